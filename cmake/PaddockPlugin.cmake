@@ -1,0 +1,44 @@
+# paddock_add_plugin(NAME SOURCES file... [TORCH] [OUTPUT_DIRECTORY dir] [LINK target...])
+#
+# Builds a Paddock plugin: a MODULE library with hidden visibility whose only export is
+# paddock_plugin_entry, linked to the Paddock core, with an $ORIGIN-relative RPATH so an
+# installed tree runs from anywhere. TORCH links LibTorch, records its version in the
+# plugin's build fingerprint and uses the shared precompiled torch header when available.
+include_guard(GLOBAL)
+
+function(paddock_add_plugin name)
+  cmake_parse_arguments(ARG "TORCH" "OUTPUT_DIRECTORY" "SOURCES;LINK" ${ARGN})
+  add_library(${name} MODULE ${ARG_SOURCES})
+  set_target_properties(${name} PROPERTIES
+    PREFIX ""
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON
+    INSTALL_RPATH "$ORIGIN/../.."
+    BUILD_RPATH "$ORIGIN/../..")
+  if(ARG_OUTPUT_DIRECTORY)
+    set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${ARG_OUTPUT_DIRECTORY}")
+  elseif(DEFINED PADDOCK_PLUGIN_OUTPUT_DIRECTORY)
+    set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${PADDOCK_PLUGIN_OUTPUT_DIRECTORY}")
+  endif()
+  if(TARGET Paddock::core AND NOT TARGET paddock_core)
+    # Out of tree, against an installed SDK: find the core library at build time too.
+    target_link_libraries(${name} PRIVATE Paddock::core)
+    set_target_properties(${name} PROPERTIES BUILD_RPATH "$<TARGET_FILE_DIR:Paddock::core>")
+  else()
+    target_link_libraries(${name} PRIVATE paddock_core)
+  endif()
+  if(ARG_TORCH)
+    if(DEFINED Paddock_TORCH_VERSION AND NOT Paddock_TORCH_VERSION STREQUAL "${Torch_VERSION}")
+      message(FATAL_ERROR "${name}: Paddock was built against LibTorch ${Paddock_TORCH_VERSION} "
+        "but this build found LibTorch ${Torch_VERSION}; the host would refuse the plugin")
+    endif()
+    target_link_libraries(${name} PRIVATE ${TORCH_LIBRARIES})
+    target_compile_definitions(${name} PRIVATE PADDOCK_PLUGIN_TORCH_VERSION="${Torch_VERSION}")
+    if(TARGET paddock_torch_pch)
+      target_precompile_headers(${name} REUSE_FROM paddock_torch_pch)
+    endif()
+  endif()
+  if(ARG_LINK)
+    target_link_libraries(${name} PRIVATE ${ARG_LINK})
+  endif()
+endfunction()

@@ -1,0 +1,29 @@
+// `paddock graph`: the pipeline as Graphviz DOT on standard output.
+#include <iostream>
+
+#include "commands.hpp"
+#include "host_setup.hpp"
+
+namespace paddock::host {
+
+int graph_command(const std::vector<std::string>& arguments) {
+  po::options_description options = common_options();
+  options.add_options()("pipeline", po::value<std::string>()->required(), "the pipeline file")(
+      "set", po::value<std::vector<std::string>>()->composing(), "override NODE.PARAM=VALUE");
+  po::positional_options_description positional;
+  positional.add("pipeline", 1);
+  po::variables_map values;
+  int exit_code = kSuccess;
+  if (!parse_arguments(arguments, options, positional,
+                       "Usage: paddock graph PIPELINE.toml  (pipe into `dot -Tsvg`)", values,
+                       exit_code)) {
+    return exit_code;
+  }
+  core::PluginRegistry registry;
+  core::ResolvedPipeline pipeline;
+  if (!load_pipeline(values, registry, pipeline)) return kInvalidPipeline;
+  std::cout << core::to_dot(pipeline);
+  return kSuccess;
+}
+
+}  // namespace paddock::host

@@ -1,0 +1,52 @@
+// `paddock`: the command-line host. Dispatches to the subcommands.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "host_setup.hpp"
+#include "paddock/build_config.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(paddock: learn from simulated human feedback.
+
+Usage:
+  paddock run PIPELINE.toml [--set NODE.PARAM=VALUE]... [--force NODE]... [--until NODE]
+  paddock validate PIPELINE.toml [--set NODE.PARAM=VALUE]...
+  paddock plugins [--json]
+  paddock graph PIPELINE.toml
+  paddock --version
+
+Run `paddock COMMAND --help` for a command's options.
+Exit codes: 0 success, 1 a node (or the run) failed, 2 bad command line, 3 invalid pipeline,
+130 interrupted.)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> arguments(argv + 1, argv + argc);
+  if (arguments.empty() || arguments[0] == "--help" || arguments[0] == "-h" ||
+      arguments[0] == "help") {
+    std::cout << kUsage << "\n";
+    return arguments.empty() ? paddock::host::kUsageError : paddock::host::kSuccess;
+  }
+  if (arguments[0] == "--version") {
+    std::cout << "paddock " << PADDOCK_VERSION << "\n";
+    return paddock::host::kSuccess;
+  }
+  const std::string command = arguments[0];
+  arguments.erase(arguments.begin());
+  try {
+    if (command == "run") return paddock::host::run_command(arguments);
+    if (command == "validate") return paddock::host::validate_command(arguments);
+    if (command == "plugins") return paddock::host::plugins_command(arguments);
+    if (command == "graph") return paddock::host::graph_command(arguments);
+  } catch (const std::exception& error) {
+    // Anything not reported closer to its cause: an unwritable workdir, a full disk...
+    std::cerr << "paddock: error: " << error.what() << "\n";
+    return paddock::host::kNodeFailed;
+  }
+  std::cerr << "paddock: unknown command '" << command << "'\n\n" << kUsage << "\n";
+  return paddock::host::kUsageError;
+}

@@ -1,0 +1,44 @@
+// `dataset_sample`: a seeded random subset of a Dataset (or all of it, shuffled).
+#include "dataset_nodes.hpp"
+#include "paddock/dataset.hpp"
+#include "paddock/random.hpp"
+#include "paddock/simple_node.hpp"
+
+namespace paddock::datasets {
+namespace {
+
+void run_dataset_sample(NodeContext& context) {
+  const auto source = context.input<Dataset>("data");
+  std::vector<std::size_t> order(source->size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  if (context.params().boolean("shuffle")) shuffle(order, context.rng());
+  const std::int64_t wanted = context.params().integer("size");
+  const std::size_t count =
+      wanted == 0 ? order.size()
+                  : std::min<std::size_t>(order.size(), static_cast<std::size_t>(wanted));
+  if (static_cast<std::size_t>(wanted) > order.size()) {
+    context.log().warn("asked for {} rows but the dataset has {}; keeping all", wanted,
+                       order.size());
+  }
+  auto sample = std::make_shared<Dataset>();
+  for (std::size_t i = 0; i < count; ++i) sample->add((*source)[order[i]]);
+  context.set_output("data", sample);
+}
+
+}  // namespace
+
+NodeTypeSpec dataset_sample_node_type() {
+  NodeTypeSpec spec;
+  spec.name = "dataset_sample";
+  spec.kind = NodeKind::transform;
+  spec.summary = "Keeps a seeded random subset of a Dataset's records.";
+  spec.inputs = {{"data", "Dataset", "the records to sample from"}};
+  spec.outputs = {{"data", "Dataset", "the sampled records"}};
+  spec.params = {
+      integer_param("size", 0, "how many records to keep; 0 keeps all", 0.0),
+      boolean_param("shuffle", true, "draw at random (seeded) rather than take the first rows"),
+  };
+  return make_node_type(std::move(spec), run_dataset_sample);
+}
+
+}  // namespace paddock::datasets

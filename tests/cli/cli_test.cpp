@@ -1,0 +1,201 @@
+// The `paddock` command line, run as a user would: every subcommand, exit codes, and a run
+// killed in the middle of a node that resumes where it stopped.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+
+#include <chrono>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.hpp"
+
+extern char** environ;
+
+namespace paddock {
+namespace {
+
+using testing::quote;
+using testing::read_text;
+using testing::run_command;
+using testing::TempDir;
+using testing::write_text;
+
+const std::string kPaddock = PADDOCK_BINARY;
+const std::string kFixturePath = std::string(" --plugin-path ") + PADDOCK_FIXTURE_DIR "/good";
+
+class CliTest : public ::testing::Test {
+ protected:
+  // source -> slow scale -> scale; the slow node sleeps `sleep_ms` so it can be interrupted.
+  std::filesystem::path write_pipeline(int sleep_ms) {
+    const std::string trace = "trace_file = \"" + (dir_ / "trace.txt").string() + "\"\n";
+    const auto file = dir_ / "pipeline.toml";
+    write_text(file, "[pipeline]\nname = \"cli\"\nseed = 3\nworkdir = \"" +
+                         (dir_ / "run").string() +
+                         "\"\n[nodes.source]\nuse = \"fixture_numbers\"\n" + trace +
+                         "[nodes.slow]\nuse = \"fixture_scale\"\nnumbers = \"source.numbers\"\n"
+                         "factor = 2\nsleep_ms = " +
+                         std::to_string(sleep_ms) + "\n" + trace +
+                         "[nodes.last]\nuse = \"fixture_scale\"\nnumbers = \"slow.numbers\"\n"
+                         "factor = 1\n" +
+                         trace);
+    return file;
+  }
+
+  testing::CommandResult paddock(const std::string& arguments) {
+    return run_command(kPaddock + " " + arguments);
+  }
+
+  // Starts `paddock run` in the background and returns its pid.
+  pid_t start_run(const std::filesystem::path& pipeline) {
+    std::vector<std::string> args = {kPaddock, "run", pipeline.string(), "--plugin-path",
+                                     PADDOCK_FIXTURE_DIR "/good"};
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    EXPECT_EQ(posix_spawn(&pid, kPaddock.c_str(), nullptr, nullptr, argv.data(), environ), 0);
+    return pid;
+  }
+
+  // Waits until `file` exists (the node has started), at most 20 s.
+  static bool wait_for(const std::filesystem::path& file) {
+    for (int i = 0; i < 2000 && !std::filesystem::exists(file); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return std::filesystem::exists(file);
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(CliTest, HelpAndUsageErrors) {
+  auto help = paddock("--help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.output.find("paddock run PIPELINE.toml"), std::string::npos);
+  EXPECT_EQ(paddock("").exit_code, 2);
+  auto unknown = paddock("frobnicate");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.output.find("unknown command 'frobnicate'"), std::string::npos);
+  for (const char* command : {"run", "validate", "plugins", "graph"}) {
+    auto result = paddock(std::string(command) + " --help");
+    EXPECT_EQ(result.exit_code, 0) << command;
+    EXPECT_NE(result.output.find("--plugin-path"), std::string::npos) << command;
+  }
+  EXPECT_EQ(paddock("run").exit_code, 2);
+  EXPECT_EQ(paddock("run x.toml --no-such-flag").exit_code, 2);
+  EXPECT_NE(paddock("--version").output.find("paddock 0."), std::string::npos);
+}
+
+TEST_F(CliTest, PluginsListsBundledAndExtraPluginsAsJson) {
+  auto result = paddock("plugins --json" + kFixturePath);
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const auto json = nlohmann::json::parse(result.output);
+  std::vector<std::string> names;
+  for (const auto& plugin : json["plugins"]) names.push_back(plugin["name"]);
+  EXPECT_NE(std::find(names.begin(), names.end(), "fixture_good"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "datasets"), names.end());
+  EXPECT_TRUE(json["problems"].empty());
+  auto text = paddock("plugins" + kFixturePath);
+  EXPECT_NE(text.output.find("fixture_scale (transform)"), std::string::npos);
+}
+
+TEST_F(CliTest, PluginPathFromEnvironmentIsSearched) {
+  auto result = run_command("PADDOCK_PLUGIN_PATH=" PADDOCK_FIXTURE_DIR "/good " + kPaddock +
+                            " plugins --json");
+  EXPECT_NE(result.output.find("\"fixture_good\""), std::string::npos);
+}
+
+TEST_F(CliTest, ValidateAcceptsGoodAndRejectsBadPipelines) {
+  const auto file = write_pipeline(0);
+  auto good = paddock("validate " + file.string() + kFixturePath);
+  EXPECT_EQ(good.exit_code, 0) << good.output;
+  EXPECT_NE(good.output.find("valid, 3 nodes in order: source slow last"), std::string::npos);
+  auto bad = paddock("validate " + file.string() + kFixturePath + " --set slow.factr=3");
+  EXPECT_EQ(bad.exit_code, 3);
+  EXPECT_NE(bad.output.find("command line (--set): error: node 'slow' (plugin 'fixture_good "
+                            "1.2.0'): unknown parameter or input 'factr'"),
+            std::string::npos)
+      << bad.output;
+  auto missing = paddock("validate " + (dir_ / "none.toml").string());
+  EXPECT_EQ(missing.exit_code, 3);
+  EXPECT_NE(missing.output.find("cannot open the pipeline file"), std::string::npos);
+}
+
+TEST_F(CliTest, GraphPrintsDot) {
+  auto result = paddock("graph " + write_pipeline(0).string() + kFixturePath);
+  EXPECT_EQ(result.exit_code, 0);
+  EXPECT_NE(result.output.find("\"source\" -> \"slow\""), std::string::npos) << result.output;
+}
+
+TEST_F(CliTest, RunThenRerunIsCachedAndForceAndUntilWork) {
+  const auto file = write_pipeline(0);
+  auto first = paddock("run " + file.string() + kFixturePath);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_EQ(read_text(dir_ / "trace.txt"), "source\nslow\nlast\n");
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "run" / "paddock.log"));
+  auto second = paddock("run " + file.string() + kFixturePath);
+  EXPECT_NE(second.output.find("0 ran"), std::string::npos) << second.output;
+  EXPECT_EQ(read_text(dir_ / "trace.txt"), "source\nslow\nlast\n");
+  paddock("run " + file.string() + kFixturePath + " --force slow");
+  EXPECT_EQ(read_text(dir_ / "trace.txt"), "source\nslow\nlast\nslow\nlast\n");
+  EXPECT_EQ(paddock("run " + file.string() + kFixturePath + " --force nope").exit_code, 2);
+  EXPECT_EQ(paddock("run " + file.string() + kFixturePath + " --until nope").exit_code, 2);
+}
+
+TEST_F(CliTest, FailingNodeExitsWithOneAndNamesNodeAndPlugin) {
+  write_text(dir_ / "fail.toml", "[pipeline]\nname = \"f\"\nworkdir = \"" +
+                                     (dir_ / "run").string() +
+                                     "\"\n[nodes.train]\nuse = \"fixture_explode\"\n");
+  auto result = paddock("run " + (dir_ / "fail.toml").string() + " --plugin-path " +
+                        PADDOCK_FIXTURE_DIR "/throwing");
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.output.find("node 'train' (plugin 'fixture_throwing 0.3.0') failed: loss became "
+                               "NaN at step 3"),
+            std::string::npos)
+      << result.output;
+}
+
+TEST_F(CliTest, KilledRunResumesAtTheInterruptedNode) {
+  const auto file = write_pipeline(3000);
+  const pid_t pid = start_run(file);
+  ASSERT_TRUE(wait_for(dir_ / "run" / "slow" / "work" / "checkpoint.txt"));
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "run" / "slow" / "done.json"));
+  EXPECT_EQ(read_text(dir_ / "trace.txt"), "source\nslow\n");
+
+  auto resumed = paddock("run " + file.string() + kFixturePath);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_EQ(read_text(dir_ / "trace.txt"), "source\nslow\nslow\nlast\n");  // source was cached
+  const std::string output =
+      read_text(dir_ / "run" / "slow" / "outputs" / "numbers" / "data.jsonl");
+  EXPECT_NE(output.find("\"resumed\":true"), std::string::npos);
+}
+
+TEST_F(CliTest, InterruptStopsCleanlyWithExitCode130) {
+  const auto file = write_pipeline(10000);
+  const pid_t pid = start_run(file);
+  ASSERT_TRUE(wait_for(dir_ / "run" / "slow" / "work" / "checkpoint.txt"));
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  EXPECT_NE(read_text(dir_ / "run" / "paddock.log").find("interrupted; run the same command again"),
+            std::string::npos);
+}
+
+TEST_F(CliTest, DemoPipelineRunsWithTheBundledPlugins) {
+  auto result = paddock("run " PADDOCK_SOURCE_DIR "/configs/demo.toml --set pipeline.workdir=" +
+                        quote((dir_ / "demo").string()));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const auto report = nlohmann::json::parse(
+      read_text(dir_ / "demo" / "stats" / "outputs" / "report" / "report.json"));
+  EXPECT_EQ(report["rows"], 8);
+}
+
+}  // namespace
+}  // namespace paddock
