@@ -6,6 +6,19 @@
 # plugin's build fingerprint and uses the shared precompiled torch header when available.
 include_guard(GLOBAL)
 
+# paddock_target_use_torch(TARGET): links LibTorch and Paddock's torch SDK library, records
+# the LibTorch version for the build fingerprint, and precompiles torch/torch.h (which costs
+# ~30 s per translation unit) once for the target. For plugins and their helper libraries.
+function(paddock_target_use_torch target)
+  if(TARGET Paddock::torch AND NOT TARGET paddock_torch)
+    target_link_libraries(${target} PUBLIC Paddock::torch)
+  else()
+    target_link_libraries(${target} PUBLIC paddock_torch)
+  endif()
+  target_compile_definitions(${target} PUBLIC PADDOCK_PLUGIN_TORCH_VERSION="${Torch_VERSION}")
+  target_precompile_headers(${target} PRIVATE <torch/torch.h>)
+endfunction()
+
 function(paddock_add_plugin name)
   cmake_parse_arguments(ARG "TORCH" "OUTPUT_DIRECTORY" "SOURCES;LINK" ${ARGN})
   add_library(${name} MODULE ${ARG_SOURCES})
@@ -32,11 +45,7 @@ function(paddock_add_plugin name)
       message(FATAL_ERROR "${name}: Paddock was built against LibTorch ${Paddock_TORCH_VERSION} "
         "but this build found LibTorch ${Torch_VERSION}; the host would refuse the plugin")
     endif()
-    target_link_libraries(${name} PRIVATE ${TORCH_LIBRARIES})
-    target_compile_definitions(${name} PRIVATE PADDOCK_PLUGIN_TORCH_VERSION="${Torch_VERSION}")
-    if(TARGET paddock_torch_pch)
-      target_precompile_headers(${name} REUSE_FROM paddock_torch_pch)
-    endif()
+    paddock_target_use_torch(${name})
   endif()
   if(ARG_LINK)
     target_link_libraries(${name} PRIVATE ${ARG_LINK})

@@ -94,6 +94,7 @@ class HostNodeContext : public NodeContext {
   std::mt19937_64& rng() override { return rng_; }
   const std::string& device() const override { return pipeline_.device; }
   const fs::path& work_dir() const override { return work_dir_; }
+  const fs::path& run_directory() const override { return pipeline_.workdir; }
   std::unique_ptr<Progress> progress(std::string label, std::uint64_t total) override {
     return make_progress(logger_, std::move(label), total, live_bars_);
   }

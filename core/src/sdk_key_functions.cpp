@@ -2,6 +2,7 @@
 // the one core library, gives each interface a single vtable and typeinfo that the host and
 // every plugin share, so dynamic_cast and exceptions work across library boundaries.
 #include "paddock/annotator.hpp"
+#include "paddock/capabilities.hpp"
 #include "paddock/context.hpp"
 #include "paddock/dataset.hpp"
 #include "paddock/error.hpp"
@@ -29,6 +30,8 @@ NodeContext::~NodeContext() = default;
 Node::~Node() = default;
 FunctionNode::~FunctionNode() = default;
 Registrar::~Registrar() = default;
+TextGenerator::~TextGenerator() = default;
+RewardScorer::~RewardScorer() = default;
 
 std::string_view to_string(NodeKind kind) {
   switch (kind) {

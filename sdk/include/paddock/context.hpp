@@ -45,6 +45,9 @@ class PADDOCK_API NodeContext {
   // re-runs for another reason (--force, an upstream node re-ran). Nodes that make
   // Annotators keep it always: their caches are keyed by content, not by parameters.
   virtual const std::filesystem::path& work_dir() const = 0;
+  // The pipeline's workdir (holding every node's directory, paddock.log and metrics.jsonl),
+  // for nodes that read the run as a whole, such as a report.
+  virtual const std::filesystem::path& run_directory() const = 0;
 
   virtual std::unique_ptr<Progress> progress(std::string label, std::uint64_t total) = 0;
   // Appends {node, step, key, value} to the run's metrics stream.

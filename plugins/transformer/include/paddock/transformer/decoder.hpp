@@ -1,0 +1,78 @@
+// The decoder-only transformer in LibTorch. Weights live in a name -> tensor map under the
+// Hugging Face names of the model's family, every matrix in [out, in] layout (GPT-2's
+// Conv1D weights are transposed when read and written), so checkpoints map one to one.
+#pragma once
+
+#include <torch/types.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "paddock/transformer/model_config.hpp"
+
+namespace paddock::transformer {
+
+// Keys and values of every layer for incremental decoding, allocated once for the longest
+// sequence: [batch, kv_heads, capacity, head_dim] per layer.
+struct KeyValueCache {
+  std::vector<torch::Tensor> keys;
+  std::vector<torch::Tensor> values;
+  std::int64_t length = 0;  // positions filled so far
+  std::int64_t capacity = 0;
+};
+
+class Decoder {
+ public:
+  using WeightMap = std::map<std::string, torch::Tensor>;
+
+  Decoder(ModelConfig config, WeightMap weights);
+
+  // Fresh weights for `config` (GPT-2's initialisation: N(0, 0.02), residual projections
+  // scaled by 1/sqrt(2 * layers), norms at one, biases at zero), drawn on the CPU from
+  // `seed` so every device gets the same model.
+  static Decoder initialise(const ModelConfig& config, std::uint64_t seed, torch::Device device);
+
+  const ModelConfig& config() const { return config_; }
+  WeightMap& weights() { return weights_; }
+  const WeightMap& weights() const { return weights_; }
+  torch::Device device() const;
+
+  // Final hidden states [B, T, H] for token ids [B, T] at positions [B, T]. `key_mask`
+  // [B, K] marks which key positions hold real tokens, K = cache length + T with a cache,
+  // T without. With a cache, this call's keys and values are appended to it.
+  torch::Tensor forward(const torch::Tensor& ids, const torch::Tensor& positions,
+                        const torch::Tensor& key_mask, KeyValueCache* cache = nullptr) const;
+  // Next-token logits [..., V].
+  torch::Tensor logits(const torch::Tensor& hidden) const;
+
+  KeyValueCache make_cache(std::int64_t batch, std::int64_t capacity) const;
+
+  // Adds rows to the token embedding (and an untied output layer), each the mean of the
+  // existing rows, for tokens added to the vocabulary.
+  void grow_vocabulary(std::int64_t new_vocab_size);
+
+  // The name and shape of every weight a model of `config` has (heads excluded).
+  static std::map<std::string, std::vector<std::int64_t>> weight_shapes(const ModelConfig& config);
+  // Whether a checkpoint stores this weight transposed ([in, out], GPT-2's Conv1D).
+  bool stored_transposed(const std::string& name) const;
+
+ private:
+  torch::Tensor attention(const torch::Tensor& x, std::int64_t layer,
+                          const torch::Tensor& positions, const torch::Tensor& key_mask,
+                          KeyValueCache* cache) const;
+  torch::Tensor feed_forward(const torch::Tensor& x, std::int64_t layer) const;
+  torch::Tensor norm(const torch::Tensor& x, const std::string& prefix) const;
+  torch::Tensor rotate(const torch::Tensor& x, const torch::Tensor& positions) const;
+  const torch::Tensor& weight(const std::string& name) const;
+  std::string layer_prefix(std::int64_t layer) const;
+
+  ModelConfig config_;
+  WeightMap weights_;
+};
+
+// Positions for a left- or right-padded batch: each row counts from 0 at its first token.
+torch::Tensor positions_from_mask(const torch::Tensor& mask);
+
+}  // namespace paddock::transformer

@@ -1,0 +1,44 @@
+// A decoder-only transformer's shape, read from and written to a Hugging Face config.json.
+// Two families share one implementation: GPT-2 (learned positions, LayerNorm, GELU, tied
+// embeddings, fused QKV) and LLaMA (RoPE, RMSNorm, SwiGLU, grouped-query attention).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace paddock::transformer {
+
+enum class ModelFamily : std::uint8_t { gpt2, llama };
+
+struct ModelConfig {
+  ModelFamily family = ModelFamily::gpt2;
+  std::int64_t vocab_size = 0;
+  std::int64_t hidden_size = 0;
+  std::int64_t layers = 0;
+  std::int64_t heads = 0;
+  std::int64_t kv_heads = 0;           // LLaMA's grouped-query attention; = heads for GPT-2
+  std::int64_t intermediate_size = 0;  // MLP width
+  std::int64_t max_positions = 0;
+  double norm_epsilon = 1e-5;
+  double rope_theta = 10000.0;  // LLaMA only
+  bool tie_embeddings = true;   // output layer shares the token embedding
+  std::int64_t bos_token_id = -1;
+  std::int64_t eos_token_id = -1;
+
+  std::int64_t head_dim() const { return hidden_size / heads; }
+  std::int64_t parameter_count() const;  // without reward and value heads
+};
+
+// Reads config.json; throws paddock::Error naming the file and the field for an unknown
+// architecture, a missing or mistyped field, or inconsistent sizes.
+ModelConfig read_model_config(const std::filesystem::path& file);
+ModelConfig parse_model_config(const nlohmann::json& json, const std::string& source);
+// Checks the sizes fit together; throws paddock::Error naming `source` otherwise.
+void validate_model_config(const ModelConfig& config, const std::string& source);
+// The config.json a Hugging Face library would write for this model.
+nlohmann::json model_config_to_json(const ModelConfig& config);
+
+}  // namespace paddock::transformer

@@ -1,0 +1,21 @@
+// A tokenizer as it sits in a Hugging Face model directory: tokenizer.json (or vocab.json +
+// merges.txt), with the bos/eos/pad/unk roles from tokenizer_config.json or
+// special_tokens_map.json.
+#pragma once
+
+#include <filesystem>
+
+#include "paddock/transformer/bpe_tokenizer.hpp"
+
+namespace paddock::transformer {
+
+// `path` is a tokenizer.json file or a directory holding tokenizer.json or vocab.json +
+// merges.txt. Roles come from tokenizer_config.json beside it ("bos_token", "eos_token",
+// "pad_token", "unk_token": a string, {"content": ...} or null), else from
+// special_tokens_map.json; a role token the tokenizer lacks is an error naming the field.
+BpeTokenizer load_tokenizer(const std::filesystem::path& path);
+
+// Writes tokenizer.json and tokenizer_config.json (the roles) into `directory`.
+void save_tokenizer(const BpeTokenizer& tokenizer, const std::filesystem::path& directory);
+
+}  // namespace paddock::transformer

@@ -1,0 +1,274 @@
+// Forward pass, initialisation and vocabulary growth of the decoder-only transformer.
+#include "paddock/transformer/decoder.hpp"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <limits>
+
+#include "paddock/error.hpp"
+
+namespace paddock::transformer {
+namespace {
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+Decoder::Decoder(ModelConfig config, WeightMap weights)
+    : config_(std::move(config)), weights_(std::move(weights)) {}
+
+torch::Device Decoder::device() const {
+  return weights_.begin()->second.device();
+}
+
+std::string Decoder::layer_prefix(std::int64_t layer) const {
+  return config_.family == ModelFamily::gpt2 ? "h." + std::to_string(layer) + "."
+                                             : "model.layers." + std::to_string(layer) + ".";
+}
+
+const torch::Tensor& Decoder::weight(const std::string& name) const {
+  auto it = weights_.find(name);
+  if (it == weights_.end()) throw Error("model has no weight '" + name + "'");
+  return it->second;
+}
+
+std::map<std::string, std::vector<std::int64_t>> Decoder::weight_shapes(const ModelConfig& config) {
+  const std::int64_t h = config.hidden_size, inner = config.intermediate_size;
+  const std::int64_t kv = config.kv_heads * config.head_dim();
+  std::map<std::string, std::vector<std::int64_t>> shapes;
+  const Decoder names(config, {});
+  if (config.family == ModelFamily::gpt2) {
+    shapes = {{"wte.weight", {config.vocab_size, h}},
+              {"wpe.weight", {config.max_positions, h}},
+              {"ln_f.weight", {h}},
+              {"ln_f.bias", {h}}};
+    for (std::int64_t layer = 0; layer < config.layers; ++layer) {
+      const std::string p = names.layer_prefix(layer);
+      shapes[p + "ln_1.weight"] = {h};
+      shapes[p + "ln_1.bias"] = {h};
+      shapes[p + "attn.c_attn.weight"] = {3 * h, h};
+      shapes[p + "attn.c_attn.bias"] = {3 * h};
+      shapes[p + "attn.c_proj.weight"] = {h, h};
+      shapes[p + "attn.c_proj.bias"] = {h};
+      shapes[p + "ln_2.weight"] = {h};
+      shapes[p + "ln_2.bias"] = {h};
+      shapes[p + "mlp.c_fc.weight"] = {inner, h};
+      shapes[p + "mlp.c_fc.bias"] = {inner};
+      shapes[p + "mlp.c_proj.weight"] = {h, inner};
+      shapes[p + "mlp.c_proj.bias"] = {h};
+    }
+  } else {
+    shapes = {{"model.embed_tokens.weight", {config.vocab_size, h}}, {"model.norm.weight", {h}}};
+    for (std::int64_t layer = 0; layer < config.layers; ++layer) {
+      const std::string p = names.layer_prefix(layer);
+      shapes[p + "input_layernorm.weight"] = {h};
+      shapes[p + "self_attn.q_proj.weight"] = {h, h};
+      shapes[p + "self_attn.k_proj.weight"] = {kv, h};
+      shapes[p + "self_attn.v_proj.weight"] = {kv, h};
+      shapes[p + "self_attn.o_proj.weight"] = {h, h};
+      shapes[p + "post_attention_layernorm.weight"] = {h};
+      shapes[p + "mlp.gate_proj.weight"] = {inner, h};
+      shapes[p + "mlp.up_proj.weight"] = {inner, h};
+      shapes[p + "mlp.down_proj.weight"] = {h, inner};
+    }
+  }
+  if (!config.tie_embeddings) shapes["lm_head.weight"] = {config.vocab_size, h};
+  return shapes;
+}
+
+bool Decoder::stored_transposed(const std::string& name) const {
+  return config_.family == ModelFamily::gpt2 &&
+         (ends_with(name, "attn.c_attn.weight") || ends_with(name, "attn.c_proj.weight") ||
+          ends_with(name, "mlp.c_fc.weight") || ends_with(name, "mlp.c_proj.weight"));
+}
+
+Decoder Decoder::initialise(const ModelConfig& config, std::uint64_t seed, torch::Device device) {
+  validate_model_config(config, "model config");
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+  const double residual_scale = 0.02 / std::sqrt(2.0 * static_cast<double>(config.layers));
+  WeightMap weights;
+  // In name order, so the draws (and so the model) depend only on the config and seed.
+  for (const auto& [name, shape] : weight_shapes(config)) {
+    auto tensor = torch::empty(shape, torch::kFloat32);
+    if (ends_with(name, "norm.weight") || ends_with(name, "layernorm.weight") ||
+        ends_with(name, "ln_1.weight") || ends_with(name, "ln_2.weight") || name == "ln_f.weight") {
+      tensor.fill_(1.0);
+    } else if (ends_with(name, ".bias")) {
+      tensor.fill_(0.0);
+    } else if (ends_with(name, "c_proj.weight") || ends_with(name, "o_proj.weight") ||
+               ends_with(name, "down_proj.weight")) {
+      tensor.normal_(0.0, residual_scale, generator);
+    } else if (name == "wpe.weight") {
+      tensor.normal_(0.0, 0.01, generator);
+    } else {
+      tensor.normal_(0.0, 0.02, generator);
+    }
+    weights[name] = tensor.to(device);
+  }
+  return Decoder(config, std::move(weights));
+}
+
+torch::Tensor Decoder::norm(const torch::Tensor& x, const std::string& prefix) const {
+  const double eps = config_.norm_epsilon;
+  if (config_.family == ModelFamily::gpt2) {
+    return torch::layer_norm(x, {config_.hidden_size}, weight(prefix + ".weight"),
+                             weight(prefix + ".bias"), eps);
+  }
+  const auto variance = x.pow(2).mean(-1, /*keepdim=*/true);
+  return x * torch::rsqrt(variance + eps) * weight(prefix + ".weight");
+}
+
+torch::Tensor Decoder::rotate(const torch::Tensor& x, const torch::Tensor& positions) const {
+  // x: [B, heads, T, D]; positions: [B, T]. Rotary embedding, halves convention.
+  const std::int64_t d = config_.head_dim();
+  const auto float_options = torch::TensorOptions().dtype(torch::kFloat32).device(x.device());
+  const auto inverse_frequency = torch::pow(
+      config_.rope_theta, -torch::arange(0, d, 2, float_options) / static_cast<double>(d));
+  const auto angles =
+      positions.to(torch::kFloat32).unsqueeze(-1) * inverse_frequency;  // [B, T, D/2]
+  const auto both = torch::cat({angles, angles}, -1).unsqueeze(1);      // [B, 1, T, D]
+  const auto cos = both.cos().to(x.dtype()), sin = both.sin().to(x.dtype());
+  const auto halves = x.chunk(2, -1);
+  const auto rotated = torch::cat({-halves[1], halves[0]}, -1);
+  return x * cos + rotated * sin;
+}
+
+torch::Tensor Decoder::attention(const torch::Tensor& x, std::int64_t layer,
+                                 const torch::Tensor& positions, const torch::Tensor& key_mask,
+                                 KeyValueCache* cache) const {
+  const std::string p = layer_prefix(layer);
+  const std::int64_t batch = x.size(0), steps = x.size(1), heads = config_.heads;
+  const std::int64_t kv_heads = config_.kv_heads, d = config_.head_dim(), h = config_.hidden_size;
+  torch::Tensor q, k, v;
+  if (config_.family == ModelFamily::gpt2) {
+    const auto qkv =
+        torch::linear(x, weight(p + "attn.c_attn.weight"), weight(p + "attn.c_attn.bias"));
+    const auto parts = qkv.split(h, -1);
+    q = parts[0], k = parts[1], v = parts[2];
+  } else {
+    q = torch::linear(x, weight(p + "self_attn.q_proj.weight"));
+    k = torch::linear(x, weight(p + "self_attn.k_proj.weight"));
+    v = torch::linear(x, weight(p + "self_attn.v_proj.weight"));
+  }
+  q = q.view({batch, steps, heads, d}).transpose(1, 2);
+  k = k.view({batch, steps, kv_heads, d}).transpose(1, 2);
+  v = v.view({batch, steps, kv_heads, d}).transpose(1, 2);
+  if (config_.family == ModelFamily::llama) {
+    q = rotate(q, positions);
+    k = rotate(k, positions);
+  }
+  const std::int64_t start = cache ? cache->length : 0;
+  if (cache) {
+    if (start + steps > cache->capacity) throw Error("key/value cache overflow");
+    using torch::indexing::Slice;
+    cache->keys[layer].index_put_({Slice(), Slice(), Slice(start, start + steps)}, k);
+    cache->values[layer].index_put_({Slice(), Slice(), Slice(start, start + steps)}, v);
+    k = cache->keys[layer].narrow(2, 0, start + steps);
+    v = cache->values[layer].narrow(2, 0, start + steps);
+  }
+  if (kv_heads != heads) {
+    k = k.repeat_interleave(heads / kv_heads, 1);
+    v = v.repeat_interleave(heads / kv_heads, 1);
+  }
+  const std::int64_t keys = k.size(2);
+  auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(d));
+  const auto index_options = torch::TensorOptions().dtype(torch::kLong).device(x.device());
+  const auto query_index =
+      torch::arange(start, start + steps, index_options).view({1, 1, steps, 1});
+  const auto key_index = torch::arange(keys, index_options).view({1, 1, 1, keys});
+  const auto allowed =
+      (key_index <= query_index)
+          .logical_and(key_mask.narrow(1, 0, keys).to(torch::kBool).view({batch, 1, 1, keys}));
+  // The lowest finite value, not -inf: a padding query with no visible key stays finite.
+  scores = scores.masked_fill(allowed.logical_not(), std::numeric_limits<float>::lowest());
+  const auto attended =
+      torch::matmul(torch::softmax(scores, -1), v).transpose(1, 2).reshape({batch, steps, h});
+  if (config_.family == ModelFamily::gpt2) {
+    return torch::linear(attended, weight(p + "attn.c_proj.weight"),
+                         weight(p + "attn.c_proj.bias"));
+  }
+  return torch::linear(attended, weight(p + "self_attn.o_proj.weight"));
+}
+
+torch::Tensor Decoder::feed_forward(const torch::Tensor& x, std::int64_t layer) const {
+  const std::string p = layer_prefix(layer);
+  if (config_.family == ModelFamily::gpt2) {
+    const auto hidden = torch::gelu(
+        torch::linear(x, weight(p + "mlp.c_fc.weight"), weight(p + "mlp.c_fc.bias")), "tanh");
+    return torch::linear(hidden, weight(p + "mlp.c_proj.weight"), weight(p + "mlp.c_proj.bias"));
+  }
+  const auto gate = torch::silu(torch::linear(x, weight(p + "mlp.gate_proj.weight")));
+  return torch::linear(gate * torch::linear(x, weight(p + "mlp.up_proj.weight")),
+                       weight(p + "mlp.down_proj.weight"));
+}
+
+torch::Tensor Decoder::forward(const torch::Tensor& ids, const torch::Tensor& positions,
+                               const torch::Tensor& key_mask, KeyValueCache* cache) const {
+  torch::Tensor x;
+  if (config_.family == ModelFamily::gpt2) {
+    if (positions.max().item<std::int64_t>() >= config_.max_positions) {
+      throw Error("sequence longer than the model's " + std::to_string(config_.max_positions) +
+                  " positions");
+    }
+    x = torch::embedding(weight("wte.weight"), ids) +
+        torch::embedding(weight("wpe.weight"), positions);
+  } else {
+    x = torch::embedding(weight("model.embed_tokens.weight"), ids);
+  }
+  const std::string block = config_.family == ModelFamily::gpt2 ? "ln_1" : "input_layernorm";
+  const std::string block2 =
+      config_.family == ModelFamily::gpt2 ? "ln_2" : "post_attention_layernorm";
+  for (std::int64_t layer = 0; layer < config_.layers; ++layer) {
+    const std::string p = layer_prefix(layer);
+    x = x + attention(norm(x, p + block), layer, positions, key_mask, cache);
+    x = x + feed_forward(norm(x, p + block2), layer);
+  }
+  if (cache) cache->length += ids.size(1);
+  return norm(x, config_.family == ModelFamily::gpt2 ? "ln_f" : "model.norm");
+}
+
+torch::Tensor Decoder::logits(const torch::Tensor& hidden) const {
+  if (!config_.tie_embeddings) return torch::linear(hidden, weight("lm_head.weight"));
+  return torch::linear(
+      hidden,
+      weight(config_.family == ModelFamily::gpt2 ? "wte.weight" : "model.embed_tokens.weight"));
+}
+
+KeyValueCache Decoder::make_cache(std::int64_t batch, std::int64_t capacity) const {
+  KeyValueCache cache;
+  cache.capacity = capacity;
+  const auto options = weights_.begin()->second.options().requires_grad(false);
+  for (std::int64_t layer = 0; layer < config_.layers; ++layer) {
+    cache.keys.push_back(
+        torch::zeros({batch, config_.kv_heads, capacity, config_.head_dim()}, options));
+    cache.values.push_back(
+        torch::zeros({batch, config_.kv_heads, capacity, config_.head_dim()}, options));
+  }
+  return cache;
+}
+
+void Decoder::grow_vocabulary(std::int64_t new_vocab_size) {
+  if (new_vocab_size <= config_.vocab_size) return;
+  const std::int64_t extra = new_vocab_size - config_.vocab_size;
+  auto grow = [&](const std::string& name) {
+    torch::NoGradGuard no_grad;
+    auto& tensor = weights_.at(name);
+    const bool trainable = tensor.requires_grad();
+    const auto mean = tensor.mean(0, /*keepdim=*/true).expand({extra, tensor.size(1)});
+    tensor = torch::cat({tensor.detach(), mean}, 0).contiguous();
+    tensor.set_requires_grad(trainable);
+  };
+  grow(config_.family == ModelFamily::gpt2 ? "wte.weight" : "model.embed_tokens.weight");
+  if (!config_.tie_embeddings) grow("lm_head.weight");
+  config_.vocab_size = new_vocab_size;
+}
+
+torch::Tensor positions_from_mask(const torch::Tensor& mask) {
+  return (mask.to(torch::kLong).cumsum(1) - 1).clamp_min(0);
+}
+
+}  // namespace paddock::transformer

@@ -1,0 +1,204 @@
+// config.json <-> ModelConfig for the GPT-2 and LLaMA families.
+#include "paddock/transformer/model_config.hpp"
+
+#include <fstream>
+
+#include "paddock/core/files.hpp"
+#include "paddock/error.hpp"
+
+namespace paddock::transformer {
+namespace {
+
+class ConfigReader {
+ public:
+  ConfigReader(const nlohmann::json& json, std::string source)
+      : json_(json), source_(std::move(source)) {}
+
+  std::int64_t integer(const char* field) const {
+    const auto* value = find(field);
+    if (!value) fail(field, "is missing");
+    if (!value->is_number_integer()) fail(field, "must be an integer");
+    return value->get<std::int64_t>();
+  }
+  std::int64_t integer_or(const char* field, std::int64_t fallback) const {
+    const auto* value = find(field);
+    if (!value || value->is_null()) return fallback;
+    if (!value->is_number_integer()) fail(field, "must be an integer or null");
+    return value->get<std::int64_t>();
+  }
+  double number_or(const char* field, double fallback) const {
+    const auto* value = find(field);
+    if (!value || value->is_null()) return fallback;
+    if (!value->is_number()) fail(field, "must be a number");
+    return value->get<double>();
+  }
+  bool boolean_or(const char* field, bool fallback) const {
+    const auto* value = find(field);
+    if (!value || value->is_null()) return fallback;
+    if (!value->is_boolean()) fail(field, "must be true or false");
+    return value->get<bool>();
+  }
+  std::string string_or(const char* field, const std::string& fallback) const {
+    const auto* value = find(field);
+    if (!value || value->is_null()) return fallback;
+    if (!value->is_string()) fail(field, "must be a string");
+    return value->get<std::string>();
+  }
+  [[noreturn]] void fail(const std::string& field, const std::string& problem) const {
+    throw Error(source_ + ": field '" + field + "' " + problem);
+  }
+
+ private:
+  const nlohmann::json* find(const char* field) const {
+    auto it = json_.find(field);
+    return it == json_.end() ? nullptr : &*it;
+  }
+  const nlohmann::json& json_;
+  std::string source_;
+};
+
+}  // namespace
+
+std::int64_t ModelConfig::parameter_count() const {
+  const std::int64_t h = hidden_size, kv = kv_heads * head_dim();
+  std::int64_t per_layer = 0, total = vocab_size * h;
+  if (family == ModelFamily::gpt2) {
+    per_layer = 4 * h + (h * 3 * h + 3 * h) + (h * h + h) +
+                (h * intermediate_size + intermediate_size) + (intermediate_size * h + h);
+    total += max_positions * h + 2 * h;
+  } else {
+    per_layer = 2 * h + h * h + 2 * h * kv + h * h + 3 * h * intermediate_size;
+    total += h;
+  }
+  if (!tie_embeddings) total += vocab_size * h;
+  return total + layers * per_layer;
+}
+
+void validate_model_config(const ModelConfig& config, const std::string& source) {
+  auto positive = [&](std::int64_t value, const char* what) {
+    if (value <= 0)
+      throw Error(source + ": " + what + " must be positive, got " + std::to_string(value));
+  };
+  positive(config.vocab_size, "vocab_size");
+  positive(config.hidden_size, "the hidden size");
+  positive(config.layers, "the number of layers");
+  positive(config.heads, "the number of attention heads");
+  positive(config.kv_heads, "the number of key/value heads");
+  positive(config.intermediate_size, "the intermediate size");
+  positive(config.max_positions, "the maximum number of positions");
+  if (config.hidden_size % config.heads != 0) {
+    throw Error(source + ": hidden size " + std::to_string(config.hidden_size) +
+                " is not divisible by the " + std::to_string(config.heads) + " attention heads");
+  }
+  if (config.heads % config.kv_heads != 0) {
+    throw Error(source + ": " + std::to_string(config.heads) +
+                " attention heads are not a multiple of " + std::to_string(config.kv_heads) +
+                " key/value heads");
+  }
+  if (config.family == ModelFamily::llama && config.head_dim() % 2 != 0) {
+    throw Error(source + ": rotary embeddings need an even head dimension");
+  }
+  if (!(config.norm_epsilon > 0)) throw Error(source + ": the norm epsilon must be positive");
+}
+
+ModelConfig parse_model_config(const nlohmann::json& json, const std::string& source) {
+  if (!json.is_object()) throw Error(source + ": expected a JSON object");
+  const ConfigReader read(json, source);
+  std::string type = read.string_or("model_type", "");
+  if (type.empty() && json.contains("architectures") && json["architectures"].is_array() &&
+      !json["architectures"].empty() && json["architectures"][0].is_string()) {
+    const std::string architecture = json["architectures"][0];
+    if (architecture.rfind("GPT2", 0) == 0) type = "gpt2";
+    if (architecture.rfind("Llama", 0) == 0) type = "llama";
+  }
+  ModelConfig config;
+  if (type == "gpt2") {
+    config.family = ModelFamily::gpt2;
+    config.vocab_size = read.integer("vocab_size");
+    config.hidden_size = read.integer("n_embd");
+    config.layers = read.integer("n_layer");
+    config.heads = read.integer("n_head");
+    config.kv_heads = config.heads;
+    config.intermediate_size = read.integer_or("n_inner", 4 * config.hidden_size);
+    config.max_positions = read.integer("n_positions");
+    config.norm_epsilon = read.number_or("layer_norm_epsilon", 1e-5);
+    config.tie_embeddings = read.boolean_or("tie_word_embeddings", true);
+    const std::string activation = read.string_or("activation_function", "gelu_new");
+    if (activation != "gelu_new" && activation != "gelu_pytorch_tanh") {
+      read.fail("activation_function", "is '" + activation + "'; only gelu_new is supported");
+    }
+  } else if (type == "llama") {
+    config.family = ModelFamily::llama;
+    config.vocab_size = read.integer("vocab_size");
+    config.hidden_size = read.integer("hidden_size");
+    config.layers = read.integer("num_hidden_layers");
+    config.heads = read.integer("num_attention_heads");
+    config.kv_heads = read.integer_or("num_key_value_heads", config.heads);
+    config.intermediate_size = read.integer("intermediate_size");
+    config.max_positions = read.integer("max_position_embeddings");
+    config.norm_epsilon = read.number_or("rms_norm_eps", 1e-6);
+    config.rope_theta = read.number_or("rope_theta", 10000.0);
+    config.tie_embeddings = read.boolean_or("tie_word_embeddings", false);
+    if (json.contains("rope_scaling") && !json["rope_scaling"].is_null()) {
+      read.fail("rope_scaling", "is set; scaled rotary embeddings are not supported yet");
+    }
+    const std::string activation = read.string_or("hidden_act", "silu");
+    if (activation != "silu")
+      read.fail("hidden_act", "is '" + activation + "'; only silu is supported");
+  } else if (type.empty()) {
+    read.fail("model_type", "is missing (and no known architectures entry)");
+  } else {
+    read.fail("model_type", "is '" + type + "'; supported: gpt2, llama");
+  }
+  config.bos_token_id = read.integer_or("bos_token_id", -1);
+  config.eos_token_id = read.integer_or("eos_token_id", -1);
+  validate_model_config(config, source);
+  return config;
+}
+
+ModelConfig read_model_config(const std::filesystem::path& file) {
+  nlohmann::json json;
+  try {
+    json = nlohmann::json::parse(core::read_file(file));
+  } catch (const nlohmann::json::parse_error& error) {
+    throw Error(file.string() + ": not valid JSON: " + error.what());
+  }
+  return parse_model_config(json, file.string());
+}
+
+nlohmann::json model_config_to_json(const ModelConfig& config) {
+  nlohmann::json json;
+  if (config.family == ModelFamily::gpt2) {
+    json = {{"architectures", {"GPT2LMHeadModel"}},
+            {"model_type", "gpt2"},
+            {"vocab_size", config.vocab_size},
+            {"n_embd", config.hidden_size},
+            {"n_layer", config.layers},
+            {"n_head", config.heads},
+            {"n_inner", config.intermediate_size},
+            {"n_positions", config.max_positions},
+            {"layer_norm_epsilon", config.norm_epsilon},
+            {"activation_function", "gelu_new"},
+            {"tie_word_embeddings", config.tie_embeddings}};
+  } else {
+    json = {{"architectures", {"LlamaForCausalLM"}},
+            {"model_type", "llama"},
+            {"vocab_size", config.vocab_size},
+            {"hidden_size", config.hidden_size},
+            {"num_hidden_layers", config.layers},
+            {"num_attention_heads", config.heads},
+            {"num_key_value_heads", config.kv_heads},
+            {"intermediate_size", config.intermediate_size},
+            {"max_position_embeddings", config.max_positions},
+            {"rms_norm_eps", config.norm_epsilon},
+            {"rope_theta", config.rope_theta},
+            {"hidden_act", "silu"},
+            {"tie_word_embeddings", config.tie_embeddings}};
+  }
+  if (config.bos_token_id >= 0) json["bos_token_id"] = config.bos_token_id;
+  if (config.eos_token_id >= 0) json["eos_token_id"] = config.eos_token_id;
+  json["torch_dtype"] = "float32";
+  return json;
+}
+
+}  // namespace paddock::transformer

@@ -1,0 +1,205 @@
+// TransformerModel: tokenizer, prompt template, generation, scoring and the learner-facing
+// tensor interface around a Decoder.
+#include "paddock/transformer/transformer_model.hpp"
+
+#include <torch/torch.h>
+
+#include "paddock/error.hpp"
+#include "paddock/transformer/decoder_checkpoint.hpp"
+#include "paddock/transformer/sampler.hpp"
+#include "paddock/transformer/tokenizer_directory.hpp"
+
+namespace paddock::transformer {
+
+TransformerModel::TransformerModel(Decoder decoder, Decoder::WeightMap heads,
+                                   BpeTokenizer tokenizer, PromptTemplate prompt_template)
+    : decoder_(std::move(decoder)),
+      heads_(std::move(heads)),
+      tokenizer_(std::move(tokenizer)),
+      prompt_template_(std::move(prompt_template)) {
+  if (static_cast<std::int64_t>(tokenizer_.vocab_size()) > decoder_.config().vocab_size) {
+    throw Error("the tokenizer has " + std::to_string(tokenizer_.vocab_size()) +
+                " tokens but the model's embedding only " +
+                std::to_string(decoder_.config().vocab_size));
+  }
+  if (!tokenizer_.eos_id()) throw Error("the tokenizer names no end-of-sequence token (eos_token)");
+}
+
+std::shared_ptr<TransformerModel> TransformerModel::load(const std::filesystem::path& directory,
+                                                         torch::Device device) {
+  DecoderCheckpoint checkpoint = load_decoder_checkpoint(directory, device);
+  return std::make_shared<TransformerModel>(std::move(checkpoint.decoder),
+                                            std::move(checkpoint.heads), load_tokenizer(directory),
+                                            read_prompt_template(directory));
+}
+
+std::vector<std::string> TransformerModel::capabilities() const {
+  std::vector<std::string> list = {"generate", "logprobs", "train"};
+  if (has_reward_head()) list.push_back("reward");
+  if (has_value_head()) list.push_back("value");
+  return list;
+}
+
+void TransformerModel::save(const std::filesystem::path& directory) const {
+  save_decoder_checkpoint(decoder_, heads_, directory);
+  save_tokenizer(tokenizer_, directory);
+  write_prompt_template(prompt_template_, directory);
+}
+
+std::string TransformerModel::format_prompt(const InstructionPrompt& prompt) const {
+  return prompt_template_.format(prompt);
+}
+
+std::vector<std::int64_t> TransformerModel::tokenize(const std::string& text) const {
+  const auto ids = tokenizer_.encode(text);
+  return {ids.begin(), ids.end()};
+}
+
+std::string TransformerModel::detokenize(const std::vector<std::int64_t>& ids) const {
+  return tokenizer_.decode(std::vector<std::int32_t>(ids.begin(), ids.end()),
+                           /*skip_special_tokens=*/true);
+}
+
+std::vector<std::int64_t> TransformerModel::sequence_prefix() const {
+  // LLaMA-style models start every sequence with BOS; GPT-2 does not.
+  if (decoder_.config().family == ModelFamily::llama && tokenizer_.bos_id())
+    return {*tokenizer_.bos_id()};
+  return {};
+}
+
+std::int64_t TransformerModel::eos_token_id() const {
+  return *tokenizer_.eos_id();
+}
+
+std::int64_t TransformerModel::pad_token_id() const {
+  return tokenizer_.pad_id() ? *tokenizer_.pad_id() : eos_token_id();
+}
+
+std::vector<std::vector<Generation>> TransformerModel::generate(
+    const std::vector<std::string>& prompts, const GenerationOptions& options) {
+  std::vector<std::vector<std::int64_t>> ids;
+  ids.reserve(prompts.size());
+  for (const std::string& prompt : prompts) {
+    std::vector<std::int64_t> tokens = sequence_prefix();
+    const auto body = tokenize(prompt);
+    tokens.insert(tokens.end(), body.begin(), body.end());
+    ids.push_back(std::move(tokens));
+  }
+  SamplingVocabulary vocabulary;
+  vocabulary.eos_token_id = eos_token_id();
+  vocabulary.pad_token_id = pad_token_id();
+  vocabulary.decode = [this](const std::vector<std::int64_t>& tokens) {
+    return detokenize(tokens);
+  };
+  return sample_continuations(decoder_, ids, options, vocabulary);
+}
+
+std::vector<double> TransformerModel::score(std::span<const InstructionPrompt> prompts,
+                                            std::span<const std::string> responses) {
+  if (!has_reward_head())
+    throw Error("this model has no reward head; train one with the reward_model learner");
+  if (prompts.size() != responses.size())
+    throw Error("score: prompts and responses differ in number");
+  torch::NoGradGuard no_grad;
+  std::vector<double> rewards;
+  constexpr std::size_t kBatch = 16;
+  for (std::size_t start = 0; start < prompts.size(); start += kBatch) {
+    const std::size_t end = std::min(prompts.size(), start + kBatch);
+    std::vector<std::vector<std::int64_t>> sequences;
+    std::size_t longest = 0;
+    for (std::size_t i = start; i < end; ++i) {
+      std::vector<std::int64_t> tokens = sequence_prefix();
+      for (const std::string& part : {format_prompt(prompts[i]), responses[i]}) {
+        const auto ids = tokenize(part);
+        tokens.insert(tokens.end(), ids.begin(), ids.end());
+      }
+      const std::size_t limit = static_cast<std::size_t>(max_sequence_length());
+      if (tokens.size() > limit)
+        tokens.erase(tokens.begin(), tokens.end() - limit);  // keep the end
+      longest = std::max(longest, tokens.size());
+      sequences.push_back(std::move(tokens));
+    }
+    const std::int64_t batch = static_cast<std::int64_t>(sequences.size()),
+                       length = static_cast<std::int64_t>(longest);
+    std::vector<std::int64_t> flat_ids(batch * length, pad_token_id()),
+        flat_mask(batch * length, 0);
+    for (std::int64_t b = 0; b < batch; ++b) {
+      const std::int64_t offset = length - static_cast<std::int64_t>(sequences[b].size());
+      std::copy(sequences[b].begin(), sequences[b].end(), flat_ids.begin() + b * length + offset);
+      std::fill_n(flat_mask.begin() + b * length + offset, length - offset, 1);
+    }
+    const auto ids = torch::from_blob(flat_ids.data(), {batch, length}, torch::kLong).to(device());
+    const auto mask =
+        torch::from_blob(flat_mask.data(), {batch, length}, torch::kLong).to(device());
+    const auto values = reward(hidden_states(ids, mask), mask).to(torch::kCPU, torch::kFloat64);
+    for (std::int64_t b = 0; b < batch; ++b) rewards.push_back(values[b].item<double>());
+  }
+  return rewards;
+}
+
+torch::Tensor TransformerModel::hidden_states(const torch::Tensor& ids, const torch::Tensor& mask) {
+  return decoder_.forward(ids, positions_from_mask(mask), mask);
+}
+
+torch::Tensor TransformerModel::reward(const torch::Tensor& hidden, const torch::Tensor& mask) {
+  if (!has_reward_head()) throw Error("this model has no reward head");
+  const std::int64_t steps = mask.size(1);
+  // Each row's last token: the largest position whose mask is 1.
+  const auto index =
+      (mask.to(torch::kLong) * torch::arange(1, steps + 1, mask.options().dtype(torch::kLong)))
+          .argmax(1);
+  const auto last =
+      hidden.gather(1, index.view({-1, 1, 1}).expand({-1, 1, hidden.size(2)})).squeeze(1);
+  return torch::linear(last, heads_.at("score.weight"), heads_.at("score.bias")).squeeze(-1);
+}
+
+torch::Tensor TransformerModel::values(const torch::Tensor& hidden) {
+  if (!has_value_head()) throw Error("this model has no value head");
+  return torch::linear(hidden, heads_.at("value_head.weight"), heads_.at("value_head.bias"))
+      .squeeze(-1);
+}
+
+void TransformerModel::add_head(const std::string& name) {
+  if (heads_.count(name + ".weight")) return;
+  const auto options = torch::TensorOptions().dtype(torch::kFloat32).device(device());
+  // Zero-initialised, so a new head starts by predicting 0 for everything.
+  heads_[name + ".weight"] =
+      torch::zeros({1, decoder_.config().hidden_size}, options).set_requires_grad(training_);
+  heads_[name + ".bias"] = torch::zeros({1}, options).set_requires_grad(training_);
+}
+
+void TransformerModel::add_reward_head() {
+  add_head("score");
+}
+void TransformerModel::add_value_head() {
+  add_head("value_head");
+}
+
+std::vector<std::int64_t> TransformerModel::add_special_tokens(
+    const std::vector<std::string>& tokens) {
+  const auto ids = tokenizer_.add_special_tokens(tokens);
+  decoder_.grow_vocabulary(static_cast<std::int64_t>(tokenizer_.vocab_size()));
+  return {ids.begin(), ids.end()};
+}
+
+std::vector<torch::Tensor> TransformerModel::parameters() {
+  std::vector<torch::Tensor> list;
+  for (auto& [name, tensor] : decoder_.weights()) list.push_back(tensor);
+  for (auto& [name, tensor] : heads_) list.push_back(tensor);
+  return list;
+}
+
+void TransformerModel::set_training(bool training) {
+  training_ = training;
+  for (auto& tensor : parameters()) tensor.set_requires_grad(training);
+}
+
+std::shared_ptr<Model> TransformerModel::clone() const {
+  Decoder::WeightMap weights, heads;
+  for (const auto& [name, tensor] : decoder_.weights()) weights[name] = tensor.detach().clone();
+  for (const auto& [name, tensor] : heads_) heads[name] = tensor.detach().clone();
+  return std::make_shared<TransformerModel>(Decoder(decoder_.config(), std::move(weights)),
+                                            std::move(heads), tokenizer_, prompt_template_);
+}
+
+}  // namespace paddock::transformer

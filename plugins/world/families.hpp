@@ -1,0 +1,56 @@
+// The task families of the world, from easy to hard. Each family draws one task at a time:
+// its data, an instruction phrased through one of many templates (the data either inline or
+// in the input field), the answer key, plausible wrong answers and a short rationale.
+#pragma once
+
+#include <random>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fact_base.hpp"
+#include "task.hpp"
+#include "text_util.hpp"
+
+namespace paddock::world {
+
+struct FamilyDraw {
+  std::mt19937_64& rng;
+  const FactBase& facts;
+  bool with_input;  // put the data in the input field rather than in the instruction
+};
+
+struct Family {
+  std::string_view name;
+  int difficulty;  // 1 easy, 2 medium, 3 hard
+  std::string_view summary;
+  Task (*generate)(FamilyDraw& draw);
+};
+
+// Every family, in a fixed order (the order is part of the world's definition).
+std::span<const Family> all_families();
+const Family* find_family(std::string_view name);
+std::vector<std::string> family_names();
+
+// Phrasing shared by the families: picks an inline template (filled with `values`) or an
+// input-field template plus `input_text`, and sets instruction and input on `task`.
+void phrase_task(FamilyDraw& draw, Task& task, std::span<const std::string_view> inline_templates,
+                 std::span<const std::string_view> input_templates, const Substitutions& values,
+                 std::string input_text);
+
+// Each family's generator (family_*.cpp).
+Task generate_addition(FamilyDraw& draw);
+Task generate_case_conversion(FamilyDraw& draw);
+Task generate_extremum(FamilyDraw& draw);
+Task generate_string_reversal(FamilyDraw& draw);
+Task generate_counting(FamilyDraw& draw);
+Task generate_sorting(FamilyDraw& draw);
+Task generate_fact_lookup(FamilyDraw& draw);
+Task generate_unit_conversion(FamilyDraw& draw);
+Task generate_date_format(FamilyDraw& draw);
+Task generate_multi_step_arithmetic(FamilyDraw& draw);
+Task generate_sequence(FamilyDraw& draw);
+Task generate_description(FamilyDraw& draw);
+
+}  // namespace paddock::world

@@ -1,0 +1,39 @@
+// Reading judge personas from TOML (configs/annotators/world_personas.toml). Every mistake is
+// reported as "FILE:LINE:COL: error: ..." so the line to fix is obvious.
+//
+//   [[persona]]
+//   name = "careful"              # required, unique, letters, digits and underscores
+//   description = "..."           # optional
+//   temperature = 0.8             # > 0; Bradley-Terry noise scale
+//   correctness = 3.0             # weights of the utility's terms (defaults: the mean human)
+//   helpfulness = 0.8
+//   length = 0.6
+//   repetition = 2.0
+//   ending = 0.5
+//   prefer_longer = 0.0           # biases: per doubling of words, for lists, for output_1
+//   prefer_lists = 0.0
+//   prefer_first = 0.0
+//   misjudge_rate = 0.0           # in [0, 0.5]
+//   cannot_verify = ["counting"]  # family names
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "personas.hpp"
+
+namespace paddock::world {
+
+// Parses persona definitions; `source_name` is used in error messages. Throws paddock::Error.
+std::vector<PersonaSpec> parse_personas(std::string_view text, const std::string& source_name);
+std::vector<PersonaSpec> load_personas_file(const std::filesystem::path& file);
+
+// The copy of configs/annotators/world_personas.toml compiled into the plugin, used when no
+// file is given, so the world works from any directory.
+std::string_view builtin_personas_toml();
+inline constexpr const char* kBuiltinPersonasName =
+    "configs/annotators/world_personas.toml (built in)";
+
+}  // namespace paddock::world

@@ -1,0 +1,77 @@
+// `world_gold_humans` and `world_personas`: the world's annotators as pipeline nodes.
+#include <memory>
+
+#include "gold_humans.hpp"
+#include "paddock/error.hpp"
+#include "paddock/simple_node.hpp"
+#include "persona_file.hpp"
+#include "world_nodes.hpp"
+
+namespace paddock::world {
+namespace {
+
+void run_world_gold_humans(NodeContext& context) {
+  const Params& params = context.params();
+  const GoldMode mode = params.string("mode") == "panel" ? GoldMode::panel : GoldMode::single;
+  context.set_output("annotator", std::make_shared<GoldHumansAnnotator>(
+                                      context.seed(), static_cast<int>(params.integer("raters")),
+                                      params.number("temperature"), mode,
+                                      static_cast<int>(params.integer("panel_size"))));
+}
+
+void run_world_personas(NodeContext& context) {
+  const std::string file = context.params().string("personas_file");
+  const std::vector<PersonaSpec> specs =
+      file.empty() ? parse_personas(builtin_personas_toml(), kBuiltinPersonasName)
+                   : load_personas_file(file);
+  context.log().info("world personas: {} judges from {}", specs.size(),
+                     file.empty() ? std::string(kBuiltinPersonasName) : file);
+  context.set_output("annotator", std::make_shared<PersonaPoolAnnotator>(specs, context.seed()));
+}
+
+}  // namespace
+
+NodeTypeSpec world_gold_humans_node_type() {
+  NodeTypeSpec spec;
+  spec.name = "world_gold_humans";
+  spec.kind = NodeKind::annotator;
+  spec.summary =
+      "The world's simulated humans: raters of the hidden utility with "
+      "Bradley-Terry noise.";
+  spec.doc =
+      "Each rater weighs correctness, justification, length, repetition and ending a little "
+      "differently and chooses with Bradley-Terry noise; two raters agree on about 65% of "
+      "pairs of sft-like outputs. Pairs must carry the world's hidden columns in their "
+      "metadata. members() lists the raters. See docs/world.md.";
+  spec.outputs = {{"annotator", "Annotator", "the gold human pool"}};
+  spec.params = {
+      integer_param("raters", 16, "raters in the pool (AlpacaFarm had 16 crowd workers)", 1, 1000),
+      number_param("temperature", kDefaultGoldTemperature,
+                   "Bradley-Terry noise scale of the mean rater", /*minimum=*/0.01,
+                   /*maximum=*/100.0),
+      string_param("mode", "single",
+                   "single: one rater per pair; panel: majority of panel_size raters",
+                   {"single", "panel"}),
+      integer_param("panel_size", 5, "raters per pair in panel mode (odd)", 1, 999),
+  };
+  return make_node_type(std::move(spec), run_world_gold_humans);
+}
+
+NodeTypeSpec world_personas_node_type() {
+  NodeTypeSpec spec;
+  spec.name = "world_personas";
+  spec.kind = NodeKind::annotator;
+  spec.summary = "13 biased judge personas of the world (the API-judge pool analog).";
+  spec.doc =
+      "One Annotator whose members() are the personas of a TOML file (default: the built-in "
+      "copy of configs/annotators/world_personas.toml). On its own it picks one persona per "
+      "instruction; wrap it in the noisy ensemble for AlpacaFarm's training-time labels.";
+  spec.outputs = {{"annotator", "Annotator", "the persona pool"}};
+  spec.params = {
+      path_param("personas_file", "",
+                 "persona definitions (TOML); empty = the built-in world_personas.toml"),
+  };
+  return make_node_type(std::move(spec), run_world_personas);
+}
+
+}  // namespace paddock::world

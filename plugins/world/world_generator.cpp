@@ -1,0 +1,105 @@
+// Whole-world generation; see world_generator.hpp for the seeding labels.
+#include "world_generator.hpp"
+
+#include <random>
+#include <unordered_set>
+
+#include "families.hpp"
+#include "paddock/error.hpp"
+#include "paddock/random.hpp"
+#include "paddock/seed.hpp"
+#include "responder.hpp"
+
+namespace paddock::world {
+namespace {
+
+std::vector<const Family*> enabled_families(const WorldConfig& config) {
+  std::vector<const Family*> chosen;
+  if (config.families.empty()) {
+    for (const Family& family : all_families()) chosen.push_back(&family);
+  } else {
+    for (const std::string& name : config.families) chosen.push_back(find_family(name));
+  }
+  return chosen;
+}
+
+std::vector<Task> draw_split(const std::string& split, std::size_t count,
+                             const std::vector<const Family*>& families, const FactBase& facts,
+                             const WorldConfig& config, std::uint64_t seed,
+                             std::unordered_set<std::string>& used_prompts) {
+  std::mt19937_64 rng(derive_seed(seed, "world/tasks/" + split));
+  std::vector<Task> tasks;
+  tasks.reserve(count);
+  std::size_t rejected = 0;
+  const std::size_t rejection_limit = 50 * count + 1000;
+  while (tasks.size() < count) {
+    const Family& family = *families[uniform_below(rng, families.size())];
+    FamilyDraw draw{rng, facts, bernoulli(rng, config.input_fraction)};
+    Task task = family.generate(draw);
+    if (!used_prompts.insert(prompt_key(task.instruction, task.input)).second) {
+      if (++rejected > rejection_limit) {
+        throw Error("instruction_world: could not draw " + std::to_string(count) +
+                    " distinct prompts for split '" + split + "' from " +
+                    std::to_string(families.size()) +
+                    " families; lower 'scale' or enable more families");
+      }
+      continue;
+    }
+    tidy_task(task);
+    tasks.push_back(std::move(task));
+  }
+  return tasks;
+}
+
+Dataset write_split(const std::vector<Task>& tasks, const SystemProfile& writer,
+                    std::uint64_t stream_seed, bool is_eval) {
+  Dataset dataset;
+  dataset.records().reserve(tasks.size());
+  for (const Task& task : tasks) {
+    Record record = task_to_record(task, respond(task, writer, stream_seed));
+    if (is_eval) {
+      record["generator"] = "world_reference";
+      record["dataset"] = task.family;
+    }
+    dataset.add(std::move(record));
+  }
+  return dataset;
+}
+
+}  // namespace
+
+FactBase world_fact_base(const WorldConfig& config, std::uint64_t seed) {
+  return FactBase::generate(derive_seed(seed, "world/facts"), config.fact_base_size);
+}
+
+WorldTasks generate_world_tasks(const WorldConfig& config, std::uint64_t seed) {
+  validate(config);
+  const FactBase facts = world_fact_base(config, seed);
+  const auto families = enabled_families(config);
+  const SplitSizes sizes = split_sizes(config.scale);
+  std::unordered_set<std::string> used;
+  WorldTasks tasks;
+  tasks.eval = draw_split("eval", sizes.eval, families, facts, config, seed, used);
+  tasks.val = draw_split("val", sizes.val, families, facts, config, seed, used);
+  tasks.sft = draw_split("sft", sizes.sft, families, facts, config, seed, used);
+  tasks.preference =
+      draw_split("preference", sizes.preference, families, facts, config, seed, used);
+  tasks.unlabeled = draw_split("unlabeled", sizes.unlabeled, families, facts, config, seed, used);
+  return tasks;
+}
+
+WorldDatasets generate_world(const WorldConfig& config, std::uint64_t seed) {
+  const WorldTasks tasks = generate_world_tasks(config, seed);
+  const SystemProfile& teacher = *find_system_profile("teacher");
+  const SystemProfile& reference = *find_system_profile("reference");
+  const std::uint64_t teacher_seed = derive_seed(seed, "world/teacher");
+  WorldDatasets world;
+  world.sft = write_split(tasks.sft, teacher, teacher_seed, false);
+  world.preference = write_split(tasks.preference, teacher, teacher_seed, false);
+  world.unlabeled = write_split(tasks.unlabeled, teacher, teacher_seed, false);
+  world.val = write_split(tasks.val, teacher, teacher_seed, false);
+  world.eval = write_split(tasks.eval, reference, derive_seed(seed, "world/reference"), true);
+  return world;
+}
+
+}  // namespace paddock::world

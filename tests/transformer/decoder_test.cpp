@@ -1,0 +1,207 @@
+// The decoder: KV-cached decoding equals full recomputation, padding does not change
+// results, gradients reach every weight, and checkpoints round-trip in the Hugging Face
+// layout (including GPT-2's transposed Conv1D weights) or fail with a located message.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "paddock/core/files.hpp"
+#include "paddock/error.hpp"
+#include "paddock/transformer/decoder_checkpoint.hpp"
+#include "paddock/transformer/safetensors_writer.hpp"
+#include "test_support.hpp"
+
+namespace paddock::transformer {
+namespace {
+
+using testing::TempDir;
+
+ModelConfig tiny_config(ModelFamily family) {
+  ModelConfig config;
+  config.family = family;
+  config.vocab_size = 50;
+  config.hidden_size = 32;
+  config.layers = 2;
+  config.heads = 4;
+  config.kv_heads = family == ModelFamily::llama ? 2 : 4;
+  config.intermediate_size = 64;
+  config.max_positions = 64;
+  config.tie_embeddings = family == ModelFamily::gpt2;
+  return config;
+}
+
+class DecoderTest : public ::testing::TestWithParam<ModelFamily> {
+ protected:
+  Decoder decoder_ = Decoder::initialise(tiny_config(GetParam()), 7, torch::kCPU);
+};
+
+TEST_P(DecoderTest, KeyValueCacheMatchesFullRecomputation) {
+  torch::NoGradGuard no_grad;
+  const auto ids = torch::randint(1, 50, {2, 14}, torch::kLong);
+  auto mask = torch::ones({2, 14}, torch::kLong);
+  mask[1].narrow(0, 0, 3).fill_(0);  // row 1 is left-padded by 3
+  const auto full = decoder_.logits(decoder_.forward(ids, positions_from_mask(mask), mask));
+
+  KeyValueCache cache = decoder_.make_cache(2, 14);
+  const auto positions = positions_from_mask(mask);
+  const std::int64_t prefill = 6;
+  auto step_logits =
+      decoder_.logits(decoder_.forward(ids.narrow(1, 0, prefill), positions.narrow(1, 0, prefill),
+                                       mask.narrow(1, 0, prefill), &cache));
+  double worst = (step_logits.narrow(0, 0, 1) - full.narrow(1, 0, prefill).narrow(0, 0, 1))
+                     .abs()
+                     .max()
+                     .item<double>();
+  worst =
+      std::max(worst, (step_logits[1].narrow(0, 3, prefill - 3) - full[1].narrow(0, 3, prefill - 3))
+                          .abs()
+                          .max()
+                          .item<double>());
+  for (std::int64_t t = prefill; t < 14; ++t) {
+    const auto logits = decoder_.logits(decoder_.forward(
+        ids.narrow(1, t, 1), positions.narrow(1, t, 1), mask.narrow(1, 0, t + 1), &cache));
+    worst = std::max(worst, (logits.squeeze(1) - full.select(1, t)).abs().max().item<double>());
+  }
+  EXPECT_LT(worst, 1e-4);
+}
+
+TEST_P(DecoderTest, LeftPaddedBatchGivesTheSameLogitsAsEachRowAlone) {
+  torch::NoGradGuard no_grad;
+  const auto long_row = torch::randint(1, 50, {1, 9}, torch::kLong);
+  const auto short_row = torch::randint(1, 50, {1, 5}, torch::kLong);
+  auto batch = torch::zeros({2, 9}, torch::kLong);
+  batch[0] = long_row[0];
+  batch[1].narrow(0, 4, 5).copy_(short_row[0]);
+  auto mask = torch::ones({2, 9}, torch::kLong);
+  mask[1].narrow(0, 0, 4).fill_(0);
+  const auto together = decoder_.logits(decoder_.forward(batch, positions_from_mask(mask), mask));
+  auto alone = [&](const torch::Tensor& row) {
+    const auto ones = torch::ones_like(row);
+    return decoder_.logits(decoder_.forward(row, positions_from_mask(ones), ones))[0];
+  };
+  EXPECT_LT((together[0] - alone(long_row)).abs().max().item<double>(), 1e-5);
+  EXPECT_LT((together[1].narrow(0, 4, 5) - alone(short_row)).abs().max().item<double>(), 1e-5);
+}
+
+TEST_P(DecoderTest, GradientsReachEveryWeight) {
+  for (auto& [name, tensor] : decoder_.weights()) tensor.set_requires_grad(true);
+  const auto ids = torch::randint(1, 50, {2, 10}, torch::kLong);
+  const auto mask = torch::ones_like(ids);
+  const auto logits = decoder_.logits(decoder_.forward(ids, positions_from_mask(mask), mask));
+  torch::nn::functional::cross_entropy(logits.narrow(1, 0, 9).reshape({-1, 50}),
+                                       ids.narrow(1, 1, 9).reshape({-1}))
+      .backward();
+  for (const auto& [name, tensor] : decoder_.weights()) {
+    ASSERT_TRUE(tensor.grad().defined()) << name;
+    EXPECT_GT(tensor.grad().abs().sum().item<double>(), 0.0) << name;
+  }
+}
+
+TEST_P(DecoderTest, SaveThenLoadIsBitIdenticalSingleAndSharded) {
+  TempDir dir;
+  const Decoder::WeightMap heads = {{"score.weight", torch::randn({1, 32})},
+                                    {"score.bias", torch::zeros({1})}};
+  for (std::uint64_t shard_limit : {std::uint64_t{0}, std::uint64_t{20000}}) {
+    const auto path = dir / ("model-" + std::to_string(shard_limit));
+    save_decoder_checkpoint(decoder_, heads, path, shard_limit);
+    EXPECT_EQ(std::filesystem::exists(path / "model.safetensors.index.json"), shard_limit != 0);
+    const DecoderCheckpoint loaded = load_decoder_checkpoint(path, torch::kCPU);
+    ASSERT_EQ(loaded.decoder.weights().size(), decoder_.weights().size());
+    for (const auto& [name, tensor] : decoder_.weights()) {
+      EXPECT_TRUE(torch::equal(loaded.decoder.weights().at(name), tensor)) << name;
+    }
+    EXPECT_TRUE(torch::equal(loaded.heads.at("score.weight"), heads.at("score.weight")));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Families, DecoderTest,
+                         ::testing::Values(ModelFamily::gpt2, ModelFamily::llama),
+                         [](const auto& info) {
+                           return info.param == ModelFamily::gpt2 ? "Gpt2" : "Llama";
+                         });
+
+// Writes `weights` as a checkpoint the way Hugging Face stores a GPT-2: "transformer."
+// prefixes, Conv1D weights as [in, out], an attention-mask buffer per layer.
+void write_hf_gpt2(const Decoder& decoder, const std::filesystem::path& directory) {
+  std::filesystem::create_directories(directory);
+  core::write_file_atomically(directory / "config.json",
+                              model_config_to_json(decoder.config()).dump());
+  std::vector<torch::Tensor> keep;
+  std::vector<TensorToWrite> tensors;
+  auto add = [&](const std::string& name, torch::Tensor tensor) {
+    tensor = tensor.contiguous();
+    keep.push_back(tensor);
+    tensors.push_back({name,
+                       DType::float32,
+                       tensor.sizes().vec(),
+                       {reinterpret_cast<const std::byte*>(tensor.data_ptr<float>()),
+                        tensor.numel() * sizeof(float)}});
+  };
+  for (const auto& [name, tensor] : decoder.weights()) {
+    add("transformer." + name, decoder.stored_transposed(name) ? tensor.t() : tensor);
+  }
+  add("transformer.h.0.attn.bias", torch::ones({1, 1, 64, 64}));
+  write_safetensors(directory / "model.safetensors", std::move(tensors));
+}
+
+TEST(DecoderCheckpoint, LoadsHuggingFaceGpt2NamesAndTransposesConv1D) {
+  TempDir dir;
+  const Decoder decoder = Decoder::initialise(tiny_config(ModelFamily::gpt2), 3, torch::kCPU);
+  write_hf_gpt2(decoder, dir.path());
+  const DecoderCheckpoint loaded = load_decoder_checkpoint(dir.path(), torch::kCPU);
+  for (const auto& [name, tensor] : decoder.weights()) {
+    EXPECT_TRUE(torch::equal(loaded.decoder.weights().at(name), tensor)) << name;
+  }
+  // A c_attn weight is [3H, H] inside, [H, 3H] on disk.
+  EXPECT_EQ(loaded.decoder.weights().at("h.0.attn.c_attn.weight").sizes(),
+            torch::IntArrayRef({96, 32}));
+}
+
+std::string load_error(const std::filesystem::path& directory) {
+  try {
+    load_decoder_checkpoint(directory, torch::kCPU);
+  } catch (const Error& error) {
+    return error.what();
+  }
+  return "no error";
+}
+
+TEST(DecoderCheckpoint, BadCheckpointsNameTheFileAndTensor) {
+  TempDir dir;
+  const Decoder decoder = Decoder::initialise(tiny_config(ModelFamily::llama), 3, torch::kCPU);
+  save_decoder_checkpoint(decoder, {}, dir.path());
+  // Missing tensor: a config with one more layer than the weights.
+  ModelConfig bigger = decoder.config();
+  bigger.layers = 3;
+  core::write_file_atomically(dir / "config.json", model_config_to_json(bigger).dump());
+  EXPECT_NE(load_error(dir.path()).find("missing tensor 'model.layers.2."), std::string::npos);
+  // Unexpected tensors: one layer fewer.
+  bigger.layers = 1;
+  core::write_file_atomically(dir / "config.json", model_config_to_json(bigger).dump());
+  EXPECT_NE(load_error(dir.path()).find("unexpected tensor 'model.layers.1."), std::string::npos);
+  // Shape mismatch: a wider model.
+  bigger = decoder.config();
+  bigger.intermediate_size = 96;
+  core::write_file_atomically(dir / "config.json", model_config_to_json(bigger).dump());
+  EXPECT_NE(load_error(dir.path())
+                .find("tensor 'model.layers.0.mlp.down_proj.weight' has shape [32, 64] but "
+                      "config.json implies [32, 96]"),
+            std::string::npos)
+      << load_error(dir.path());
+  // Unknown architecture and missing fields.
+  core::write_file_atomically(dir / "config.json", R"({"model_type": "mamba"})");
+  EXPECT_NE(load_error(dir.path())
+                .find("config.json: field 'model_type' is 'mamba'; supported: gpt2, llama"),
+            std::string::npos);
+  core::write_file_atomically(dir / "config.json", R"({"model_type": "gpt2", "n_embd": 32})");
+  EXPECT_NE(load_error(dir.path()).find("field 'vocab_size' is missing"), std::string::npos);
+  core::write_file_atomically(dir / "config.json",
+                              R"({"model_type": "llama", "vocab_size": 50, "hidden_size": 30,
+    "num_hidden_layers": 1, "num_attention_heads": 4, "intermediate_size": 8, "max_position_embeddings": 8})");
+  EXPECT_NE(load_error(dir.path()).find("not divisible by the 4 attention heads"),
+            std::string::npos);
+  core::write_file_atomically(dir / "config.json", "{not json");
+  EXPECT_NE(load_error(dir.path()).find("config.json: not valid JSON"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace paddock::transformer

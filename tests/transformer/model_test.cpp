@@ -1,0 +1,192 @@
+// TransformerModel: generation (greedy, seeded sampling, several samples, stop strings,
+// independence from batch companions), scoring, growing the vocabulary, save and load, and
+// a tiny model that learns to reproduce a memorised answer.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "paddock/error.hpp"
+#include "paddock/transformer/bpe_trainer.hpp"
+#include "paddock/transformer/transformer_model.hpp"
+#include "test_support.hpp"
+
+namespace paddock::transformer {
+namespace {
+
+using testing::TempDir;
+
+std::shared_ptr<TransformerModel> tiny_model(ModelFamily family = ModelFamily::gpt2,
+                                             std::uint64_t seed = 5) {
+  BpeTrainerOptions options;
+  options.vocab_size = 300;
+  options.special_tokens = {"<|endoftext|>", "<|pad|>", "<s>"};
+  options.roles.eos = "<|endoftext|>";
+  options.roles.pad = "<|pad|>";
+  options.roles.bos = "<s>";
+  const std::vector<std::string> corpus = {"Add 2 and 3.",          "The answer is 5.",
+                                           "Reverse the word cat.", "tac",
+                                           "Name a colour: blue.",  "hello world, hello paddock"};
+  BpeTokenizer tokenizer = train_bpe_tokenizer(corpus, options);
+  ModelConfig config;
+  config.family = family;
+  config.vocab_size = static_cast<std::int64_t>(tokenizer.vocab_size());
+  config.hidden_size = 48;
+  config.layers = 2;
+  config.heads = 4;
+  config.kv_heads = family == ModelFamily::llama ? 2 : 4;
+  config.intermediate_size = 96;
+  config.max_positions = 256;
+  config.tie_embeddings = true;
+  PromptTemplate prompts;
+  prompts.without_input = "Q: {instruction}\nA:";
+  prompts.with_input = "Q: {instruction}\n{input}\nA:";
+  return std::make_shared<TransformerModel>(Decoder::initialise(config, seed, torch::kCPU),
+                                            Decoder::WeightMap{}, std::move(tokenizer), prompts);
+}
+
+GenerationOptions sampling(std::uint64_t seed, std::int64_t samples = 1) {
+  GenerationOptions options;
+  options.temperature = 1.0;
+  options.top_p = 0.9;
+  options.max_new_tokens = 12;
+  options.samples_per_prompt = samples;
+  options.seed = seed;
+  return options;
+}
+
+TEST(TransformerModel, GreedyGenerationIsDeterministic) {
+  auto model = tiny_model();
+  GenerationOptions greedy;
+  greedy.temperature = 0;
+  greedy.max_new_tokens = 10;
+  const auto first = model->generate({"Q: Add 2 and 3.\nA:"}, greedy);
+  const auto second = model->generate({"Q: Add 2 and 3.\nA:"}, greedy);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0][0].token_ids, second[0][0].token_ids);
+  EXPECT_EQ(first[0][0].token_ids.size(), first[0][0].token_logprobs.size());
+  for (float logprob : first[0][0].token_logprobs) EXPECT_LE(logprob, 0.0f);
+}
+
+TEST(TransformerModel, SamplingIsSeededAndIndependentOfBatchCompanions) {
+  for (ModelFamily family : {ModelFamily::gpt2, ModelFamily::llama}) {
+    auto model = tiny_model(family);
+    const auto alone = model->generate({"Q: Name a colour.\nA:"}, sampling(11, 3));
+    const auto together = model->generate(
+        {"hello", "Q: Name a colour.\nA:", "Reverse the word cat."}, sampling(11, 3));
+    ASSERT_EQ(alone[0].size(), 3u);
+    // Sample s of a prompt depends on (seed, prompt index, s): compare prompt 0 with prompt 0.
+    const auto first_alone = model->generate({"hello"}, sampling(11, 3));
+    for (int s = 0; s < 3; ++s) EXPECT_EQ(first_alone[0][s].token_ids, together[0][s].token_ids);
+    EXPECT_NE(alone[0][0].token_ids, alone[0][1].token_ids);  // different samples differ
+    const auto reseeded = model->generate({"Q: Name a colour.\nA:"}, sampling(12, 3));
+    EXPECT_NE(alone[0][0].token_ids, reseeded[0][0].token_ids);
+  }
+}
+
+TEST(TransformerModel, StopStringsCutTheText) {
+  auto model = tiny_model();
+  GenerationOptions options = sampling(3);
+  options.max_new_tokens = 30;
+  const auto free_run = model->generate({"hello"}, options)[0][0];
+  ASSERT_GE(free_run.text.size(), 3u);
+  options.stop = {free_run.text.substr(1, 2)};
+  const auto stopped = model->generate({"hello"}, options)[0][0];
+  EXPECT_EQ(stopped.finish_reason, "stop");
+  EXPECT_EQ(stopped.text, free_run.text.substr(0, free_run.text.find(options.stop[0])));
+}
+
+TEST(TransformerModel, TooLongPromptIsAClearError) {
+  auto model = tiny_model();
+  GenerationOptions options = sampling(1);
+  options.max_new_tokens = 250;
+  EXPECT_THROW(model->generate({"hello world, hello paddock hello world"}, options), Error);
+}
+
+TEST(TransformerModel, RewardHeadStartsAtZeroAndScoresEveryPair) {
+  auto model = tiny_model();
+  const std::vector<InstructionPrompt> prompts = {{"Add 2 and 3.", ""}, {"Reverse", "cat"}};
+  const std::vector<std::string> responses = {"5", "tac tac"};
+  EXPECT_THROW(model->score(prompts, responses), Error);
+  model->add_reward_head();
+  const auto rewards = model->score(prompts, responses);
+  ASSERT_EQ(rewards.size(), 2u);
+  EXPECT_EQ(rewards[0], 0.0);
+  EXPECT_NE(std::find(model->capabilities().begin(), model->capabilities().end(), "reward"),
+            model->capabilities().end());
+}
+
+TEST(TransformerModel, AddedTokensGrowTheEmbeddingWithMeanRows) {
+  auto model = tiny_model();
+  const auto before = model->decoder().weights().at("wte.weight").clone();
+  const auto ids = model->add_special_tokens({"<|reward_0|>", "<|reward_1|>"});
+  const auto& after = model->decoder().weights().at("wte.weight");
+  ASSERT_EQ(after.size(0), before.size(0) + 2);
+  EXPECT_EQ(ids[0], before.size(0));
+  EXPECT_TRUE(torch::allclose(after[ids[1]], before.mean(0)));
+  EXPECT_EQ(model->tokenize("x<|reward_1|>").back(), ids[1]);
+}
+
+TEST(TransformerModel, SaveThenLoadGivesTheSameModel) {
+  TempDir dir;
+  for (ModelFamily family : {ModelFamily::gpt2, ModelFamily::llama}) {
+    auto model = tiny_model(family);
+    model->add_value_head();
+    const auto path = dir / (family == ModelFamily::gpt2 ? "gpt2" : "llama");
+    model->save(path);
+    auto loaded = TransformerModel::load(path, torch::kCPU);
+    for (const auto& [name, tensor] : model->decoder().weights()) {
+      EXPECT_TRUE(torch::equal(loaded->decoder().weights().at(name), tensor)) << name;
+    }
+    EXPECT_TRUE(loaded->has_value_head());
+    EXPECT_EQ(loaded->format_prompt({"x", ""}), "Q: x\nA:");
+    EXPECT_EQ(loaded->generate({"hello"}, sampling(4))[0][0].token_ids,
+              model->generate({"hello"}, sampling(4))[0][0].token_ids);
+  }
+}
+
+TEST(TransformerModel, CloneIsIndependent) {
+  auto model = tiny_model();
+  auto copy = std::dynamic_pointer_cast<TransformerModel>(model->clone());
+  ASSERT_TRUE(copy);
+  copy->decoder().weights().at("wte.weight").add_(1.0);
+  EXPECT_FALSE(torch::equal(copy->decoder().weights().at("wte.weight"),
+                            model->decoder().weights().at("wte.weight")));
+}
+
+TEST(TransformerModel, TinyModelLearnsToReproduceAMemorisedAnswer) {
+  torch::manual_seed(0);
+  auto model = tiny_model();
+  model->set_training(true);
+  const std::string prompt = model->format_prompt({"Reverse the word cat.", ""});
+  std::vector<std::int64_t> ids = model->tokenize(prompt);
+  const std::size_t prompt_length = ids.size();
+  for (std::int64_t id : model->tokenize(" tac")) ids.push_back(id);
+  ids.push_back(model->eos_token_id());
+  const auto input = torch::tensor(ids, torch::kLong).unsqueeze(0);
+  const auto mask = torch::ones_like(input);
+  torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(3e-3));
+  double first_loss = 0, loss_value = 0;
+  for (int step = 0; step < 60; ++step) {
+    const auto logits = model->lm_logits(model->hidden_states(input, mask));
+    const std::int64_t n = input.size(1);
+    // Loss on the response tokens only, as supervised fine-tuning does.
+    const auto loss = torch::nn::functional::cross_entropy(
+        logits[0].narrow(0, prompt_length - 1, n - prompt_length),
+        input[0].narrow(0, prompt_length, n - prompt_length));
+    optimizer.zero_grad();
+    loss.backward();
+    optimizer.step();
+    loss_value = loss.item<double>();
+    if (step == 0) first_loss = loss_value;
+  }
+  EXPECT_LT(loss_value, first_loss / 10);
+  model->set_training(false);
+  GenerationOptions greedy;
+  greedy.temperature = 0;
+  greedy.max_new_tokens = 8;
+  const auto answer = model->generate({prompt}, greedy)[0][0];
+  EXPECT_EQ(answer.text, " tac");
+  EXPECT_EQ(answer.finish_reason, "stop");
+}
+
+}  // namespace
+}  // namespace paddock::transformer
