@@ -130,8 +130,10 @@ class ProgressDisplay : public Progress {
       return;
     }
     const std::uint64_t decile = total_ > 0 ? done_ * 10 / total_ : 0;
+    if (final && done_ == last_reported_done_ && done_ > 0) return;  // already said
     if (final || decile > last_decile_ || now - last_report_ > std::chrono::seconds(30)) {
       last_decile_ = decile;
+      last_reported_done_ = done_;
       last_report_ = now;
       logger_->info("{}", line());
     }
@@ -142,7 +144,7 @@ class ProgressDisplay : public Progress {
   std::uint64_t total_;
   bool live_bar_;
   Clock::time_point start_, last_report_;
-  std::uint64_t done_ = 0, tokens_ = 0, last_decile_ = 0;
+  std::uint64_t done_ = 0, tokens_ = 0, last_decile_ = 0, last_reported_done_ = 0;
   std::string status_;
   bool finished_ = false;
 };

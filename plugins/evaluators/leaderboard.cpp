@@ -1,0 +1,170 @@
+// Grouping win-rate reports into leaderboard rows and correlating the two columns.
+#include "leaderboard.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "paddock/error.hpp"
+#include "statistics.hpp"
+
+namespace paddock::evaluators {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string report_label(std::size_t index) {
+  return "report " + std::to_string(index + 1);
+}
+
+double number_or(const Json& report, const char* key, double fallback) {
+  auto found = report.find(key);
+  return found != report.end() && found->is_number() ? found->get<double>() : fallback;
+}
+
+std::string string_or(const Json& report, const char* key, const std::string& fallback) {
+  auto found = report.find(key);
+  return found != report.end() && found->is_string() ? found->get<std::string>() : fallback;
+}
+
+struct ParsedReport {
+  std::string system;
+  std::string role;
+  EvaluationCell cell;
+  std::optional<double> lc_win_rate;
+  double avg_length = 0.0;
+};
+
+ParsedReport parse_report(const Json& report, std::size_t index) {
+  if (!report.is_object()) throw Error(report_label(index) + " is not a JSON object");
+  auto system = report.find("system");
+  if (system == report.end() || !system->is_string() ||
+      system->get_ref<const std::string&>().empty()) {
+    throw Error(report_label(index) +
+                " has no 'system' name; is it the report of a win_rate node?");
+  }
+  auto win_rate = report.find("win_rate");
+  if (win_rate == report.end() || !win_rate->is_number()) {
+    throw Error(report_label(index) + " (system '" + system->get<std::string>() +
+                "') has no numeric 'win_rate'");
+  }
+  ParsedReport parsed;
+  parsed.system = system->get<std::string>();
+  parsed.role = string_or(report, "role", "simulated");
+  if (parsed.role != "simulated" && parsed.role != "human") {
+    throw Error(report_label(index) + " (system '" + parsed.system + "') has role '" + parsed.role +
+                "'; expected 'simulated' or 'human'");
+  }
+  parsed.cell.win_rate = win_rate->get<double>();
+  parsed.cell.standard_error = number_or(report, "standard_error", 0.0);
+  parsed.cell.n = static_cast<std::int64_t>(number_or(report, "n_total", 0.0));
+  parsed.cell.judge = string_or(report, "judge", "");
+  if (auto lc = report.find("lc_win_rate"); lc != report.end() && lc->is_number()) {
+    parsed.lc_win_rate = lc->get<double>();
+  }
+  parsed.avg_length = number_or(report, "avg_length", 0.0);
+  return parsed;
+}
+
+Json cell_to_json(const EvaluationCell& cell) {
+  return {{"win_rate", cell.win_rate},
+          {"se", cell.standard_error},
+          {"n", cell.n},
+          {"judge", cell.judge}};
+}
+
+}  // namespace
+
+Leaderboard build_leaderboard(std::span<const nlohmann::ordered_json> reports) {
+  struct Group {
+    std::vector<ParsedReport> simulated, human;
+  };
+  std::vector<std::string> order;  // systems in order of first appearance
+  std::map<std::string, Group> groups;
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    ParsedReport parsed = parse_report(reports[i], i);
+    if (!groups.contains(parsed.system)) order.push_back(parsed.system);
+    Group& group = groups[parsed.system];
+    (parsed.role == "human" ? group.human : group.simulated).push_back(std::move(parsed));
+  }
+
+  Leaderboard leaderboard;
+  for (const std::string& name : order) {
+    const Group& group = groups[name];
+    auto note_extra = [&](const std::vector<ParsedReport>& list, const char* role) {
+      if (list.size() < 2) return;
+      std::string judges;
+      for (const auto& report : list) judges += (judges.empty() ? "" : ", ") + report.cell.judge;
+      leaderboard.notes.push_back("system '" + name + "' has " + std::to_string(list.size()) + " " +
+                                  role + " reports (judges " + judges +
+                                  "); the leaderboard uses the first");
+    };
+    note_extra(group.simulated, "simulated");
+    note_extra(group.human, "human");
+    if (group.simulated.empty()) {
+      leaderboard.notes.push_back("system '" + name +
+                                  "' has only human reports and is left out: every leaderboard "
+                                  "row needs a simulated win rate");
+      continue;
+    }
+    const ParsedReport& simulated = group.simulated.front();
+    LeaderboardEntry entry;
+    entry.name = name;
+    entry.simulated = simulated.cell;
+    if (!group.human.empty()) entry.human = group.human.front().cell;
+    entry.lc_win_rate = simulated.lc_win_rate;
+    entry.avg_length = simulated.avg_length;
+    leaderboard.systems.push_back(std::move(entry));
+  }
+  std::stable_sort(leaderboard.systems.begin(), leaderboard.systems.end(),
+                   [](const LeaderboardEntry& a, const LeaderboardEntry& b) {
+                     return a.simulated.win_rate > b.simulated.win_rate;
+                   });
+
+  std::vector<double> simulated, human;
+  for (const auto& entry : leaderboard.systems) {
+    if (!entry.human) continue;
+    simulated.push_back(entry.simulated.win_rate);
+    human.push_back(entry.human->win_rate);
+  }
+  if (simulated.size() < kMinimumSystemsForCorrelation) {
+    leaderboard.notes.push_back("no rank correlation: " + std::to_string(simulated.size()) +
+                                " systems have both a simulated and a human win rate; at least " +
+                                std::to_string(kMinimumSystemsForCorrelation) + " are needed");
+  } else {
+    const auto spearman = spearman_correlation(simulated, human);
+    const auto pearson = pearson_correlation(simulated, human);
+    if (spearman && pearson) {
+      leaderboard.rank_correlation =
+          RankCorrelation{*spearman, *pearson, static_cast<std::int64_t>(simulated.size())};
+    } else {
+      leaderboard.notes.push_back(
+          "no rank correlation: the simulated or the human win rates are all equal");
+    }
+  }
+  return leaderboard;
+}
+
+nlohmann::ordered_json leaderboard_to_json(const Leaderboard& leaderboard) {
+  Json systems = Json::array();
+  for (const auto& entry : leaderboard.systems) {
+    systems.push_back({
+        {"name", entry.name},
+        {"simulated", cell_to_json(entry.simulated)},
+        {"human", entry.human ? cell_to_json(*entry.human) : Json(nullptr)},
+        {"lc_win_rate", entry.lc_win_rate ? Json(*entry.lc_win_rate) : Json(nullptr)},
+        {"avg_length", entry.avg_length},
+    });
+  }
+  Json correlation = nullptr;
+  if (leaderboard.rank_correlation) {
+    correlation = {{"spearman", leaderboard.rank_correlation->spearman},
+                   {"pearson", leaderboard.rank_correlation->pearson},
+                   {"n_systems", leaderboard.rank_correlation->n_systems}};
+  }
+  return {{"systems", std::move(systems)},
+          {"rank_correlation", std::move(correlation)},
+          {"notes", leaderboard.notes}};
+}
+
+}  // namespace paddock::evaluators

@@ -1,0 +1,70 @@
+// `leaderboard`: collects win-rate Reports into one table per system and writes
+// <run directory>/report/leaderboard.json, leaderboard.md and report.html.
+#include "atomic_file.hpp"
+#include "evaluator_nodes.hpp"
+#include "html_report.hpp"
+#include "leaderboard.hpp"
+#include "metrics_stream.hpp"
+#include "paddock/report.hpp"
+#include "paddock/simple_node.hpp"
+
+namespace paddock::evaluators {
+
+namespace {
+
+void run_leaderboard(NodeContext& context) {
+  std::vector<nlohmann::ordered_json> contents;
+  for (const auto& artifact : context.inputs("reports")) {
+    auto report = std::dynamic_pointer_cast<Report>(artifact);
+    if (!report) throw Error("input 'reports' holds an artifact that is not a Report");
+    contents.push_back(report->content());
+  }
+  const Leaderboard leaderboard = build_leaderboard(contents);
+  for (const auto& note : leaderboard.notes) context.log().warn("{}", note);
+
+  const std::filesystem::path directory = context.run_directory() / "report";
+  const MetricsStreamContents metrics =
+      read_metrics_stream(context.run_directory() / "metrics.jsonl");
+  HtmlReportOptions options;
+  options.title = context.params().string("title");
+  options.max_curve_charts = static_cast<std::size_t>(context.params().integer("max_curve_charts"));
+  options.max_points_per_curve =
+      static_cast<std::size_t>(context.params().integer("max_points_per_curve"));
+
+  nlohmann::ordered_json json = leaderboard_to_json(leaderboard);
+  write_file_atomically(directory / "leaderboard.json", json.dump(2) + "\n");
+  write_file_atomically(directory / "leaderboard.md",
+                        render_leaderboard_markdown(leaderboard, options.title));
+  write_file_atomically(directory / "report.html",
+                        render_report_html(leaderboard, metrics, options));
+  context.log().info("{} systems; wrote {}", leaderboard.systems.size(),
+                     (directory / "report.html").string());
+  context.set_output("report", std::make_shared<Report>(std::move(json)));
+}
+
+}  // namespace
+
+NodeTypeSpec leaderboard_node_type() {
+  NodeTypeSpec spec;
+  spec.name = "leaderboard";
+  spec.kind = NodeKind::evaluator;
+  spec.summary = "Collects win-rate reports into a leaderboard and a self-contained report.html.";
+  spec.doc =
+      "Groups the reports by system (simulated and human columns by their `role`), correlates "
+      "the two columns across systems (Spearman, Pearson) and writes report/leaderboard.json, "
+      "report/leaderboard.md and report/report.html in the pipeline's workdir. report.html "
+      "also draws the training curves of metrics.jsonl and the over-optimisation curve. See "
+      "docs/evaluation.md.";
+  spec.inputs = {{"reports", "Report", "reports of win_rate nodes", /*optional=*/false,
+                  /*multiple=*/true}};
+  spec.outputs = {{"report", "Report", "the leaderboard JSON (as leaderboard.json)"}};
+  spec.params = {
+      string_param("title", "Paddock leaderboard", "the heading of leaderboard.md and report.html"),
+      integer_param("max_curve_charts", 48, "training-curve charts drawn at most", /*minimum=*/0.0),
+      integer_param("max_points_per_curve", 400, "longer curves are thinned evenly to this many",
+                    /*minimum=*/2.0),
+  };
+  return make_node_type(std::move(spec), run_leaderboard);
+}
+
+}  // namespace paddock::evaluators
