@@ -1,0 +1,140 @@
+// transformer_bench: throughput of the decoder on this machine, in one run so the ratios
+// compare like with like. Measures fp32 matmul throughput (the machine's ceiling), training
+// tokens/s and achieved GFLOP/s (6 x parameters x tokens / time) for the quickstart-sized
+// world model and the GPT-2 124M configuration, and generation tokens/s with the KV cache
+// against recomputing the whole prefix at every step.
+//
+//   transformer_bench [--skip-gpt2]
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+
+#include "paddock/torch/causal_lm.hpp"
+#include "paddock/transformer/decoder.hpp"
+#include "paddock/transformer/sampler.hpp"
+
+namespace {
+
+using paddock::transformer::Decoder;
+using paddock::transformer::ModelConfig;
+using paddock::transformer::ModelFamily;
+using Clock = std::chrono::steady_clock;
+
+// Runs `work` once to warm up, then `repeats` times; returns seconds per repeat.
+double time_per_run(int repeats, const std::function<void()>& work) {
+  work();
+  const auto start = Clock::now();
+  for (int i = 0; i < repeats; ++i) work();
+  return std::chrono::duration<double>(Clock::now() - start).count() / repeats;
+}
+
+// fp32 GEMM forward and backward at a transformer-like shape: the ceiling for training.
+double matmul_gflops() {
+  const auto x = torch::randn({1024, 768}, torch::requires_grad());
+  const auto w = torch::randn({3072, 768}, torch::requires_grad());
+  const double seconds = time_per_run(5, [&] {
+    torch::linear(x, w).sum().backward();
+  });
+  return 3 * 2.0 * 1024 * 768 * 3072 / seconds / 1e9;  // forward + two backward GEMMs
+}
+
+ModelConfig config_for(const char* name) {
+  ModelConfig config;
+  config.family = ModelFamily::gpt2;
+  if (std::strcmp(name, "world") == 0) {
+    config.vocab_size = 2048, config.hidden_size = 256, config.layers = 4, config.heads = 4;
+    config.intermediate_size = 1024, config.max_positions = 512;
+  } else {
+    config.vocab_size = 50257, config.hidden_size = 768, config.layers = 12, config.heads = 12;
+    config.intermediate_size = 3072, config.max_positions = 1024;
+  }
+  config.kv_heads = config.heads;
+  return config;
+}
+
+void bench_training(const char* name, std::int64_t batch, std::int64_t length, int repeats, double peak) {
+  const ModelConfig config = config_for(name);
+  Decoder decoder = Decoder::initialise(config, 1, torch::kCPU);
+  std::vector<torch::Tensor> parameters;
+  for (auto& [weight_name, tensor] : decoder.weights()) {
+    tensor.set_requires_grad(true);
+    parameters.push_back(tensor);
+  }
+  torch::optim::AdamW optimizer(parameters, torch::optim::AdamWOptions(1e-4));
+  const auto ids = torch::randint(0, config.vocab_size, {batch, length}, torch::kLong);
+  const auto mask = torch::ones_like(ids);
+  const auto positions = paddock::transformer::positions_from_mask(mask);
+  const double seconds = time_per_run(repeats, [&] {
+    const auto logits = decoder.logits(decoder.forward(ids, positions, mask));
+    const auto loss = torch::nn::functional::cross_entropy(logits.narrow(1, 0, length - 1).reshape({-1, config.vocab_size}),
+                                                           ids.narrow(1, 1, length - 1).reshape({-1}));
+    optimizer.zero_grad();
+    loss.backward();
+    optimizer.step();
+  });
+  const double tokens = static_cast<double>(batch * length);
+  const double gflops = 6.0 * static_cast<double>(config.parameter_count()) * tokens / seconds / 1e9;
+  std::printf("train    %-6s %6.1fM params  batch %ldx%ld  %8.0f tokens/s  %6.1f GFLOP/s  %3.0f%% of matmul\n", name,
+              config.parameter_count() / 1e6, static_cast<long>(batch), static_cast<long>(length), tokens / seconds,
+              gflops, 100 * gflops / peak);
+}
+
+// Greedy decoding without a cache: the whole sequence is recomputed for every new token.
+void generate_by_recomputation(const Decoder& decoder, torch::Tensor ids, std::int64_t new_tokens) {
+  torch::NoGradGuard no_grad;
+  for (std::int64_t step = 0; step < new_tokens; ++step) {
+    const auto mask = torch::ones_like(ids);
+    const auto hidden = decoder.forward(ids, paddock::transformer::positions_from_mask(mask), mask);
+    const auto next = decoder.logits(hidden.select(1, ids.size(1) - 1)).argmax(-1, /*keepdim=*/true);
+    ids = torch::cat({ids, next}, 1);
+  }
+}
+
+void bench_generation(const char* name, std::int64_t batch, std::int64_t prompt, std::int64_t new_tokens,
+                      bool with_recomputation) {
+  const ModelConfig config = config_for(name);
+  const Decoder decoder = Decoder::initialise(config, 1, torch::kCPU);
+  std::vector<std::vector<std::int64_t>> prompts(batch);
+  for (auto& ids : prompts) {
+    for (std::int64_t i = 0; i < prompt; ++i) ids.push_back(1 + (i * 7919) % (config.vocab_size - 1));
+  }
+  paddock::GenerationOptions options;
+  options.temperature = 0;
+  options.max_new_tokens = new_tokens;
+  options.batch_size = batch;
+  paddock::transformer::SamplingVocabulary vocabulary;  // no EOS: always new_tokens tokens
+  vocabulary.decode = [](const std::vector<std::int64_t>&) { return std::string(); };
+  const double cached = time_per_run(1, [&] {
+    paddock::transformer::sample_continuations(decoder, prompts, options, vocabulary);
+  });
+  const double tokens = static_cast<double>(batch * new_tokens);
+  std::printf("generate %-6s batch %ld, %ld-token prompts, %ld new tokens: KV cache %8.0f tokens/s", name,
+              static_cast<long>(batch), static_cast<long>(prompt), static_cast<long>(new_tokens), tokens / cached);
+  if (with_recomputation) {
+    const auto ids = torch::tensor(prompts[0], torch::kLong).unsqueeze(0).repeat({batch, 1});
+    const double recomputed = time_per_run(1, [&] { generate_by_recomputation(decoder, ids, new_tokens); });
+    std::printf("  recompute %8.0f tokens/s  speed-up %.1fx", tokens / recomputed, recomputed / cached);
+  }
+  std::printf("\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const bool skip_gpt2 = argc > 1 && std::strcmp(argv[1], "--skip-gpt2") == 0;
+  paddock::configure_torch_threads();
+  torch::manual_seed(0);
+  std::printf("LibTorch %s, %d intra-op threads\n", TORCH_VERSION, torch::get_num_threads());
+  const double peak = matmul_gflops();
+  std::printf("matmul   fp32 1024x768x3072 forward+backward: %.1f GFLOP/s\n", peak);
+  bench_training("world", 16, 128, 5, peak);
+  bench_generation("world", 8, 32, 128, /*with_recomputation=*/true);
+  if (!skip_gpt2) {
+    bench_training("gpt2", 4, 256, 2, peak);
+    bench_generation("gpt2", 4, 32, 64, /*with_recomputation=*/false);
+  }
+  return 0;
+}
