@@ -1,0 +1,134 @@
+// `annotate`: labels every pair of a Dataset with an Annotator, in batches.
+#include <memory>
+
+#include "annotator_extras.hpp"
+#include "annotator_nodes.hpp"
+#include "paddock/dataset.hpp"
+#include "paddock/simple_node.hpp"
+#include "pair_records.hpp"
+
+namespace paddock::annotators {
+namespace {
+
+void log_annotator_usage(NodeContext& context, Annotator& annotator) {
+  const nlohmann::ordered_json usage = usage_of(annotator);
+  if (usage.empty()) return;
+  if (usage.contains("coverage")) {
+    context.log().info("{}: the annotations cover {:.1f}% of the pairs asked ({} of {})",
+                       annotator.name(), 100.0 * usage["coverage"].get<double>(),
+                       usage.value("pairs_found", std::int64_t{0}),
+                       usage.value("pairs_requested", std::int64_t{0}));
+    context.metric(0, "coverage", usage["coverage"].get<double>());
+  }
+  if (usage.contains("requests")) {
+    const auto per_1000 = [&usage](const char* key) {
+      return usage[key].is_number() ? usage[key].get<double>() : 0.0;
+    };
+    context.log().info(
+        "{}: {} requests ({} retries, {} failed), {} cache hits, {} prompt + {} completion "
+        "tokens, ${:.4f}; per 1000 annotations ${:.2f} and {:.1f} s{}",
+        annotator.name(), usage.value("requests", std::int64_t{0}),
+        usage.value("retries", std::int64_t{0}), usage.value("failed_requests", std::int64_t{0}),
+        usage.value("cache_hits", std::int64_t{0}), usage.value("prompt_tokens", std::int64_t{0}),
+        usage.value("completion_tokens", std::int64_t{0}), usage.value("dollars", 0.0),
+        per_1000("dollars_per_1000"), per_1000("seconds_per_1000"),
+        usage.value("budget_reached", false)
+            ? "; BUDGET REACHED: " + usage.value("budget_note", std::string("budget reached"))
+            : std::string());
+    context.metric(0, "dollars", usage.value("dollars", 0.0));
+    context.metric(0, "requests", static_cast<double>(usage.value("requests", std::int64_t{0})));
+  }
+  if (usage.contains("rows_label_noise")) {
+    context.log().info("{}: {} rows judged, {} label-noise rows, {} identical-output ties",
+                       annotator.name(), usage.value("rows_judged", std::int64_t{0}),
+                       usage.value("rows_label_noise", std::int64_t{0}),
+                       usage.value("rows_identical_outputs", std::int64_t{0}));
+  }
+}
+
+void run_annotate(NodeContext& context) {
+  const auto source = context.input<Dataset>("pairs");
+  const auto annotator = context.input<Annotator>("annotator");
+  const Params& params = context.params();
+  const auto batch_size = static_cast<std::size_t>(params.integer("batch_size"));
+  const bool drop_unannotated = params.boolean("drop_unannotated");
+  const bool include_raw = params.boolean("include_raw");
+
+  std::vector<PreferencePair> pairs;
+  pairs.reserve(source->size());
+  for (std::size_t row = 0; row < source->size(); ++row) {
+    pairs.push_back(pair_from_record((*source)[row], row, "pairs"));
+  }
+
+  ScopedCancelCheck cancel_check(*annotator, [&context] { return context.cancelled(); });
+  auto annotated = std::make_shared<Dataset>();
+  std::size_t unannotated = 0, labelled[3] = {0, 0, 0};
+  auto progress = context.progress("pairs", pairs.size());
+  for (std::size_t start = 0; start < pairs.size(); start += batch_size) {
+    context.throw_if_cancelled();
+    const std::size_t count = std::min(batch_size, pairs.size() - start);
+    const std::vector<Annotation> answers =
+        annotator->annotate(std::span<const PreferencePair>(pairs).subspan(start, count));
+    if (answers.size() != count) {
+      throw Error("annotate: annotator '" + annotator->name() + "' returned " +
+                  std::to_string(answers.size()) + " annotations for " + std::to_string(count) +
+                  " pairs");
+    }
+    context.throw_if_cancelled();  // a cancelled annotator leaves rows empty: do not keep them
+    for (std::size_t k = 0; k < count; ++k) {
+      const Annotation& answer = answers[k];
+      if (!answer.preference) ++unannotated;
+      if (answer.preference && *answer.preference >= 0 && *answer.preference <= 2) {
+        ++labelled[*answer.preference];
+      }
+      if (!answer.preference && drop_unannotated) continue;
+      Record record = (*source)[start + k];
+      record["preference"] = answer.preference ? Record(*answer.preference) : Record(nullptr);
+      record["annotator"] = answer.annotator.empty() ? annotator->name() : answer.annotator;
+      if (include_raw) record["raw_annotation"] = answer.raw;
+      annotated->add(std::move(record));
+    }
+    progress->advance(count);
+  }
+  progress->finish();
+
+  context.log().info(
+      "annotated {} of {} pairs with {} (output_1 {}, output_2 {}, ties {}); {} unannotated{}",
+      pairs.size() - unannotated, pairs.size(), annotator->name(), labelled[1], labelled[2],
+      labelled[0], unannotated, drop_unannotated && unannotated > 0 ? " (dropped)" : "");
+  context.metric(0, "annotated", static_cast<double>(pairs.size() - unannotated));
+  context.metric(0, "unannotated", static_cast<double>(unannotated));
+  log_annotator_usage(context, *annotator);
+  context.set_output("annotated", std::move(annotated));
+}
+
+}  // namespace
+
+NodeTypeSpec annotate_node_type() {
+  NodeTypeSpec spec;
+  spec.name = "annotate";
+  spec.kind = NodeKind::transform;
+  spec.summary = "Labels every pair of a Dataset with an Annotator.";
+  spec.doc =
+      "Rows need instruction, output_1 and output_2 (strings) and may have input; their other "
+      "columns reach the judge as PreferencePair::metadata (except an existing preference or "
+      "annotator, which are replaced). Adds `preference` (1, 2, 0 for a tie, null when "
+      "unannotated) and `annotator`. Logs the annotator's cost, time per 1000 annotations and "
+      "coverage when it reports them.";
+  spec.inputs = {{"pairs", "Dataset", "instruction, input, output_1, output_2 (+ any columns)"},
+                 {"annotator", "Annotator", "the judge"}};
+  spec.outputs = {{"annotated", "Dataset", "the rows with preference and annotator"}};
+  spec.params = {
+      integer_param("batch_size", 64,
+                    "pairs per call to the annotator (cancellation and "
+                    "progress are checked between calls)",
+                    /*minimum=*/1.0),
+      boolean_param("drop_unannotated", false,
+                    "leave out rows the annotator could not label instead of writing "
+                    "preference = null"),
+      boolean_param("include_raw", false, "add the judge's raw answer as `raw_annotation`"),
+  };
+  return make_node_type(std::move(spec), run_annotate);
+}
+
+}  // namespace paddock::annotators

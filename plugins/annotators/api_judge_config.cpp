@@ -1,0 +1,175 @@
+// Reading API judge configurations from parameters and pool files.
+#include "api_judge_config.hpp"
+
+#include <set>
+
+#include <toml++/toml.h>
+
+#include "paddock/error.hpp"
+#include "pair_key.hpp"
+
+namespace paddock::annotators {
+namespace {
+
+const std::set<std::string> kJudgeKeys = {"name",
+                                          "base_url",
+                                          "model",
+                                          "endpoint",
+                                          "api_key_env",
+                                          "temperature",
+                                          "max_tokens",
+                                          "batch_size",
+                                          "template_with_input",
+                                          "template_without_input",
+                                          "parse_patterns",
+                                          "logit_bias",
+                                          "prices"};
+
+nlohmann::json toml_to_json(const toml::node& node) {
+  if (const auto* table = node.as_table()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [key, value] : *table) out[std::string(key.str())] = toml_to_json(value);
+    return out;
+  }
+  if (const auto* array = node.as_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& value : *array) out.push_back(toml_to_json(value));
+    return out;
+  }
+  if (const auto* text = node.as_string()) return text->get();
+  if (const auto* integer = node.as_integer()) return integer->get();
+  if (const auto* number = node.as_floating_point()) return number->get();
+  if (const auto* flag = node.as_boolean()) return flag->get();
+  return nullptr;  // dates and times have no use in a judge configuration
+}
+
+std::string location(const toml::node& node) {
+  const auto& begin = node.source().begin;
+  return std::to_string(begin.line) + ":" + std::to_string(begin.column);
+}
+
+}  // namespace
+
+std::string ApiJudgeConfig::identity() const {
+  const nlohmann::json identity = {
+      {"base_url", base_url},
+      {"model", model},
+      {"endpoint", endpoint},
+      {"temperature", temperature},
+      {"max_tokens", max_tokens},
+      {"batch_size", batch_size},
+      {"template_with_input", template_with_input.source()},
+      {"template_without_input", template_without_input.source()},
+      {"parse_patterns", parse_patterns},
+      {"logit_bias", logit_bias},
+  };
+  return stable_hash_hex(identity.dump());  // nlohmann::json sorts keys: canonical
+}
+
+ApiJudgeConfig judge_config_from_json(const nlohmann::json& table,
+                                      const std::filesystem::path& base_directory,
+                                      const std::string& origin) {
+  const auto fail = [&origin](const std::string& message) -> void {
+    throw Error(origin + ": " + message);
+  };
+  if (!table.is_object()) fail("a judge must be a table");
+  for (const auto& [key, value] : table.items()) {
+    if (!kJudgeKeys.count(key)) fail("unknown judge setting '" + key + "'");
+  }
+  ApiJudgeConfig config;
+  try {
+    config.model = table.value("model", "");
+    config.name = table.value("name", "");
+    const std::string base_url = table.value("base_url", "");
+    if (!base_url.empty()) config.base_url = base_url;
+    config.endpoint = table.value("endpoint", "chat");
+    if (table.contains("api_key_env")) config.api_key_env = table["api_key_env"].get<std::string>();
+    config.temperature = table.value("temperature", 1.0);
+    config.max_tokens = table.value("max_tokens", std::int64_t{50});
+    config.batch_size = table.value("batch_size", std::int64_t{1});
+    config.parse_patterns = table.value("parse_patterns", std::vector<std::string>{});
+    config.logit_bias = table.value("logit_bias", nlohmann::json::object());
+  } catch (const nlohmann::json::exception& error) {
+    fail(std::string("a setting has the wrong type: ") + error.what());
+  }
+  if (config.model.empty()) fail("'model' is required");
+  if (config.name.empty()) config.name = config.model;
+  if (config.endpoint != "chat" && config.endpoint != "completions") {
+    fail("endpoint must be \"chat\" or \"completions\", not \"" + config.endpoint + "\"");
+  }
+  if (config.batch_size < 1) fail("batch_size must be at least 1");
+  if (config.max_tokens < 1) fail("max_tokens must be at least 1");
+  if (config.temperature < 0 || config.temperature > 2) fail("temperature must lie in [0, 2]");
+  if (!config.logit_bias.is_object()) fail("logit_bias must be a table of token id = bias");
+  for (const auto& [token, bias] : config.logit_bias.items()) {
+    if (token.empty() || token.find_first_not_of("0123456789") != std::string::npos) {
+      fail("logit_bias key '" + token + "' is not a token id (digits only)");
+    }
+    if (!bias.is_number() || bias.get<double>() < -100 || bias.get<double>() > 100) {
+      fail("logit_bias for token " + token + " must be a number in [-100, 100]");
+    }
+  }
+  try {
+    config.compiled_patterns = compile_label_patterns(config.parse_patterns);
+  } catch (const Error& error) {
+    fail(error.what());
+  }
+  const auto load_template = [&](const char* key) {
+    const std::string path = table.value(key, "");
+    if (path.empty()) fail(std::string("'") + key + "' (a prompt template file) is required");
+    const std::filesystem::path file = std::filesystem::path(path).is_absolute()
+                                           ? std::filesystem::path(path)
+                                           : base_directory / path;
+    return PromptTemplate::load(file);
+  };
+  config.template_with_input = load_template("template_with_input");
+  config.template_without_input = load_template("template_without_input");
+  config.prices = prices_for_model(table.value("prices", nlohmann::json::object()), config.model);
+  return config;
+}
+
+JudgePoolFile load_judge_pool(const std::filesystem::path& file, const nlohmann::json& overrides) {
+  toml::table root;
+  try {
+    root = toml::parse_file(file.string());
+  } catch (const toml::parse_error& error) {
+    const auto& begin = error.source().begin;
+    throw Error(file.string() + ":" + std::to_string(begin.line) + ":" +
+                std::to_string(begin.column) + ": " + std::string(error.description()));
+  }
+  JudgePoolFile pool;
+  pool.name = root["name"].value_or(file.stem().string());
+  nlohmann::json defaults = nlohmann::json::object();
+  if (const auto* table = root["defaults"].as_table()) defaults = toml_to_json(*table);
+  for (const auto& [key, value] : root) {
+    const std::string name(key.str());
+    if (name != "name" && name != "defaults" && name != "judge") {
+      throw Error(file.string() + ":" + location(value) + ": unknown key '" + name +
+                  "' (a pool file has name, [defaults] and [[judge]] tables)");
+    }
+  }
+  const auto* judges = root["judge"].as_array();
+  if (!judges || judges->empty()) {
+    throw Error(file.string() + ": no [[judge]] tables: a pool file defines at least one judge");
+  }
+  std::set<std::string> names;
+  std::size_t index = 0;
+  for (const auto& entry : *judges) {
+    ++index;
+    const std::string origin =
+        file.string() + ":" + location(entry) + ": judge " + std::to_string(index);
+    if (!entry.is_table()) throw Error(origin + ": expected a [[judge]] table");
+    nlohmann::json merged = defaults;
+    const nlohmann::json judge = toml_to_json(entry);
+    for (const auto& [key, value] : judge.items()) merged[key] = value;
+    for (const auto& [key, value] : overrides.items()) merged[key] = value;
+    ApiJudgeConfig config = judge_config_from_json(merged, file.parent_path(), origin);
+    if (!names.insert(config.name).second) {
+      throw Error(origin + ": a second judge named '" + config.name + "'");
+    }
+    pool.judges.push_back(std::move(config));
+  }
+  return pool;
+}
+
+}  // namespace paddock::annotators

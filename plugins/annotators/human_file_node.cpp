@@ -1,0 +1,167 @@
+// `human_file` (an Annotator over imported human annotations) and `human_file_dataset` (the
+// same file's valid rows as a Dataset, e.g. a reference for judge_eval).
+#include <map>
+#include <memory>
+#include <set>
+
+#include "annotator_nodes.hpp"
+#include "human_file_annotator.hpp"
+#include "human_file_reader.hpp"
+#include "paddock/dataset.hpp"
+#include "paddock/error.hpp"
+#include "paddock/simple_node.hpp"
+#include "pair_key.hpp"
+
+namespace paddock::annotators {
+namespace {
+
+// Reads the file and applies the on_error policy: every malformed row is logged; "fail"
+// then throws with all of them.
+HumanFileContents read_with_policy(NodeContext& context) {
+  const Params& params = context.params();
+  const std::string path = params.string("path");
+  HumanFileContents contents =
+      read_human_file(path, parse_human_file_format(params.string("format")));
+  for (const RowProblem& problem : contents.problems) {
+    context.log().warn("malformed row: {}", problem.describe());
+  }
+  if (!contents.problems.empty()) {
+    if (params.string("on_error") == "fail") {
+      std::string message = std::to_string(contents.problems.size()) + " malformed rows in '" +
+                            path +
+                            "' (on_error = \"fail\"; set on_error = \"skip\" to import "
+                            "the others):";
+      std::size_t shown = 0;
+      for (const RowProblem& problem : contents.problems) {
+        if (++shown > 20) {
+          message += "\n  ... and " + std::to_string(contents.problems.size() - 20) + " more";
+          break;
+        }
+        message += "\n  " + problem.describe();
+      }
+      throw Error(message);
+    }
+    context.log().warn("skipped {} malformed rows of {} in {}", contents.problems.size(),
+                       contents.rows_seen, path);
+  }
+  std::set<std::string> pairs, annotators;
+  for (const auto& row : contents.rows) {
+    pairs.insert(pair_key(row.instruction, row.input, row.output_1, row.output_2));
+    if (!row.annotator.empty()) annotators.insert(row.annotator);
+  }
+  context.log().info("{}: {} annotations of {} distinct pairs by {} named annotators", path,
+                     contents.rows.size(), pairs.size(), annotators.size());
+  context.metric(0, "malformed_rows", static_cast<double>(contents.problems.size()));
+  return contents;
+}
+
+ParamSpec path_param_required() {
+  return required_param("path", ParamType::path,
+                        "the annotation file: .json (an array), .jsonl or .csv");
+}
+
+std::vector<ParamSpec> common_params() {
+  return {
+      path_param_required(),
+      string_param("format", "auto", "file format; auto picks by extension, then by content",
+                   {"auto", "json", "jsonl", "csv"}),
+      string_param("on_error", "fail",
+                   "malformed rows (missing field, bad preference, bad encoding, wrong type): "
+                   "fail lists them and stops; skip logs each one and imports the rest",
+                   {"fail", "skip"}),
+  };
+}
+
+void run_human_file(NodeContext& context) {
+  HumanFileContents contents = read_with_policy(context);
+  const std::string name = context.params().string("name");
+  context.set_output("annotator", std::make_shared<HumanFileAnnotator>(
+                                      name.empty() ? context.node_name() : name, contents.rows,
+                                      parse_human_aggregate(context.params().string("aggregate"))));
+}
+
+void run_human_file_dataset(NodeContext& context) {
+  HumanFileContents contents = read_with_policy(context);
+  const std::string rule = context.params().string("aggregate");
+  auto dataset = std::make_shared<Dataset>();
+  const auto base_record = [](const HumanAnnotationRow& row) {
+    Record record = Record::object();
+    record["instruction"] = row.instruction;
+    record["input"] = row.input;
+    record["output_1"] = row.output_1;
+    record["output_2"] = row.output_2;
+    return record;
+  };
+  if (rule == "all") {
+    for (const auto& row : contents.rows) {
+      Record record = base_record(row);
+      record["preference"] = row.preference;
+      record["annotator"] = row.annotator;
+      dataset->add(std::move(record));
+    }
+  } else {
+    std::vector<std::string> order;
+    std::map<std::string, std::pair<const HumanAnnotationRow*, std::vector<HumanVote>>> groups;
+    for (const auto& row : contents.rows) {
+      const std::string key = pair_key(row.instruction, row.input, row.output_1, row.output_2);
+      auto [where, inserted] = groups.try_emplace(key, &row, std::vector<HumanVote>{});
+      if (inserted) order.push_back(key);
+      where->second.second.push_back({row.preference, row.annotator});
+    }
+    for (const auto& key : order) {
+      const auto& [row, votes] = groups[key];
+      const Annotation annotation =
+          aggregate_votes(votes, parse_human_aggregate(rule), context.node_name());
+      Record record = base_record(*row);
+      record["preference"] = *annotation.preference;
+      record["annotator"] = annotation.annotator;
+      record["n_annotations"] = votes.size();
+      dataset->add(std::move(record));
+    }
+  }
+  context.set_output("annotations", std::move(dataset));
+}
+
+}  // namespace
+
+NodeTypeSpec human_file_node_type() {
+  NodeTypeSpec spec;
+  spec.name = "human_file";
+  spec.kind = NodeKind::annotator;
+  spec.summary = "Human annotations from a JSON, JSONL or CSV file, as an Annotator.";
+  spec.doc =
+      "Fields: instruction, input, output_1, output_2, preference (0 tie, 1, 2; 1.5 reads as "
+      "a tie) and optional annotator. A pair is found by its four texts, or with the outputs "
+      "swapped (label inverted); pairs not in the file are unannotated. Several annotations "
+      "of a pair are combined by `aggregate`. `annotate` logs the coverage.";
+  spec.outputs = {{"annotator", "Annotator", "the human annotations"}};
+  spec.params = common_params();
+  spec.params.push_back(string_param(
+      "aggregate", "majority",
+      "several annotations of one pair: majority (a tie between the most frequent labels "
+      "gives 0), first or last in file order",
+      {"majority", "first", "last"}));
+  spec.params.push_back(string_param("name", "", "the annotator's name; empty = the node name"));
+  return make_node_type(std::move(spec), run_human_file);
+}
+
+NodeTypeSpec human_file_dataset_node_type() {
+  NodeTypeSpec spec;
+  spec.name = "human_file_dataset";
+  spec.kind = NodeKind::source;
+  spec.summary = "Human annotations from a JSON, JSONL or CSV file, as a Dataset.";
+  spec.doc =
+      "The valid rows of a human annotation file (validated as for human_file), every "
+      "annotation (aggregate = all) or one row per pair (majority, first, last; with "
+      "n_annotations). Use it as judge_eval's reference.";
+  spec.outputs = {
+      {"annotations", "Dataset", "instruction, input, output_1, output_2, preference, annotator"}};
+  spec.params = common_params();
+  spec.params.push_back(string_param("aggregate", "all",
+                                     "all keeps every annotation; majority, first or last keep "
+                                     "one row per pair",
+                                     {"all", "majority", "first", "last"}));
+  return make_node_type(std::move(spec), run_human_file_dataset);
+}
+
+}  // namespace paddock::annotators
