@@ -1,0 +1,37 @@
+// Generating outputs for a Dataset of Alpaca prompts, shared by `generate`, `best_of_n` and
+// `expert_iteration`: decoding parameters, seeding, chunking with progress and cancellation,
+// and the output rows (the prompt row with `output`, `generator` and `sample` set).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "paddock/capabilities.hpp"
+#include "paddock/context.hpp"
+#include "paddock/dataset.hpp"
+#include "paddock/learning/record_fields.hpp"
+
+namespace paddock::learning {
+
+// Schema of temperature, top_p, top_k, max_new_tokens, batch_size and stop, with
+// `defaults`; samples_per_prompt is added when `with_samples_per_prompt`.
+std::vector<ParamSpec> generation_param_specs(const GenerationOptions& defaults,
+                                              bool with_samples_per_prompt);
+// Reads those parameters (samples_per_prompt only when declared). The seed is left at 0.
+GenerationOptions read_generation_options(const Params& params);
+
+// For each prompt row, options.samples_per_prompt generations. Prompts go to the model in
+// fixed chunks whose seeds are derive_seed(seed, "rows FROM"), so row i's samples depend on
+// (seed, i, decoding parameters) only, not on batch_size.
+std::vector<std::vector<Generation>> generate_for_rows(
+    NodeContext& context, TextGenerator& generator, const Dataset& prompts,
+    const RecordSource& source, const GenerationOptions& options, std::uint64_t seed,
+    const std::string& label);
+
+// The prompt row with `output` = the generation (invalid UTF-8 replaced by U+FFFD),
+// `generator` and `sample` set; every other column is kept.
+Record output_row(const Record& prompt_row, const Generation& generation,
+                  const std::string& generator_name, std::int64_t sample);
+
+}  // namespace paddock::learning

@@ -1,0 +1,36 @@
+// Finding the capabilities a learner needs on its Model inputs, with errors that name the
+// node and port, and cloning an input before training (inputs are shared with other nodes
+// and must never be changed).
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "paddock/capabilities.hpp"
+#include "paddock/context.hpp"
+#include "paddock/model.hpp"
+#include "paddock/torch/causal_lm.hpp"
+
+namespace paddock::learning {
+
+// A Model together with the two faces a learner uses: tensors and the prompt template.
+struct LanguageModel {
+  std::shared_ptr<Model> model;
+  CausalLanguageModel* tensors = nullptr;
+  TextGenerator* generator = nullptr;
+};
+
+// The capability or an Error naming the node, the port and the model's backend.
+CausalLanguageModel& require_causal_lm(Model& model, const NodeContext& context,
+                                       std::string_view port);
+TextGenerator& require_text_generator(Model& model, const NodeContext& context,
+                                      std::string_view port);
+RewardScorer& require_reward_scorer(Model& model, const NodeContext& context,
+                                    std::string_view port);
+
+// The model on `port` as it is (for reading only: a frozen reference, a sampler).
+LanguageModel shared_language_model(const NodeContext& context, std::string_view port);
+// A deep copy of the model on `port`, ready to train; the input itself is left untouched.
+LanguageModel clone_for_training(const NodeContext& context, std::string_view port);
+
+}  // namespace paddock::learning

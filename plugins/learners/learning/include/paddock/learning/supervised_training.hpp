@@ -1,0 +1,53 @@
+// Supervised fine-tuning, shared by the `sft` and `expert_iteration` learners: turning a
+// Dataset into training sequences, the token-level loss with the prompt masked out, and a
+// validation loss after every epoch.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <spdlog/logger.h>
+
+#include "paddock/dataset.hpp"
+#include "paddock/learning/model_access.hpp"
+#include "paddock/learning/record_fields.hpp"
+#include "paddock/learning/token_sequences.hpp"
+#include "paddock/learning/trainer.hpp"
+
+namespace paddock::learning {
+
+enum class SftObjective {
+  instruction,     // prompt template + output + EOS, loss on the output only
+  language_model,  // raw text + EOS, loss on every token
+};
+
+struct SftDataOptions {
+  SftObjective objective = SftObjective::instruction;
+  std::vector<std::string> text_columns = {"text"};  // language_model: joined by blank lines
+  std::int64_t max_length = 512;
+  Truncation truncation = Truncation::cut;
+};
+
+// The schema of the SFT parameters: training settings plus objective, text_columns and
+// truncation (`with_objective` = false leaves out objective and text_columns).
+std::vector<ParamSpec> sft_param_specs(bool with_objective);
+SftDataOptions read_sft_data_options(const Params& params, bool with_objective);
+
+// One sequence per usable record; logs how many were cut or dropped.
+std::vector<TokenSequence> sft_sequences(const LanguageModel& model, const Dataset& data,
+                                         const SftDataOptions& options, const RecordSource& source,
+                                         spdlog::logger& log);
+
+// The mean negative log-likelihood per target token over `sequences`, without gradients.
+double validation_loss(CausalLanguageModel& model, const std::vector<TokenSequence>& sequences,
+                       std::int64_t batch_size);
+
+// Fine-tunes `student` (a private copy) on `train`; when `validation` is not empty its loss
+// is logged as PREFIX/val/loss after every epoch. `task` supplies the label, metric prefix,
+// data seed and checkpoint root; its callbacks are filled in here.
+TrainingSummary run_supervised_training(NodeContext& context, const LanguageModel& student,
+                                        const std::vector<TokenSequence>& train,
+                                        const std::vector<TokenSequence>& validation,
+                                        const TrainingSettings& settings, TrainingTask task);
+
+}  // namespace paddock::learning

@@ -1,0 +1,276 @@
+// `dpo`: Direct Preference Optimisation. The policy (a copy of `model`) learns from
+// preference pairs against a frozen reference (`reference`, or `model` itself): the sigmoid
+// loss -log sigmoid(beta * ((logp_w - ref_w) - (logp_l - ref_l))) on summed response
+// log-probabilities, or the IPO loss ((...) - 1 / (2 beta))^2 on per-token means. Reference
+// log-probabilities can be computed once and cached in the work directory.
+#include <torch/torch.h>
+
+#include "paddock/dataset.hpp"
+#include "paddock/error.hpp"
+#include "paddock/learning/checkpoint_store.hpp"
+#include "paddock/learning/learner_nodes.hpp"
+#include "paddock/learning/preference_pairs.hpp"
+#include "paddock/learning/sequence_logprobs.hpp"
+#include "paddock/learning/trainer.hpp"
+#include "paddock/report.hpp"
+#include "paddock/simple_node.hpp"
+
+namespace paddock::learning {
+namespace {
+
+enum class DpoLoss { sigmoid, ipo };
+
+struct DpoPair {
+  TokenSequence chosen;
+  TokenSequence rejected;
+};
+
+// Response log-probabilities of chosen and rejected for `rows`: [B] each, summed for the
+// sigmoid loss, per-token means for IPO.
+std::pair<torch::Tensor, torch::Tensor> pair_logprobs(CausalLanguageModel& model,
+                                                      const std::vector<DpoPair>& pairs,
+                                                      const std::vector<std::size_t>& rows,
+                                                      DpoLoss loss) {
+  std::vector<const TokenSequence*> sequences;
+  for (std::size_t row : rows) sequences.push_back(&pairs[row].chosen);
+  for (std::size_t row : rows) sequences.push_back(&pairs[row].rejected);
+  const TokenBatch batch =
+      make_token_batch(sequences, model.pad_token_id(), PaddingSide::right, model.device());
+  const auto logprobs =
+      loss == DpoLoss::ipo ? mean_logprobs(model, batch) : summed_logprobs(model, batch);
+  const auto count = static_cast<std::int64_t>(rows.size());
+  return {logprobs.narrow(0, 0, count), logprobs.narrow(0, count, count)};
+}
+
+std::vector<std::size_t> all_rows(std::size_t count) {
+  std::vector<std::size_t> rows(count);
+  for (std::size_t i = 0; i < count; ++i) rows[i] = i;
+  return rows;
+}
+
+// The reference's log-probabilities for every pair: [N, 2] float64 on the CPU.
+torch::Tensor reference_table(CausalLanguageModel& reference, const std::vector<DpoPair>& pairs,
+                              DpoLoss loss, std::int64_t batch_size) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> parts;
+  const auto rows = all_rows(pairs.size());
+  const auto step = static_cast<std::size_t>(batch_size);
+  for (std::size_t first = 0; first < rows.size(); first += step) {
+    const std::vector<std::size_t> chunk(
+        rows.begin() + static_cast<std::ptrdiff_t>(first),
+        rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), first + step)));
+    auto [chosen, rejected] = pair_logprobs(reference, pairs, chunk, loss);
+    parts.push_back(torch::stack({chosen, rejected}, 1).to(torch::kCPU, torch::kFloat64));
+  }
+  return torch::cat(parts, 0);
+}
+
+struct DpoTerms {
+  torch::Tensor loss;
+  torch::Tensor chosen_rewards;    // beta * (policy - reference) on chosen: [B]
+  torch::Tensor rejected_rewards;  // the same on rejected
+};
+
+DpoTerms dpo_terms(const torch::Tensor& policy_chosen, const torch::Tensor& policy_rejected,
+                   const torch::Tensor& reference_chosen, const torch::Tensor& reference_rejected,
+                   double beta, DpoLoss loss) {
+  const auto chosen_ratio = policy_chosen - reference_chosen;
+  const auto rejected_ratio = policy_rejected - reference_rejected;
+  const auto logits = chosen_ratio - rejected_ratio;
+  DpoTerms terms;
+  terms.loss = loss == DpoLoss::sigmoid ? -torch::log_sigmoid(beta * logits).mean()
+                                        : (logits - 1.0 / (2.0 * beta)).pow(2).mean();
+  terms.chosen_rewards = beta * chosen_ratio.detach();
+  terms.rejected_rewards = beta * rejected_ratio.detach();
+  return terms;
+}
+
+void run_dpo(NodeContext& context) {
+  configure_torch_threads();
+  const Params& params = context.params();
+  const TrainingSettings settings = read_training_settings(params);
+  const double beta = params.number("beta");
+  if (!(beta > 0)) throw Error("node '" + context.node_name() + "': beta must be positive");
+  const DpoLoss loss = params.string("loss") == "ipo" ? DpoLoss::ipo : DpoLoss::sigmoid;
+  const Truncation truncation = parse_truncation(params.string("truncation"));
+  const LanguageModel policy = clone_for_training(context, "model");
+  const std::string reference_port = context.has_input("reference") ? "reference" : "model";
+  // The input itself serves as the frozen reference: inputs are never changed.
+  LanguageModel reference = shared_language_model(context, reference_port);
+
+  const auto data = context.input<Dataset>("pairs");
+  const PreferencePairs read = read_preference_pairs(*data, {context.node_name(), "pairs"});
+  const std::int64_t limit = std::min(settings.max_length, policy.tensors->max_sequence_length());
+  std::vector<DpoPair> pairs;
+  std::size_t too_long = 0;
+  for (const PreferencePair& pair : read.pairs) {
+    bool cut_chosen = false, cut_rejected = false;
+    auto chosen = limit_length(instruction_sequence(policy, pair.prompt, pair.chosen(), true),
+                               limit, truncation, cut_chosen);
+    auto rejected = limit_length(instruction_sequence(policy, pair.prompt, pair.rejected(), true),
+                                 limit, truncation, cut_rejected);
+    if (!chosen || !rejected) {
+      ++too_long;
+      continue;
+    }
+    pairs.push_back({std::move(*chosen), std::move(*rejected)});
+  }
+  context.log().info("dpo: {} pairs from {} rows; skipped {} ties, {} unannotated, {} too long",
+                     pairs.size(), data->size(), read.ties, read.unannotated, too_long);
+  if (pairs.empty())
+    throw Error("node '" + context.node_name() + "': input 'pairs' has no usable pairs");
+  if (reference_port == "reference" &&
+      (reference.tensors->vocab_size() != policy.tensors->vocab_size() ||
+       reference.tensors->tokenize(read.pairs[0].chosen()) !=
+           policy.tensors->tokenize(read.pairs[0].chosen()))) {
+    throw Error("node '" + context.node_name() +
+                "': the reference model tokenises text differently from the policy; DPO needs "
+                "both to share one tokenizer");
+  }
+
+  torch::Tensor cached;  // [N, 2] reference log-probabilities when precomputed
+  if (params.boolean("precompute_reference")) {
+    const auto file = context.work_dir() / "reference_logprobs.pt";
+    if (std::filesystem::exists(file)) {
+      std::vector<torch::Tensor> stored;
+      torch::load(stored, file.string());
+      if (stored.size() == 1 && stored[0].size(0) == static_cast<std::int64_t>(pairs.size()))
+        cached = stored[0];
+    }
+    if (!cached.defined()) {
+      cached = reference_table(*reference.tensors, pairs, loss, settings.batch_size);
+      std::filesystem::create_directories(context.work_dir());
+      const auto partial = file.string() + ".partial";
+      torch::save(std::vector<torch::Tensor>{cached}, partial);
+      std::filesystem::rename(partial, file);
+      context.log().info("dpo: cached the reference log-probabilities of {} pairs in {}",
+                         pairs.size(), file.string());
+    }
+    reference = {};  // no longer needed: only the policy stays in use
+  }
+  const auto reference_for = [&](const std::vector<std::size_t>& rows) {
+    if (cached.defined()) {
+      const auto index =
+          torch::tensor(std::vector<std::int64_t>(rows.begin(), rows.end()), torch::kLong);
+      const auto values =
+          cached.index_select(0, index).to(policy.tensors->device(), torch::kFloat32);
+      return std::make_pair(values.select(1, 0), values.select(1, 1));
+    }
+    torch::NoGradGuard no_grad;
+    return pair_logprobs(*reference.tensors, pairs, rows, loss);
+  };
+
+  CausalLanguageModel& tensors = *policy.tensors;
+  TrainingTask task;
+  task.label = "dpo";
+  task.example_count = pairs.size();
+  task.data_seed = context.seed();
+  task.checkpoint_root = context.work_dir() / "checkpoints";
+  task.micro_batch_loss = [&](const std::vector<std::size_t>& rows) {
+    auto [policy_chosen, policy_rejected] = pair_logprobs(tensors, pairs, rows, loss);
+    auto [reference_chosen, reference_rejected] = reference_for(rows);
+    const DpoTerms terms =
+        dpo_terms(policy_chosen, policy_rejected, reference_chosen, reference_rejected, beta, loss);
+    MicroBatchLoss result;
+    result.loss = terms.loss;
+    for (std::size_t row : rows)
+      result.tokens +=
+          static_cast<std::int64_t>(pairs[row].chosen.ids.size() + pairs[row].rejected.ids.size());
+    result.metrics["rewards_chosen"] = terms.chosen_rewards.mean().item<double>();
+    result.metrics["rewards_rejected"] = terms.rejected_rewards.mean().item<double>();
+    result.metrics["reward_margin"] =
+        (terms.chosen_rewards - terms.rejected_rewards).mean().item<double>();
+    result.metrics["reward_accuracy"] =
+        (terms.chosen_rewards > terms.rejected_rewards).to(torch::kFloat32).mean().item<double>();
+    return result;
+  };
+  context.log().info("dpo: beta {}, {} loss, {} optimizer steps", beta, params.string("loss"),
+                     total_optimizer_steps(settings, pairs.size()));
+  const TrainingSummary summary = run_training(context, *policy.model, tensors, settings, task);
+
+  // The implicit rewards of every pair under the trained policy, for the report.
+  double chosen_sum = 0, rejected_sum = 0, correct = 0;
+  {
+    torch::NoGradGuard no_grad;
+    const auto rows = all_rows(pairs.size());
+    const auto step = static_cast<std::size_t>(settings.batch_size);
+    for (std::size_t first = 0; first < rows.size(); first += step) {
+      const std::vector<std::size_t> chunk(
+          rows.begin() + static_cast<std::ptrdiff_t>(first),
+          rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), first + step)));
+      auto [policy_chosen, policy_rejected] = pair_logprobs(tensors, pairs, chunk, loss);
+      auto [reference_chosen, reference_rejected] = reference_for(chunk);
+      const DpoTerms terms = dpo_terms(policy_chosen, policy_rejected, reference_chosen,
+                                       reference_rejected, beta, loss);
+      chosen_sum += terms.chosen_rewards.sum().item<double>();
+      rejected_sum += terms.rejected_rewards.sum().item<double>();
+      correct += (terms.chosen_rewards > terms.rejected_rewards).sum().item<double>();
+    }
+  }
+  const double n = static_cast<double>(pairs.size());
+  nlohmann::ordered_json report;
+  report["pairs"] = pairs.size();
+  report["beta"] = beta;
+  report["loss"] = params.string("loss");
+  report["rewards_chosen"] = chosen_sum / n;
+  report["rewards_rejected"] = rejected_sum / n;
+  report["reward_margin"] = (chosen_sum - rejected_sum) / n;
+  report["reward_accuracy"] = correct / n;
+  report["optimizer_steps"] = summary.total_steps;
+  report["skipped"] = {
+      {"ties", read.ties}, {"unannotated", read.unannotated}, {"too_long", too_long}};
+  context.set_output("model", policy.model);
+  context.set_output("report", std::make_shared<Report>(std::move(report)));
+}
+
+}  // namespace
+
+NodeTypeSpec dpo_node_type() {
+  TrainingSettings defaults;
+  defaults.epochs = 2;
+  defaults.batch_size = 8;
+  defaults.learning_rate = 5e-5;
+  defaults.warmup_ratio = 0.1;
+  defaults.max_grad_norm = 1.0;
+  defaults.max_length = 256;
+  defaults.checkpoint_every = 100;
+  NodeTypeSpec spec;
+  spec.name = "dpo";
+  spec.kind = NodeKind::learner;
+  spec.summary = "Direct Preference Optimisation (sigmoid or IPO loss) against a frozen reference.";
+  spec.doc =
+      "Trains a copy of `model` on preference pairs: chosen is the preferred output, rejected "
+      "the other; ties and unannotated rows are skipped. Sequences are prompt + output + EOS "
+      "with the prompt masked. The reference is `reference` when connected, else `model` "
+      "itself (never changed). Metrics train/rewards_chosen, train/rewards_rejected, "
+      "train/reward_margin, train/reward_accuracy (implicit rewards beta * (log pi - log "
+      "ref)); the report holds them over all pairs after training.";
+  spec.inputs = {
+      {"model", "Model", "the policy to start from, also the reference unless one is given"},
+      {"reference", "Model", "a frozen reference sharing the policy's tokenizer",
+       /*optional=*/true},
+      {"pairs", "Dataset", "instruction, input, output_1, output_2, preference in {1, 2}"},
+  };
+  spec.outputs = {
+      {"model", "Model", "the trained policy"},
+      {"report", "Report", "implicit rewards, margin and accuracy over the pairs"},
+  };
+  spec.params = training_param_specs(defaults);
+  spec.params.push_back(
+      number_param("beta", 0.1, "strength of the pull towards the reference", 0.0));
+  spec.params.push_back(string_param("loss", "sigmoid",
+                                     "sigmoid (DPO, summed log-probabilities) or ipo (IPO, "
+                                     "per-token mean log-probabilities)",
+                                     {"sigmoid", "ipo"}));
+  spec.params.push_back(boolean_param(
+      "precompute_reference", true,
+      "compute the reference's log-probabilities once, cache them in the work directory and "
+      "drop the reference from memory"));
+  spec.params.push_back(string_param("truncation", "cut",
+                                     "a sequence longer than max_length is cut (cut) or its "
+                                     "pair left out (drop)",
+                                     {"cut", "drop"}));
+  return make_node_type(std::move(spec), run_dpo);
+}
+
+}  // namespace paddock::learning

@@ -1,0 +1,249 @@
+// `reward_model`: a Bradley-Terry reward model on pairwise preferences. The trunk starts
+// from `model` (usually the SFT model) with a zero-initialised linear head on the last
+// token's hidden state; the loss is BCE-with-logits on r(output_2) - r(output_1) with label
+// (preference == 2), as AlpacaFarm trains it. Held-out pairs give accuracy, the label
+// positive rate, TPR and FPR.
+#include <torch/torch.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include "paddock/dataset.hpp"
+#include "paddock/error.hpp"
+#include "paddock/learning/learner_nodes.hpp"
+#include "paddock/learning/preference_pairs.hpp"
+#include "paddock/learning/token_batch.hpp"
+#include "paddock/learning/trainer.hpp"
+#include "paddock/random.hpp"
+#include "paddock/report.hpp"
+#include "paddock/seed.hpp"
+#include "paddock/simple_node.hpp"
+
+namespace paddock::learning {
+namespace {
+
+// Both responses of a pair as the reward model reads them: prompt + response, no EOS (what
+// TransformerModel::score feeds the head), too-long sequences keeping their end as score does.
+struct ScoredPair {
+  TokenSequence first;
+  TokenSequence second;
+  float label = 0.0f;  // 1 when output_2 is preferred
+};
+
+struct HeldOutMetrics {
+  std::size_t pairs = 0;
+  double loss = 0.0;
+  double accuracy = 0.0;
+  double label_positive_rate = 0.0;
+  double true_positive_rate = 0.0;
+  double false_positive_rate = 0.0;
+};
+
+std::optional<TokenSequence> keep_end(TokenSequence sequence, std::int64_t limit, bool drop) {
+  const auto length = static_cast<std::int64_t>(sequence.ids.size());
+  if (length <= limit) return sequence;
+  if (drop) return std::nullopt;
+  sequence.ids.erase(sequence.ids.begin(), sequence.ids.end() - limit);
+  sequence.prompt_length = 0;
+  return sequence;
+}
+
+// r(second) - r(first) for each pair: [B].
+torch::Tensor preference_logits(CausalLanguageModel& model, const std::vector<ScoredPair>& pairs,
+                                const std::vector<std::size_t>& rows) {
+  std::vector<const TokenSequence*> sequences;
+  for (std::size_t row : rows) sequences.push_back(&pairs[row].first);
+  for (std::size_t row : rows) sequences.push_back(&pairs[row].second);
+  const TokenBatch batch =
+      make_token_batch(sequences, model.pad_token_id(), PaddingSide::right, model.device());
+  const auto rewards =
+      model.reward(model.hidden_states(batch.ids, batch.attention_mask), batch.attention_mask);
+  const auto count = static_cast<std::int64_t>(rows.size());
+  return rewards.narrow(0, count, count) - rewards.narrow(0, 0, count);
+}
+
+torch::Tensor labels_of(const std::vector<ScoredPair>& pairs, const std::vector<std::size_t>& rows,
+                        torch::Device device) {
+  std::vector<float> labels;
+  for (std::size_t row : rows) labels.push_back(pairs[row].label);
+  return torch::tensor(labels, torch::kFloat32).to(device);
+}
+
+// AlpacaFarm's compute_reward_modeling_metrics: predicted positive when the logit is >= 0.
+HeldOutMetrics evaluate(CausalLanguageModel& model, const std::vector<ScoredPair>& pairs,
+                        std::int64_t batch_size) {
+  torch::NoGradGuard no_grad;
+  HeldOutMetrics metrics;
+  metrics.pairs = pairs.size();
+  if (pairs.empty()) return metrics;
+  double loss = 0, correct = 0, positives = 0, true_positives = 0, false_positives = 0;
+  const auto step = static_cast<std::size_t>(batch_size);
+  for (std::size_t first = 0; first < pairs.size(); first += step) {
+    std::vector<std::size_t> rows;
+    for (std::size_t i = first; i < std::min(pairs.size(), first + step); ++i) rows.push_back(i);
+    const auto logits = preference_logits(model, pairs, rows).to(torch::kFloat32);
+    const auto labels = labels_of(pairs, rows, model.device());
+    loss += torch::binary_cross_entropy_with_logits(logits, labels, {}, {}, at::Reduction::Sum)
+                .item<double>();
+    const auto predicted = (logits >= 0).to(torch::kFloat32);
+    correct += (predicted == labels).to(torch::kFloat32).sum().item<double>();
+    positives += labels.sum().item<double>();
+    true_positives += (predicted * labels).sum().item<double>();
+    false_positives += (predicted * (1 - labels)).sum().item<double>();
+  }
+  const double n = static_cast<double>(pairs.size());
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  metrics.loss = loss / n;
+  metrics.accuracy = correct / n;
+  metrics.label_positive_rate = positives / n;
+  metrics.true_positive_rate = positives > 0 ? true_positives / positives : nan;
+  metrics.false_positive_rate = n - positives > 0 ? false_positives / (n - positives) : nan;
+  return metrics;
+}
+
+nlohmann::ordered_json finite_or_null(double value) {
+  return std::isfinite(value) ? nlohmann::ordered_json(value) : nlohmann::ordered_json(nullptr);
+}
+
+void run_reward_model(NodeContext& context) {
+  configure_torch_threads();
+  const Params& params = context.params();
+  const TrainingSettings settings = read_training_settings(params);
+  const bool drop_long = params.string("truncation") == "drop";
+  const LanguageModel student = clone_for_training(context, "model");
+  student.tensors->add_reward_head();
+
+  const auto data = context.input<Dataset>("pairs");
+  const PreferencePairs read = read_preference_pairs(*data, {context.node_name(), "pairs"});
+  const std::int64_t limit = std::min(settings.max_length, student.tensors->max_sequence_length());
+  std::vector<ScoredPair> usable;
+  std::size_t too_long = 0;
+  for (const PreferencePair& pair : read.pairs) {
+    auto first = keep_end(instruction_sequence(student, pair.prompt, pair.output_1, false), limit,
+                          drop_long);
+    auto second = keep_end(instruction_sequence(student, pair.prompt, pair.output_2, false), limit,
+                           drop_long);
+    if (!first || !second) {
+      ++too_long;
+      continue;
+    }
+    usable.push_back({std::move(*first), std::move(*second), pair.preference == 2 ? 1.0f : 0.0f});
+  }
+  if (read.ties + read.unannotated + too_long > 0) {
+    context.log().info(
+        "reward_model: {} of {} rows used; skipped {} ties, {} unannotated, {} too long",
+        usable.size(), data->size(), read.ties, read.unannotated, too_long);
+  }
+  if (usable.size() < 2) {
+    throw Error("node '" + context.node_name() + "': input 'pairs' has " +
+                std::to_string(usable.size()) +
+                " usable pairs (preference 1 or 2); at least 2 are needed");
+  }
+
+  // A seeded held-out split, at most half of the pairs.
+  std::vector<std::size_t> order(usable.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::mt19937_64 split_rng(derive_seed(context.seed(), "held-out pairs"));
+  shuffle(order, split_rng);
+  auto held_out_count = static_cast<std::size_t>(params.integer("eval_pairs"));
+  if (held_out_count > usable.size() / 2) {
+    context.log().warn("reward_model: eval_pairs = {} but only {} usable pairs; holding out {}",
+                       held_out_count, usable.size(), usable.size() / 2);
+    held_out_count = usable.size() / 2;
+  }
+  std::vector<ScoredPair> held_out, train;
+  for (std::size_t i = 0; i < order.size(); ++i)
+    (i < held_out_count ? held_out : train).push_back(usable[order[i]]);
+
+  CausalLanguageModel& tensors = *student.tensors;
+  HeldOutMetrics last;
+  TrainingTask task;
+  task.label = "reward_model";
+  task.example_count = train.size();
+  task.data_seed = context.seed();
+  task.checkpoint_root = context.work_dir() / "checkpoints";
+  task.micro_batch_loss = [&](const std::vector<std::size_t>& rows) {
+    const auto logits = preference_logits(tensors, train, rows);
+    const auto labels = labels_of(train, rows, tensors.device());
+    MicroBatchLoss result;
+    result.loss = torch::binary_cross_entropy_with_logits(logits, labels);
+    for (std::size_t row : rows)
+      result.tokens +=
+          static_cast<std::int64_t>(train[row].first.ids.size() + train[row].second.ids.size());
+    result.metrics["accuracy"] =
+        ((logits >= 0).to(torch::kFloat32) == labels).to(torch::kFloat32).mean().item<double>();
+    return result;
+  };
+  task.end_of_epoch = [&](std::int64_t epoch, std::int64_t step) {
+    if (held_out.empty()) return;
+    last = evaluate(tensors, held_out, settings.batch_size);
+    context.metric(step, "eval/loss", last.loss);
+    context.metric(step, "eval/accuracy", last.accuracy);
+    context.metric(step, "eval/label_positive_rate", last.label_positive_rate);
+    context.metric(step, "eval/true_positive_rate", last.true_positive_rate);
+    context.metric(step, "eval/false_positive_rate", last.false_positive_rate);
+    context.log().info("reward_model: epoch {} held-out accuracy {:.3f} on {} pairs", epoch + 1,
+                       last.accuracy, held_out.size());
+  };
+  context.log().info("reward_model: {} training pairs, {} held out; {} optimizer steps",
+                     train.size(), held_out.size(), total_optimizer_steps(settings, train.size()));
+  run_training(context, *student.model, tensors, settings, task);
+  // A resumed run that skipped the last epoch's hook, or no held-out pairs: evaluate now.
+  last = evaluate(tensors, held_out, settings.batch_size);
+
+  nlohmann::ordered_json report;
+  report["held_out_pairs"] = held_out.size();
+  report["train_pairs"] = train.size();
+  report["accuracy"] = finite_or_null(last.accuracy);
+  report["label_positive_rate"] = finite_or_null(last.label_positive_rate);
+  report["true_positive_rate"] = finite_or_null(last.true_positive_rate);
+  report["false_positive_rate"] = finite_or_null(last.false_positive_rate);
+  report["loss"] = finite_or_null(last.loss);
+  report["skipped"] = {
+      {"ties", read.ties}, {"unannotated", read.unannotated}, {"too_long", too_long}};
+  context.set_output("model", student.model);
+  context.set_output("report", std::make_shared<Report>(std::move(report)));
+}
+
+}  // namespace
+
+NodeTypeSpec reward_model_node_type() {
+  TrainingSettings defaults;
+  defaults.epochs = 2;
+  defaults.batch_size = 16;
+  defaults.learning_rate = 5e-5;
+  defaults.warmup_ratio = 0.03;
+  defaults.max_grad_norm = 1.0;
+  defaults.max_length = 256;
+  defaults.checkpoint_every = 100;
+  NodeTypeSpec spec;
+  spec.name = "reward_model";
+  spec.kind = NodeKind::learner;
+  spec.summary = "A Bradley-Terry reward model trained on pairwise preferences.";
+  spec.doc =
+      "Copies `model`, adds a zero-initialised reward head on the last token's hidden state and "
+      "trains it and the trunk with BCE-with-logits on r(output_2) - r(output_1), label = "
+      "(preference == 2). Ties (0) and unannotated rows (null) are skipped and counted. "
+      "eval_pairs seeded pairs are held out; their accuracy, label positive rate, true and false "
+      "positive rates go to the report and to eval/* metrics after each epoch.";
+  spec.inputs = {
+      {"model", "Model", "the trunk to start from, usually the SFT model (copied)"},
+      {"pairs", "Dataset", "instruction, input, output_1, output_2, preference in {1, 2}"},
+  };
+  spec.outputs = {
+      {"model", "Model", "the model with its reward head"},
+      {"report", "Report", "held-out metrics and skipped-row counts"},
+  };
+  spec.params = training_param_specs(defaults);
+  spec.params.push_back(integer_param(
+      "eval_pairs", 100, "pairs held out for evaluation (at most half of the usable ones)", 0.0));
+  spec.params.push_back(string_param(
+      "truncation", "cut",
+      "a pair with a response longer than max_length keeps its last tokens (cut) or is "
+      "left out (drop)",
+      {"cut", "drop"}));
+  return make_node_type(std::move(spec), run_reward_model);
+}
+
+}  // namespace paddock::learning

@@ -1,0 +1,72 @@
+// `sft`: supervised fine-tuning of a causal language model on Alpaca records (prompt masked,
+// EOS appended), or plain language-model training on text, with validation after each epoch.
+#include <torch/torch.h>
+
+#include "paddock/dataset.hpp"
+#include "paddock/learning/learner_nodes.hpp"
+#include "paddock/learning/supervised_training.hpp"
+#include "paddock/simple_node.hpp"
+
+namespace paddock::learning {
+namespace {
+
+void run_sft(NodeContext& context) {
+  configure_torch_threads();
+  const Params& params = context.params();
+  const TrainingSettings settings = read_training_settings(params);
+  const SftDataOptions data_options = read_sft_data_options(params, /*with_objective=*/true);
+  const LanguageModel student = clone_for_training(context, "model");
+
+  const auto data = context.input<Dataset>("data");
+  const auto train =
+      sft_sequences(student, *data, data_options, {context.node_name(), "data"}, context.log());
+  std::vector<TokenSequence> validation;
+  if (context.has_input("val")) {
+    validation = sft_sequences(student, *context.input<Dataset>("val"), data_options,
+                               {context.node_name(), "val"}, context.log());
+  }
+  context.log().info(
+      "sft: {} training sequences ({}), {} validation; {} epochs, effective batch {}, {} "
+      "optimizer steps",
+      train.size(),
+      data_options.objective == SftObjective::instruction ? "instruction" : "language_model",
+      validation.size(), settings.epochs, settings.examples_per_step(),
+      total_optimizer_steps(settings, train.size()));
+
+  TrainingTask task;
+  task.label = "sft";
+  task.data_seed = context.seed();
+  task.checkpoint_root = context.work_dir() / "checkpoints";
+  const TrainingSummary summary =
+      run_supervised_training(context, student, train, validation, settings, task);
+  context.log().info("sft: done after {} optimizer steps, last loss {:.4f}", summary.total_steps,
+                     summary.last_loss);
+  context.set_output("model", student.model);
+}
+
+}  // namespace
+
+NodeTypeSpec sft_node_type() {
+  NodeTypeSpec spec;
+  spec.name = "sft";
+  spec.kind = NodeKind::learner;
+  spec.summary = "Supervised fine-tuning on Alpaca records (or language-model training on text).";
+  spec.doc =
+      "Fine-tunes a copy of `model` with AdamW on a cosine schedule with linear warmup. With "
+      "objective = \"instruction\" each record becomes the model's prompt template applied to "
+      "instruction and input, then output and EOS; only the output and EOS count in the loss. "
+      "With objective = \"language_model\" the text columns are trained on whole, to pretrain "
+      "a base model. Checkpoints go to work/checkpoints/step-N every checkpoint_every steps and "
+      "an interrupted run resumes from the latest. Metrics: train/loss, train/lr, "
+      "train/grad_norm, train/tokens_per_second, val/loss (after each epoch).";
+  spec.inputs = {
+      {"model", "Model", "the model to start from (copied, never changed)"},
+      {"data", "Dataset", "training records: instruction, input, output (or text_columns)"},
+      {"val", "Dataset", "validation records, scored after every epoch", /*optional=*/true},
+  };
+  spec.outputs = {{"model", "Model", "the fine-tuned model"}};
+  spec.params = sft_param_specs(/*with_objective=*/true);
+  return make_node_type(std::move(spec), run_sft);
+}
+
+}  // namespace paddock::learning

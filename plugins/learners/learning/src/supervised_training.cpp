@@ -1,0 +1,162 @@
+// Supervised fine-tuning: sequences from records, the masked token loss, validation.
+#include "paddock/learning/supervised_training.hpp"
+
+#include <torch/torch.h>
+
+#include "paddock/error.hpp"
+#include "paddock/learning/sequence_logprobs.hpp"
+#include "paddock/learning/token_batch.hpp"
+
+namespace paddock::learning {
+namespace {
+
+std::string joined_text(const Record& record, const std::vector<std::string>& columns,
+                        const RecordSource& source, std::size_t row) {
+  std::string text;
+  bool any_column = false;
+  for (const std::string& column : columns) {
+    if (record.contains(column)) any_column = true;
+    const std::string part = optional_text(record, column, source, row);
+    if (part.empty()) continue;
+    if (!text.empty()) text += "\n\n";
+    text += part;
+  }
+  if (!any_column) {
+    throw Error(describe_row(source, row) + " has none of the text columns " +
+                nlohmann::json(columns).dump() +
+                " that objective = \"language_model\" reads; set text_columns");
+  }
+  return text;
+}
+
+std::vector<const TokenSequence*> pick(const std::vector<TokenSequence>& sequences,
+                                       const std::vector<std::size_t>& rows) {
+  std::vector<const TokenSequence*> picked;
+  picked.reserve(rows.size());
+  for (std::size_t row : rows) picked.push_back(&sequences[row]);
+  return picked;
+}
+
+}  // namespace
+
+std::vector<ParamSpec> sft_param_specs(bool with_objective) {
+  TrainingSettings defaults;
+  defaults.epochs = 3;
+  defaults.batch_size = 16;
+  defaults.gradient_accumulation = 1;
+  defaults.learning_rate = 3e-4;
+  defaults.warmup_ratio = 0.03;
+  defaults.weight_decay = 0.0;
+  defaults.max_grad_norm = 1.0;
+  defaults.max_length = 256;
+  defaults.checkpoint_every = 100;
+  std::vector<ParamSpec> specs = training_param_specs(defaults);
+  if (with_objective) {
+    specs.push_back(string_param(
+        "objective", "instruction",
+        "instruction: prompt template + output + EOS with the prompt masked out of the loss; "
+        "language_model: plain next-token training on text_columns, e.g. to pretrain a base "
+        "model",
+        {"instruction", "language_model"}));
+    specs.push_back({"text_columns", ParamType::string_list,
+                     "columns joined (by blank lines) into the text of a record when objective = "
+                     "\"language_model\"",
+                     nlohmann::json::array({"text"})});
+  }
+  specs.push_back(string_param("truncation", "cut",
+                               "a sequence longer than max_length is cut to it (cut) or left "
+                               "out (drop); one whose prompt alone fills it is always left out",
+                               {"cut", "drop"}));
+  return specs;
+}
+
+SftDataOptions read_sft_data_options(const Params& params, bool with_objective) {
+  SftDataOptions options;
+  if (with_objective) {
+    options.objective = params.string("objective") == "language_model"
+                            ? SftObjective::language_model
+                            : SftObjective::instruction;
+    options.text_columns = params.string_list("text_columns");
+  }
+  options.max_length = params.integer("max_length");
+  options.truncation = parse_truncation(params.string("truncation"));
+  return options;
+}
+
+std::vector<TokenSequence> sft_sequences(const LanguageModel& model, const Dataset& data,
+                                         const SftDataOptions& options, const RecordSource& source,
+                                         spdlog::logger& log) {
+  const std::int64_t limit = std::min(options.max_length, model.tensors->max_sequence_length());
+  std::vector<TokenSequence> sequences;
+  TruncationCounts counts;
+  for (std::size_t row = 0; row < data.size(); ++row) {
+    const Record& record = data[row];
+    TokenSequence sequence =
+        options.objective == SftObjective::instruction
+            ? instruction_sequence(model, instruction_prompt(record, source, row),
+                                   required_text(record, "output", source, row),
+                                   /*append_eos=*/true)
+            : text_sequence(model, joined_text(record, options.text_columns, source, row));
+    bool was_cut = false;
+    auto limited = limit_length(std::move(sequence), limit, options.truncation, was_cut);
+    if (!limited) {
+      ++counts.dropped;
+      continue;
+    }
+    counts.cut += was_cut ? 1 : 0;
+    ++counts.kept;
+    sequences.push_back(std::move(*limited));
+  }
+  if (counts.cut > 0 || counts.dropped > 0) {
+    log.warn("input '{}': {} of {} records were longer than {} tokens: {} cut, {} dropped",
+             source.port, counts.cut + counts.dropped, data.size(), limit, counts.cut,
+             counts.dropped);
+  }
+  return sequences;
+}
+
+double validation_loss(CausalLanguageModel& model, const std::vector<TokenSequence>& sequences,
+                       std::int64_t batch_size) {
+  torch::NoGradGuard no_grad;
+  double total = 0.0;
+  std::int64_t targets = 0;
+  const auto step = static_cast<std::size_t>(std::max<std::int64_t>(1, batch_size));
+  for (std::size_t first = 0; first < sequences.size(); first += step) {
+    std::vector<const TokenSequence*> rows;
+    for (std::size_t i = first; i < std::min(sequences.size(), first + step); ++i)
+      rows.push_back(&sequences[i]);
+    const TokenBatch batch =
+        make_token_batch(rows, model.pad_token_id(), PaddingSide::right, model.device());
+    total -= token_logprobs(model, batch).sum().item<double>();
+    targets += batch.target_tokens;
+  }
+  return targets == 0 ? 0.0 : total / static_cast<double>(targets);
+}
+
+TrainingSummary run_supervised_training(NodeContext& context, const LanguageModel& student,
+                                        const std::vector<TokenSequence>& train,
+                                        const std::vector<TokenSequence>& validation,
+                                        const TrainingSettings& settings, TrainingTask task) {
+  CausalLanguageModel& tensors = *student.tensors;
+  task.example_count = train.size();
+  task.micro_batch_loss = [&](const std::vector<std::size_t>& rows) {
+    const TokenBatch batch = make_token_batch(pick(train, rows), tensors.pad_token_id(),
+                                              PaddingSide::right, tensors.device());
+    MicroBatchLoss result;
+    result.loss = language_model_loss(tensors, batch);
+    result.tokens = batch.tokens;
+    return result;
+  };
+  if (!validation.empty()) {
+    const std::string key = task.metric_prefix + "val/loss";
+    task.end_of_epoch = [&, key](std::int64_t epoch, std::int64_t step) {
+      const double loss = validation_loss(tensors, validation, settings.batch_size);
+      context.metric(step, key, loss);
+      context.log().info("{}: epoch {} validation loss {:.4f} on {} sequences", task.label,
+                         epoch + 1, loss, validation.size());
+    };
+  }
+  return run_training(context, *student.model, tensors, settings, task);
+}
+
+}  // namespace paddock::learning

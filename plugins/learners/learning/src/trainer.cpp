@@ -1,0 +1,289 @@
+// The shared training loop with checkpoints and resume.
+#include "paddock/learning/trainer.hpp"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <optional>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "paddock/error.hpp"
+#include "paddock/learning/checkpoint_store.hpp"
+#include "paddock/learning/data_order.hpp"
+#include "paddock/learning/optimization.hpp"
+
+namespace paddock::learning {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr int kCheckpointFormat = 1;
+
+std::string format_number(double value) {
+  std::ostringstream text;
+  text << value;
+  return text.str();
+}
+
+// Everything a checkpoint restores besides tensors.
+struct LoopState {
+  std::int64_t step = 0;
+  DataCursor cursor;
+  std::int64_t skipped_steps = 0;
+};
+
+class TrainingLoop {
+ public:
+  TrainingLoop(NodeContext& context, Model& model, CausalLanguageModel& tensors,
+               const TrainingSettings& settings, const TrainingTask& task)
+      : context_(context),
+        model_(model),
+        tensors_(tensors),
+        settings_(settings),
+        task_(task),
+        store_(task.checkpoint_root, settings.keep_checkpoints) {}
+
+  TrainingSummary run();
+
+ private:
+  fs::path save_checkpoint();
+  void restore_checkpoint(const fs::path& directory);
+  [[noreturn]] void fail_on_non_finite(const std::string& what, std::int64_t step_number) const;
+  std::string where() const { return "node '" + context_.node_name() + "' (" + task_.label + ")"; }
+
+  NodeContext& context_;
+  Model& model_;
+  CausalLanguageModel& tensors_;
+  const TrainingSettings& settings_;
+  const TrainingTask& task_;
+  CheckpointStore store_;
+  std::vector<torch::Tensor> parameters_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  LoopState state_;
+  std::int64_t total_steps_ = 0;
+  std::optional<fs::path> last_checkpoint_;
+};
+
+fs::path TrainingLoop::save_checkpoint() {
+  const fs::path written = store_.save(state_.step, [&](const fs::path& directory) {
+    model_.save(directory / "model");
+    write_file_atomically(directory / "model" / "paddock_model.json",
+                          nlohmann::json{{"backend", model_.backend()}}.dump() + "\n");
+    std::vector<torch::Tensor> weights;
+    for (const torch::Tensor& parameter : parameters_) weights.push_back(parameter.detach());
+    torch::save(weights, (directory / "parameters.pt").string());
+    torch::save(*optimizer_, (directory / "optimizer.pt").string());
+    std::ostringstream rng;
+    rng << context_.rng();
+    write_file_atomically(directory / "rng.txt", rng.str() + "\n");
+    if (task_.save_extra) task_.save_extra(directory);
+    const nlohmann::json state = {
+        {"format", kCheckpointFormat},           {"optimizer_step", state_.step},
+        {"scheduler_step", state_.step},         {"total_steps", total_steps_},
+        {"epoch", state_.cursor.epoch},          {"index_in_epoch", state_.cursor.index},
+        {"example_count", task_.example_count},  {"data_seed", task_.data_seed},
+        {"skipped_steps", state_.skipped_steps},
+    };
+    write_file_atomically(directory / "state.json", state.dump(2) + "\n");  // last: completes it
+  });
+  last_checkpoint_ = written;
+  context_.log().info("{}: checkpoint at optimizer step {} in {}", task_.label, state_.step,
+                      written.string());
+  return written;
+}
+
+void TrainingLoop::restore_checkpoint(const fs::path& directory) {
+  const auto state = nlohmann::json::parse(read_whole_file(directory / "state.json"));
+  const auto examples = state.at("example_count").get<std::size_t>();
+  const auto total = state.at("total_steps").get<std::int64_t>();
+  if (examples != task_.example_count || total != total_steps_ ||
+      state.at("data_seed").get<std::uint64_t>() != task_.data_seed) {
+    throw Error(where() + ": the checkpoint " + directory.string() + " was written for " +
+                std::to_string(examples) + " examples and " + std::to_string(total) +
+                " steps, but this run has " + std::to_string(task_.example_count) + " and " +
+                std::to_string(total_steps_) +
+                "; delete the node's work directory or re-run with --force");
+  }
+  std::vector<torch::Tensor> weights;
+  torch::load(weights, (directory / "parameters.pt").string());
+  if (weights.size() != parameters_.size())
+    throw Error(where() + ": the checkpoint " + directory.string() + " holds " +
+                std::to_string(weights.size()) + " tensors but the model has " +
+                std::to_string(parameters_.size()));
+  {
+    torch::NoGradGuard no_grad;
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+      if (!weights[i].sizes().equals(parameters_[i].sizes()))
+        throw Error(where() + ": tensor " + std::to_string(i) + " of checkpoint " +
+                    directory.string() + " has another shape than the model's");
+      parameters_[i].copy_(weights[i]);
+    }
+  }
+  torch::load(*optimizer_, (directory / "optimizer.pt").string(), tensors_.device());
+  std::istringstream rng(read_whole_file(directory / "rng.txt"));
+  rng >> context_.rng();
+  if (task_.load_extra) task_.load_extra(directory);
+  state_.step = state.at("optimizer_step").get<std::int64_t>();
+  state_.cursor.epoch = state.at("epoch").get<std::int64_t>();
+  state_.cursor.index = state.at("index_in_epoch").get<std::size_t>();
+  state_.skipped_steps = state.at("skipped_steps").get<std::int64_t>();
+  last_checkpoint_ = directory;
+  context_.log().info("{}: resuming from {} (optimizer step {} of {}, epoch {}, row {} of {})",
+                      task_.label, directory.string(), state_.step, total_steps_,
+                      state_.cursor.epoch + 1, state_.cursor.index, task_.example_count);
+}
+
+void TrainingLoop::fail_on_non_finite(const std::string& what, std::int64_t step_number) const {
+  const std::string checkpoint = last_checkpoint_
+                                     ? "the last good checkpoint is " + last_checkpoint_->string() +
+                                           " (running again resumes from it)"
+                                     : "no checkpoint has been written yet (checkpoint_every = " +
+                                           std::to_string(settings_.checkpoint_every) + ")";
+  throw Error(where() + ": the " + what + " at optimizer step " + std::to_string(step_number) +
+              " of " + std::to_string(total_steps_) + " (epoch " +
+              std::to_string(state_.cursor.epoch + 1) + "); " + checkpoint +
+              ". Lower learning_rate, check the data, or set on_nan = \"skip\" to drop such "
+              "steps");
+}
+
+TrainingSummary TrainingLoop::run() {
+  const std::size_t count = task_.example_count;
+  if (count == 0) throw Error(where() + ": there is nothing to train on (no usable examples)");
+  total_steps_ = total_optimizer_steps(settings_, count);
+  const std::int64_t warmup = warmup_steps_for(settings_.warmup_ratio, total_steps_);
+  tensors_.set_training(true);
+  parameters_ = tensors_.parameters();
+  AdamWSettings adamw;
+  adamw.learning_rate = settings_.learning_rate;
+  adamw.weight_decay = settings_.weight_decay;
+  adamw.epsilon = settings_.adam_epsilon;
+  optimizer_ = make_adamw(parameters_, adamw);
+
+  TrainingSummary summary;
+  summary.total_steps = total_steps_;
+  if (const auto latest = store_.latest()) {
+    restore_checkpoint(*latest);
+    summary.resumed_from_step = state_.step;
+  }
+  const bool resumed = summary.resumed_from_step > 0;
+  const std::string& prefix = task_.metric_prefix;
+  auto progress = context_.progress(task_.label, static_cast<std::uint64_t>(total_steps_));
+  if (state_.step > 0) progress->advance(static_cast<std::uint64_t>(state_.step));
+
+  const auto per_step = static_cast<std::size_t>(settings_.examples_per_step());
+  const auto per_pass = static_cast<std::size_t>(settings_.batch_size);
+  std::vector<std::size_t> order = epoch_permutation(task_.data_seed, state_.cursor.epoch, count);
+  while (state_.step < total_steps_) {
+    if (context_.cancelled()) {
+      if (state_.step > 0 &&
+          (!last_checkpoint_ || CheckpointStore::step_of(*last_checkpoint_) != state_.step))
+        save_checkpoint();
+      throw Cancelled();
+    }
+    const auto started = std::chrono::steady_clock::now();
+    const std::size_t begin = state_.cursor.index, end = std::min(count, begin + per_step);
+    const std::int64_t number = state_.step + 1;
+    optimizer_->zero_grad();
+    std::optional<std::string> non_finite;
+    double loss = 0.0;
+    std::int64_t tokens = 0;
+    std::map<std::string, double> metrics;
+    for (std::size_t first = begin; first < end; first += per_pass) {
+      const std::vector<std::size_t> rows(
+          order.begin() + static_cast<std::ptrdiff_t>(first),
+          order.begin() + static_cast<std::ptrdiff_t>(std::min(end, first + per_pass)));
+      MicroBatchLoss part = task_.micro_batch_loss(rows);
+      const double weight = static_cast<double>(rows.size()) / static_cast<double>(end - begin);
+      const double value = part.loss.item<double>();
+      tokens += part.tokens;
+      if (!std::isfinite(value)) {
+        non_finite = "training loss is " + format_number(value);
+        break;
+      }
+      (part.loss * weight).backward();
+      loss += value * weight;
+      for (const auto& [key, metric] : part.metrics) metrics[key] += metric * weight;
+    }
+    double norm = 0.0;
+    if (!non_finite) {
+      norm = gradient_norm(parameters_);
+      if (!std::isfinite(norm)) non_finite = "gradient norm is " + format_number(norm);
+    }
+    const double learning_rate =
+        cosine_learning_rate(state_.step, total_steps_, warmup, settings_.learning_rate);
+    if (non_finite) {
+      if (settings_.on_nan == NanPolicy::fail) fail_on_non_finite(*non_finite, number);
+      ++state_.skipped_steps;
+      context_.log().warn("{}: skipped optimizer step {}: the {} (on_nan = \"skip\"; {} skipped)",
+                          task_.label, number, *non_finite, state_.skipped_steps);
+      context_.metric(number, prefix + "train/skipped_steps",
+                      static_cast<double>(state_.skipped_steps));
+    } else {
+      clip_gradients(parameters_, norm, settings_.max_grad_norm);
+      set_learning_rate(*optimizer_, learning_rate);
+      optimizer_->step();
+    }
+    optimizer_->zero_grad();
+    state_.step = number;
+    state_.cursor.index = end;
+
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (!non_finite) {
+      summary.last_loss = loss;
+      context_.metric(number, prefix + "train/loss", loss);
+      context_.metric(number, prefix + "train/lr", learning_rate);
+      context_.metric(number, prefix + "train/grad_norm", norm);
+      for (const auto& [key, value] : metrics)
+        context_.metric(number, prefix + "train/" + key, value);
+      progress->set_status("loss " + format_number(loss) + ", lr " + format_number(learning_rate));
+    }
+    if (seconds > 0)
+      context_.metric(number, prefix + "train/tokens_per_second",
+                      static_cast<double>(tokens) / seconds);
+    progress->add_tokens(static_cast<std::uint64_t>(tokens));
+    progress->advance();
+
+    if (state_.cursor.index >= count) {
+      if (task_.end_of_epoch) task_.end_of_epoch(state_.cursor.epoch, state_.step);
+      ++state_.cursor.epoch;
+      state_.cursor.index = 0;
+      if (state_.step < total_steps_)
+        order = epoch_permutation(task_.data_seed, state_.cursor.epoch, count);
+    }
+    if (settings_.checkpoint_every > 0 && state_.step % settings_.checkpoint_every == 0 &&
+        state_.step < total_steps_)
+      save_checkpoint();
+    if (!resumed && settings_.stop_after_steps > 0 && state_.step == settings_.stop_after_steps &&
+        state_.step < total_steps_) {
+      throw Error(where() + ": stopped after " + std::to_string(state_.step) +
+                  " optimizer steps as stop_after_steps asks (a testing aid); running again "
+                  "resumes from the last checkpoint");
+    }
+  }
+  progress->finish();
+  tensors_.set_training(false);
+  summary.skipped_steps = state_.skipped_steps;
+  if (state_.skipped_steps > 0)
+    context_.log().warn("{}: {} of {} optimizer steps were skipped for a non-finite loss",
+                        task_.label, state_.skipped_steps, total_steps_);
+  return summary;
+}
+
+}  // namespace
+
+std::int64_t total_optimizer_steps(const TrainingSettings& settings, std::size_t example_count) {
+  const auto per_step = static_cast<std::size_t>(settings.examples_per_step());
+  const auto per_epoch = static_cast<std::int64_t>((example_count + per_step - 1) / per_step);
+  return settings.epochs * per_epoch;
+}
+
+TrainingSummary run_training(NodeContext& context, Model& model, CausalLanguageModel& tensors,
+                             const TrainingSettings& settings, const TrainingTask& task) {
+  TrainingLoop loop(context, model, tensors, settings, task);
+  return loop.run();
+}
+
+}  // namespace paddock::learning

@@ -1,0 +1,13 @@
+// The `grpo` plugin.
+#include "paddock/plugin.hpp"
+#include "paddock/rl/policy_gradient_learner.hpp"
+
+namespace {
+
+void register_grpo(paddock::Registrar& registrar) {
+  registrar.add_node_type(paddock::rl::grpo_node_type());
+}
+
+}  // namespace
+
+PADDOCK_PLUGIN("grpo", "0.1.0", "The GRPO learner.", register_grpo)

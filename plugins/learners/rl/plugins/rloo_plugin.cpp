@@ -1,0 +1,13 @@
+// The `rloo` plugin.
+#include "paddock/plugin.hpp"
+#include "paddock/rl/policy_gradient_learner.hpp"
+
+namespace {
+
+void register_rloo(paddock::Registrar& registrar) {
+  registrar.add_node_type(paddock::rl::rloo_node_type());
+}
+
+}  // namespace
+
+PADDOCK_PLUGIN("rloo", "0.1.0", "The RLOO learner.", register_rloo)

@@ -1,0 +1,491 @@
+// The rollout-and-optimise loop shared by PPO, RLOO and GRPO.
+#include "paddock/rl/policy_gradient_learner.hpp"
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <sstream>
+
+#include "paddock/annotator.hpp"
+#include "paddock/learning/checkpoint_store.hpp"
+#include "paddock/learning/data_order.hpp"
+#include "paddock/learning/model_access.hpp"
+#include "paddock/learning/optimization.hpp"
+#include "paddock/random.hpp"
+#include "paddock/report.hpp"
+#include "paddock/rl/ppo_settings.hpp"
+#include "paddock/rl/response_batch.hpp"
+#include "paddock/seed.hpp"
+
+namespace paddock::rl {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using learning::LanguageModel;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string algorithm_name(Algorithm algorithm) {
+  switch (algorithm) {
+    case Algorithm::ppo:
+      return "ppo";
+    case Algorithm::rloo:
+      return "rloo";
+    case Algorithm::grpo:
+      return "grpo";
+  }
+  return "?";
+}
+
+// Everything computed once per rollout batch, before the optimisation epochs.
+struct Rollouts {
+  ResponseBatch batch;
+  std::vector<std::size_t> prompt_of;  // into the pool
+  torch::Tensor old_logprobs, reference_logprobs, old_values, advantages, returns, loss_mask;
+  torch::Tensor scores;  // [B] proxy reward
+  torch::Tensor kl;      // [B, R] per-token estimate, 0 beyond each response
+};
+
+class PolicyGradientRun {
+ public:
+  PolicyGradientRun(NodeContext& context, Algorithm algorithm)
+      : context_(context),
+        algorithm_(algorithm),
+        settings_(read_ppo_settings(context.params(), algorithm == Algorithm::ppo)),
+        store_(context.work_dir() / "checkpoints") {}
+
+  void run() {
+    configure_torch_threads();
+    policy_ = learning::clone_for_training(context_, "policy");
+    reference_ = context_.has_input("reference")
+                     ? learning::shared_language_model(context_, "reference")
+                     : learning::shared_language_model(context_, "policy");
+    reward_model_ = context_.input<Model>("reward");
+    scorer_ = &learning::require_reward_scorer(*reward_model_, context_, "reward");
+    if (algorithm_ == Algorithm::ppo) make_value_model();
+    pool_ = make_prompt_pool(*context_.input<Dataset>("prompts"), *policy_.tensors,
+                             *policy_.generator, settings_.max_prompt_tokens,
+                             "node '" + context_.node_name() + "': input 'prompts'");
+    if (pool_.dropped > 0)
+      context_.log().info("dropped {} prompts longer than {} tokens", pool_.dropped,
+                          settings_.max_prompt_tokens);
+
+    std::vector<torch::Tensor> parameters = policy_.tensors->parameters();
+    policy_.tensors->set_training(true);
+    if (value_.tensors) {
+      value_.tensors->set_training(true);
+      for (const auto& tensor : value_.tensors->parameters()) parameters.push_back(tensor);
+    }
+    parameters_ = parameters;
+    optimizer_ = learning::make_adamw(
+        parameters_, {settings_.learning_rate, 0.0, 0.9, 0.999, settings_.adam_epsilon});
+    kl_coefficient_ = settings_.kl_coefficient;
+
+    std::int64_t start_step = 0;
+    if (auto latest = store_.latest()) start_step = restore(*latest);
+    auto progress = context_.progress(algorithm_name(algorithm_) + " steps",
+                                      static_cast<std::uint64_t>(settings_.steps));
+    progress->advance(static_cast<std::uint64_t>(start_step));
+    if (start_step == 0) evaluate(0);
+    for (std::int64_t step = start_step; step < settings_.steps; ++step) {
+      context_.throw_if_cancelled();
+      this->step(step, *progress);
+      const std::int64_t done = step + 1;
+      if (settings_.eval_every > 0 && done % settings_.eval_every == 0 && done < settings_.steps)
+        evaluate(done);
+      if (settings_.checkpoint_every > 0 && done % settings_.checkpoint_every == 0 &&
+          done < settings_.steps)
+        save(done);
+      if (start_step == 0 && settings_.stop_after_steps > 0 && done == settings_.stop_after_steps &&
+          done < settings_.steps) {
+        throw Error("stopped after " + std::to_string(done) +
+                    " steps as stop_after_steps asks (a testing aid); running again resumes from "
+                    "the last checkpoint");
+      }
+    }
+    evaluate(settings_.steps);
+    progress->finish();
+    policy_.tensors->set_training(false);
+    context_.set_output("model", policy_.model);
+    context_.set_output("report", std::make_shared<Report>(summary_));
+  }
+
+ private:
+  void make_value_model() {
+    // AlpacaFarm initialises the value model from the reward model's trunk, with a new head.
+    const std::string port = settings_.value_init == "reward" ? "reward" : "policy";
+    value_ = learning::clone_for_training(context_, port);
+    value_.tensors->add_value_head();
+  }
+
+  std::vector<std::size_t> take_prompts(std::int64_t step) {
+    // Prompts in epochs of seeded permutations; step s takes the next rollout_batch_size.
+    std::vector<std::size_t> chosen;
+    const std::size_t count = pool_.prompts.size();
+    std::size_t position = static_cast<std::size_t>(step * settings_.rollout_batch_size);
+    while (chosen.size() < static_cast<std::size_t>(settings_.rollout_batch_size)) {
+      const std::int64_t epoch = static_cast<std::int64_t>(position / count);
+      if (epoch != permutation_epoch_) {
+        permutation_ =
+            learning::epoch_permutation(derive_seed(context_.seed(), "prompts"), epoch, count);
+        permutation_epoch_ = epoch;
+      }
+      chosen.push_back(permutation_[position % count]);
+      ++position;
+    }
+    return chosen;
+  }
+
+  // Forward passes without gradients, in chunks of step_batch_size rows.
+  torch::Tensor chunked(const ResponseBatch& batch,
+                        const std::function<torch::Tensor(const ResponseBatch&)>& forward) {
+    torch::NoGradGuard no_grad;
+    std::vector<torch::Tensor> parts;
+    for (std::int64_t start = 0; start < batch.size(); start += settings_.step_batch_size) {
+      const std::int64_t end = std::min(batch.size(), start + settings_.step_batch_size);
+      parts.push_back(forward(select_rows(batch, torch::arange(start, end, torch::kLong))));
+    }
+    return torch::cat(parts, 0);
+  }
+
+  Rollouts collect(std::int64_t step, double& generation_seconds, Report& metrics_out) {
+    const auto chosen = take_prompts(step);
+    std::vector<std::string> texts;
+    for (std::size_t index : chosen) texts.push_back(pool_.texts[index]);
+    GenerationOptions options;
+    options.temperature = settings_.temperature;
+    options.top_p = settings_.top_p;
+    options.max_new_tokens = settings_.max_new_tokens;
+    options.samples_per_prompt = algorithm_ == Algorithm::ppo ? 1 : settings_.samples_per_prompt;
+    options.batch_size = settings_.step_batch_size;
+    options.seed = derive_seed(context_.seed(), "rollouts " + std::to_string(step));
+    const auto started = Clock::now();
+    policy_.tensors->set_training(false);
+    const auto generated = policy_.generator->generate(texts, options);
+    policy_.tensors->set_training(true);
+    generation_seconds = seconds_since(started);
+
+    Rollouts rollouts;
+    std::vector<Generation> flat;
+    std::vector<float> rollout_logprob_sums;
+    for (std::size_t p = 0; p < generated.size(); ++p) {
+      for (const Generation& generation : generated[p]) {
+        flat.push_back(generation);
+        rollouts.prompt_of.push_back(chosen[p]);
+      }
+    }
+    const torch::Device device = policy_.tensors->device();
+    rollouts.batch = make_response_batch(pool_.ids, rollouts.prompt_of, flat,
+                                         policy_.tensors->pad_token_id(), device);
+    const ResponseBatch& batch = rollouts.batch;
+    const auto response_mask = batch.response_mask;
+    rollouts.loss_mask = settings_.padding == PaddingMode::textbook || algorithm_ != Algorithm::ppo
+                             ? response_mask
+                             : torch::ones_like(response_mask);
+
+    rollouts.old_logprobs = chunked(
+        batch, [&](const ResponseBatch& b) { return response_logprobs(*policy_.tensors, b); });
+    rollouts.reference_logprobs = chunked(
+        batch, [&](const ResponseBatch& b) { return response_logprobs(*reference_.tensors, b); });
+    // The gap between the sampler's log-probabilities and the training forward pass.
+    double gap = 0;
+    std::int64_t gap_tokens = 0;
+    const auto old_cpu = rollouts.old_logprobs.to(torch::kCPU).contiguous();
+    const auto old_values_view = old_cpu.accessor<float, 2>();
+    for (std::size_t i = 0; i < flat.size(); ++i) {
+      for (std::size_t t = 0; t < flat[i].token_logprobs.size(); ++t, ++gap_tokens) {
+        gap +=
+            std::abs(flat[i].token_logprobs[t] -
+                     old_values_view[static_cast<std::int64_t>(i)][static_cast<std::int64_t>(t)]);
+      }
+    }
+    std::vector<InstructionPrompt> prompts;
+    for (std::size_t index : rollouts.prompt_of) prompts.push_back(pool_.prompts[index]);
+    const auto scores = scorer_->score(prompts, batch.response_texts);
+    rollouts.scores =
+        torch::tensor(std::vector<double>(scores.begin(), scores.end()), torch::kFloat64)
+            .to(torch::kFloat32)
+            .to(device);
+    rollouts.kl =
+        kl_per_token(rollouts.old_logprobs, rollouts.reference_logprobs, settings_.kl_estimator) *
+        response_mask;
+
+    if (algorithm_ == Algorithm::ppo) {
+      rollouts.old_values = chunked(
+          batch, [&](const ResponseBatch& b) { return response_values(*value_.tensors, b); });
+      const auto mask = rollouts.loss_mask;
+      const auto penalty =
+          kl_penalty(kl_per_token(rollouts.old_logprobs, rollouts.reference_logprobs,
+                                  settings_.kl_estimator),
+                     settings_.kl_estimator) *
+          mask;
+      auto rewards = shaped_rewards(penalty, rollouts.scores, batch.last_index, kl_coefficient_);
+      if (settings_.whiten_rewards) rewards = whiten(rewards, mask, /*shift_mean=*/false) * mask;
+      const auto estimate = generalized_advantages(rewards, rollouts.old_values * mask,
+                                                   settings_.gamma, settings_.lambda);
+      rollouts.advantages = whiten(estimate.advantages, mask, /*shift_mean=*/true) * mask;
+      rollouts.returns = estimate.returns;
+      metrics_out.content()["value/explained_variance"] =
+          explained_variance(rollouts.old_values, rollouts.returns, mask);
+    } else {
+      // Group-relative advantages over the k samples of each prompt; the KL penalty enters
+      // the reward (summed over the response).
+      const std::int64_t k = settings_.samples_per_prompt;
+      const auto sequence_penalty =
+          (kl_penalty(rollouts.kl, settings_.kl_estimator) * response_mask).sum(1);
+      const auto rewards = (rollouts.scores - kl_coefficient_ * sequence_penalty).view({-1, k});
+      const torch::Tensor advantages = algorithm_ == Algorithm::rloo
+                                           ? leave_one_out_advantages(rewards)
+                                           : group_standardized_advantages(rewards);
+      rollouts.advantages = advantages.reshape({-1, 1}) * response_mask;
+    }
+    metrics_out.content()["rollout/logprob_gap"] =
+        gap_tokens > 0 ? gap / static_cast<double>(gap_tokens) : 0.0;
+    return rollouts;
+  }
+
+  void step(std::int64_t step, Progress& progress) {
+    Report metrics;
+    double generation_seconds = 0;
+    const auto started = Clock::now();
+    Rollouts rollouts = collect(step, generation_seconds, metrics);
+    const auto training_started = Clock::now();
+    const std::int64_t rows = rollouts.batch.size();
+    double policy_loss = 0, value_loss = 0, clip_fraction = 0, approximate_kl = 0, entropy = 0;
+    std::int64_t updates = 0;
+    for (std::int64_t epoch = 0; epoch < settings_.ppo_epochs; ++epoch) {
+      std::vector<std::int64_t> order(static_cast<std::size_t>(rows));
+      for (std::int64_t i = 0; i < rows; ++i) order[static_cast<std::size_t>(i)] = i;
+      std::mt19937_64 rng(derive_seed(
+          context_.seed(), "minibatches " + std::to_string(step) + " " + std::to_string(epoch)));
+      paddock::shuffle(order, rng);
+      for (std::int64_t start = 0; start < rows; start += settings_.step_batch_size) {
+        const std::int64_t end = std::min(rows, start + settings_.step_batch_size);
+        const auto index = torch::tensor(
+            std::vector<std::int64_t>(order.begin() + start, order.begin() + end), torch::kLong);
+        const auto device_index = index.to(rollouts.batch.ids.device());
+        const ResponseBatch batch = select_rows(rollouts.batch, index);
+        const auto mask = rollouts.loss_mask.index_select(0, device_index);
+        torch::Tensor token_entropy;
+        const auto logprobs = response_logprobs(*policy_.tensors, batch, &token_entropy);
+        const auto loss_parts = clipped_policy_loss(
+            logprobs, rollouts.old_logprobs.index_select(0, device_index),
+            rollouts.advantages.index_select(0, device_index), mask, settings_.clip_range);
+        torch::Tensor loss = loss_parts.loss;
+        if (algorithm_ == Algorithm::ppo) {
+          const auto values = response_values(*value_.tensors, batch);
+          const auto vloss = clipped_value_loss(
+              values, rollouts.old_values.index_select(0, device_index),
+              rollouts.returns.index_select(0, device_index), mask, settings_.value_clip_range);
+          loss = loss + settings_.value_loss_coefficient * vloss;
+          value_loss += vloss.item<double>();
+        }
+        const int warmup = static_cast<int>(settings_.warmup_steps);
+        learning::set_learning_rate(
+            *optimizer_,
+            optimizer_steps_ < warmup
+                ? settings_.learning_rate * static_cast<double>(optimizer_steps_ + 1) / (warmup + 1)
+                : settings_.learning_rate);
+        optimizer_->zero_grad();
+        loss.backward();
+        const double norm = learning::gradient_norm(parameters_);
+        if (!std::isfinite(loss.item<double>()) || !std::isfinite(norm)) {
+          throw Error("step " + std::to_string(step) + ": the loss or its gradient is not finite" +
+                      (last_checkpoint_.empty() ? std::string(" (no checkpoint yet)")
+                                                : "; last good checkpoint: " + last_checkpoint_));
+        }
+        learning::clip_gradients(parameters_, norm, settings_.max_grad_norm);
+        optimizer_->step();
+        ++optimizer_steps_;
+        ++updates;
+        policy_loss += loss_parts.loss.item<double>();
+        clip_fraction += loss_parts.clip_fraction.item<double>();
+        approximate_kl += loss_parts.approximate_kl.item<double>();
+        entropy += masked_mean(token_entropy.detach(),
+                               rollouts.batch.response_mask.index_select(0, device_index))
+                       .item<double>();
+      }
+    }
+    const double training_seconds = seconds_since(training_started);
+    const double total_seconds = seconds_since(started);
+    const auto response_mask = rollouts.batch.response_mask;
+    const double sequence_kl = (rollouts.kl).sum(1).mean().item<double>();
+    const double mean_score = rollouts.scores.mean().item<double>();
+    double mean_length = 0;
+    for (auto length : rollouts.batch.response_lengths) mean_length += static_cast<double>(length);
+    mean_length /= static_cast<double>(rollouts.batch.response_lengths.size());
+    const std::int64_t s = step + 1;
+    auto& extra = metrics.content();
+    const std::vector<std::pair<std::string, double>> values = {
+        {"reward/proxy", mean_score},
+        {"objective/kl", sequence_kl},
+        {"objective/kl_coefficient", kl_coefficient_},
+        {"policy/entropy", entropy / static_cast<double>(updates)},
+        {"policy/clip_fraction", clip_fraction / static_cast<double>(updates)},
+        {"policy/approximate_kl", approximate_kl / static_cast<double>(updates)},
+        {"loss/policy", policy_loss / static_cast<double>(updates)},
+        {"rollout/response_length", mean_length},
+        {"time/generation_seconds", generation_seconds},
+        {"time/training_seconds", training_seconds},
+        {"time/generation_share", generation_seconds / total_seconds},
+    };
+    for (const auto& [key, value] : values) context_.metric(s, key, value);
+    if (algorithm_ == Algorithm::ppo) {
+      context_.metric(s, "loss/value", value_loss / static_cast<double>(updates));
+      context_.metric(s, "value/explained_variance",
+                      extra["value/explained_variance"].get<double>());
+    }
+    context_.metric(s, "rollout/logprob_gap", extra["rollout/logprob_gap"].get<double>());
+    if (settings_.adaptive_kl) {
+      kl_coefficient_ = adapt_kl_coefficient(kl_coefficient_, sequence_kl, settings_.kl_target,
+                                             settings_.kl_horizon,
+                                             static_cast<double>(settings_.rollout_batch_size));
+    }
+    std::ostringstream status;
+    status.precision(3);
+    status << "reward " << mean_score << " kl " << sequence_kl << " len " << mean_length;
+    progress.add_tokens(static_cast<std::uint64_t>(response_mask.sum().item<double>()));
+    progress.set_status(status.str());
+    progress.advance();
+    summary_["final_step"] = s;
+    summary_["final_proxy_reward"] = mean_score;
+    summary_["final_kl"] = sequence_kl;
+    summary_["generation_share"] = generation_seconds / total_seconds;
+  }
+
+  // Samples eval prompts at the evaluation temperature; logs the proxy reward and, with a
+  // judge, the win rate against the prompts' reference `output` (the judge's "human" view).
+  void evaluate(std::int64_t step) {
+    if (!context_.has_input("eval_prompts")) return;
+    const auto prompts = context_.input<Dataset>("eval_prompts");
+    const std::size_t count = settings_.eval_rows > 0
+                                  ? std::min<std::size_t>(prompts->size(), settings_.eval_rows)
+                                  : prompts->size();
+    std::vector<std::string> texts;
+    std::vector<InstructionPrompt> instructions;
+    for (std::size_t row = 0; row < count; ++row) {
+      InstructionPrompt prompt{text_column((*prompts)[row], "instruction", row), ""};
+      if (auto input = (*prompts)[row].find("input");
+          input != (*prompts)[row].end() && input->is_string())
+        prompt.input = *input;
+      texts.push_back(policy_.generator->format_prompt(prompt));
+      instructions.push_back(prompt);
+    }
+    GenerationOptions options;
+    options.temperature = settings_.eval_temperature;
+    options.top_p = settings_.eval_top_p;
+    options.max_new_tokens = settings_.max_new_tokens;
+    options.batch_size = settings_.step_batch_size;
+    options.seed = derive_seed(context_.seed(), "evaluation");
+    policy_.tensors->set_training(false);
+    const auto generated = policy_.generator->generate(texts, options);
+    policy_.tensors->set_training(true);
+    std::vector<std::string> outputs;
+    for (const auto& samples : generated) outputs.push_back(samples.front().text);
+    const auto scores = scorer_->score(instructions, outputs);
+    double mean = 0;
+    for (double score : scores) mean += score / static_cast<double>(scores.size());
+    context_.metric(step, "eval/proxy_reward", mean);
+    summary_["evaluations"].push_back({{"step", step}, {"proxy_reward", mean}});
+    if (!context_.has_input("eval_judge")) return;
+    const auto judge = context_.input<Annotator>("eval_judge");
+    std::vector<PreferencePair> pairs;
+    for (std::size_t row = 0; row < count; ++row) {
+      const Record& record = (*prompts)[row];
+      PreferencePair pair{instructions[row].instruction, instructions[row].input,
+                          text_column(record, "output", row), outputs[row]};
+      for (const auto& item : record.items()) {
+        if (item.key() != "instruction" && item.key() != "input" && item.key() != "output")
+          pair.metadata[item.key()] = item.value();
+      }
+      pairs.push_back(std::move(pair));
+    }
+    double wins = 0;
+    std::int64_t annotated = 0;
+    for (const Annotation& annotation : judge->annotate(pairs)) {
+      if (!annotation.preference) continue;
+      ++annotated;
+      wins += *annotation.preference == 2 ? 1.0 : *annotation.preference == 0 ? 0.5 : 0.0;
+    }
+    if (annotated == 0) return;
+    const double win_rate = 100.0 * wins / static_cast<double>(annotated);
+    context_.metric(step, "eval/human_win_rate", win_rate);
+    summary_["evaluations"].back()["human_win_rate"] = win_rate;
+    context_.log().info("step {}: eval proxy reward {:.3f}, win rate against the reference {:.1f}%",
+                        step, mean, win_rate);
+  }
+
+  void save(std::int64_t step) {
+    last_checkpoint_ =
+        store_
+            .save(step,
+                  [&](const fs::path& directory) {
+                    std::vector<torch::Tensor> weights;
+                    for (const auto& parameter : parameters_) weights.push_back(parameter.detach());
+                    torch::save(weights, (directory / "parameters.pt").string());
+                    torch::save(*optimizer_, (directory / "optimizer.pt").string());
+                    const nlohmann::json state = {{"step", step},
+                                                  {"optimizer_steps", optimizer_steps_},
+                                                  {"kl_coefficient", kl_coefficient_},
+                                                  {"prompts", pool_.prompts.size()},
+                                                  {"summary", summary_}};
+                    learning::write_file_atomically(directory / "state.json", state.dump(2) + "\n");
+                  })
+            .string();
+    context_.log().info("checkpoint at step {} in {}", step, last_checkpoint_);
+  }
+
+  std::int64_t restore(const fs::path& directory) {
+    const auto state = nlohmann::json::parse(learning::read_whole_file(directory / "state.json"));
+    if (state.at("prompts").get<std::size_t>() != pool_.prompts.size()) {
+      throw Error("checkpoint " + directory.string() +
+                  " was written for another prompt set; re-run with --force");
+    }
+    std::vector<torch::Tensor> weights;
+    torch::load(weights, (directory / "parameters.pt").string());
+    if (weights.size() != parameters_.size())
+      throw Error("checkpoint " + directory.string() + " does not fit this model");
+    {
+      torch::NoGradGuard no_grad;
+      for (std::size_t i = 0; i < weights.size(); ++i) parameters_[i].copy_(weights[i]);
+    }
+    torch::load(*optimizer_, (directory / "optimizer.pt").string(), policy_.tensors->device());
+    optimizer_steps_ = state.at("optimizer_steps").get<std::int64_t>();
+    kl_coefficient_ = state.at("kl_coefficient").get<double>();
+    summary_ = state.at("summary");
+    last_checkpoint_ = directory.string();
+    const std::int64_t step = state.at("step").get<std::int64_t>();
+    context_.log().info("resuming from {} at step {}", directory.string(), step);
+    return step;
+  }
+
+  NodeContext& context_;
+  Algorithm algorithm_;
+  PpoSettings settings_;
+  learning::CheckpointStore store_;
+  LanguageModel policy_, reference_, value_;
+  std::shared_ptr<Model> reward_model_;
+  RewardScorer* scorer_ = nullptr;
+  PromptPool pool_;
+  std::vector<torch::Tensor> parameters_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  std::int64_t optimizer_steps_ = 0;
+  double kl_coefficient_ = 0;
+  std::vector<std::size_t> permutation_;
+  std::int64_t permutation_epoch_ = -1;
+  nlohmann::ordered_json summary_ = nlohmann::ordered_json::object();
+  std::string last_checkpoint_;
+};
+
+}  // namespace
+
+void run_policy_gradient(NodeContext& context, Algorithm algorithm) {
+  PolicyGradientRun(context, algorithm).run();
+}
+
+}  // namespace paddock::rl

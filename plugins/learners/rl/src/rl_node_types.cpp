@@ -1,0 +1,63 @@
+// Node types of the RL learners: ports and parameters of ppo, rloo and grpo.
+#include "paddock/rl/policy_gradient_learner.hpp"
+#include "paddock/rl/ppo_settings.hpp"
+#include "paddock/simple_node.hpp"
+
+namespace paddock::rl {
+namespace {
+
+NodeTypeSpec rl_node_type(Algorithm algorithm, std::string name, std::string summary,
+                          std::string doc) {
+  NodeTypeSpec spec;
+  spec.name = std::move(name);
+  spec.kind = NodeKind::learner;
+  spec.summary = std::move(summary);
+  spec.doc = std::move(doc);
+  spec.inputs = {
+      {"policy", "Model",
+       "the policy to train (usually the SFT model); left unchanged, a copy is trained"},
+      {"reward", "Model", "the frozen reward model (RewardScorer)"},
+      {"prompts", "Dataset", "instructions to sample rollouts for (the unlabeled split)"},
+      {"reference", "Model", "the frozen reference of the KL penalty (default: the policy input)",
+       /*optional=*/true},
+      {"eval_prompts", "Dataset", "prompts with reference outputs for the periodic evaluation",
+       /*optional=*/true},
+      {"eval_judge", "Annotator", "judge of the periodic win rate against eval_prompts' outputs",
+       /*optional=*/true},
+  };
+  spec.outputs = {{"model", "Model", "the trained policy"},
+                  {"report", "Report", "final reward, KL and evaluations"}};
+  PpoSettings defaults;
+  spec.params = ppo_param_specs(defaults, algorithm == Algorithm::ppo);
+  return make_node_type(std::move(spec), [algorithm](NodeContext& context) {
+    run_policy_gradient(context, algorithm);
+  });
+}
+
+}  // namespace
+
+NodeTypeSpec ppo_node_type() {
+  return rl_node_type(
+      Algorithm::ppo, "ppo",
+      "Proximal policy optimisation against a reward model, as AlpacaFarm ran it.",
+      "Per-token KL penalty to the reference, scalar reward at the last token, reward whitening, "
+      "GAE, advantage whitening, clipped policy and value losses; the value model starts from "
+      "the reward model's trunk with a zero head.");
+}
+
+NodeTypeSpec rloo_node_type() {
+  return rl_node_type(
+      Algorithm::rloo, "rloo", "REINFORCE leave-one-out: k samples per prompt, no critic.",
+      "Each sample's advantage is its KL-penalised reward minus the mean of the other k-1 "
+      "samples of its prompt; clipped surrogate loss.");
+}
+
+NodeTypeSpec grpo_node_type() {
+  return rl_node_type(
+      Algorithm::grpo, "grpo",
+      "Group-relative policy optimisation: k samples per prompt, no critic.",
+      "Each sample's advantage is its KL-penalised reward standardised by the mean and standard "
+      "deviation of its prompt's group; clipped surrogate loss.");
+}
+
+}  // namespace paddock::rl

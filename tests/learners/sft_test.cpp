@@ -1,0 +1,241 @@
+// The `sft` learner: the loss falls and a memorised answer comes back; the language-model
+// objective; the input model is left untouched; a killed-and-resumed run ends bit for bit
+// where an uninterrupted one does; the NaN guard; bad inputs.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "learner_test_support.hpp"
+#include "paddock/error.hpp"
+#include "paddock/learning/learner_nodes.hpp"
+#include "test_support.hpp"
+
+namespace paddock::learning {
+namespace {
+
+using namespace testing;
+using paddock::testing::read_text;
+using paddock::testing::TempDir;
+
+nlohmann::json sft_params(nlohmann::json overrides) {
+  return params_with_defaults(sft_node_type(), std::move(overrides));
+}
+
+std::shared_ptr<Dataset> memorisation_set() {
+  return std::make_shared<Dataset>(std::vector<Record>{
+      alpaca("Reverse the word cat.", " tac"),
+      alpaca("Add 2 and 3.", " The answer is 5."),
+      alpaca("Name a colour.", " blue"),
+  });
+}
+
+TEST(Sft, LossFallsAndTheModelReproducesAMemorisedAnswer) {
+  TempDir dir;
+  auto model = tiny_model();
+  const auto before = weights_of(*model);
+  TestContext context("sft",
+                      sft_params({{"epochs", 60},
+                                  {"batch_size", 3},
+                                  {"learning_rate", 1e-2},
+                                  {"warmup_ratio", 0.0},
+                                  {"checkpoint_every", 0}}),
+                      dir.path());
+  context.add_input("model", model);
+  context.add_input("data", memorisation_set());
+  context.add_input("val", memorisation_set());
+  run_node(sft_node_type(), context);
+
+  const auto losses = context.series("train/loss");
+  ASSERT_EQ(losses.size(), 60u);
+  EXPECT_LT(losses.back(), losses.front() / 10);
+  const auto validation = context.series("val/loss");
+  ASSERT_EQ(validation.size(), 60u);
+  EXPECT_LT(validation.back(), validation.front());
+  EXPECT_EQ(context.series("train/lr").size(), 60u);
+  EXPECT_FALSE(context.series("train/tokens_per_second").empty());
+  EXPECT_TRUE(bitwise_equal(weights_of(*model), before)) << "the input model was changed";
+
+  auto trained = context.output<transformer::TransformerModel>("model");
+  ASSERT_TRUE(trained);
+  GenerationOptions greedy;
+  greedy.temperature = 0;
+  greedy.max_new_tokens = 10;
+  const auto answer =
+      trained->generate({trained->format_prompt({"Reverse the word cat.", ""})}, greedy)[0][0];
+  EXPECT_EQ(answer.text, " tac");
+  EXPECT_EQ(answer.finish_reason, "stop");  // EOS was learned too
+}
+
+TEST(Sft, LanguageModelObjectiveTrainsOnTextColumns) {
+  TempDir dir;
+  Record text;
+  text["text"] = "hello world, hello paddock";
+  TestContext context("pretrain",
+                      sft_params({{"epochs", 15},
+                                  {"batch_size", 1},
+                                  {"learning_rate", 1e-2},
+                                  {"warmup_ratio", 0.0},
+                                  {"objective", "language_model"}}),
+                      dir.path());
+  context.add_input("model", tiny_model());
+  context.add_input("data", std::make_shared<Dataset>(std::vector<Record>{text}));
+  run_node(sft_node_type(), context);
+  const auto losses = context.series("train/loss");
+  ASSERT_EQ(losses.size(), 15u);
+  EXPECT_LT(losses.back(), losses.front() / 2);
+}
+
+std::shared_ptr<Dataset> resume_set() {
+  std::vector<Record> rows;
+  for (int i = 0; i < 11; ++i)
+    rows.push_back(alpaca("Add " + std::to_string(i) + " and 3.",
+                          " The answer is " + std::to_string(i + 3) + "."));
+  return std::make_shared<Dataset>(std::move(rows));
+}
+
+nlohmann::json resume_params(int stop_after) {
+  // 11 rows, 2 x 2 per step: 3 steps an epoch (the last short), 6 in all; checkpoints at 2, 4.
+  return sft_params({{"epochs", 2},
+                     {"batch_size", 2},
+                     {"gradient_accumulation", 2},
+                     {"learning_rate", 1e-3},
+                     {"warmup_ratio", 0.2},
+                     {"weight_decay", 0.1},
+                     {"max_grad_norm", 0.5},
+                     {"checkpoint_every", 2},
+                     {"stop_after_steps", stop_after}});
+}
+
+TEST(Sft, ResumedRunEndsBitForBitWhereAnUninterruptedOneDoes) {
+  TempDir dir;
+  auto model = tiny_model();
+  const auto data = resume_set();
+
+  TestContext uninterrupted("sft", resume_params(0), dir / "straight");
+  uninterrupted.add_input("model", model);
+  uninterrupted.add_input("data", data);
+  run_node(sft_node_type(), uninterrupted);
+  const auto expected = weights_of(*uninterrupted.output<Model>("model"));
+
+  // A run killed after step 3 (its last checkpoint is step 2) ...
+  {
+    TestContext killed("sft", resume_params(3), dir / "resumed");
+    killed.add_input("model", model);
+    killed.add_input("data", data);
+    try {
+      run_node(sft_node_type(), killed);
+      FAIL() << "stop_after_steps did not stop the run";
+    } catch (const Error& error) {
+      EXPECT_NE(std::string(error.what()).find("stopped after 3"), std::string::npos)
+          << error.what();
+    }
+  }
+  const auto checkpoints = dir / "resumed" / "checkpoints";
+  EXPECT_EQ(read_text(checkpoints / "latest"), "step-2\n");
+  for (const char* file : {"model/config.json", "model/paddock_model.json", "parameters.pt",
+                           "optimizer.pt", "rng.txt", "state.json"})
+    EXPECT_TRUE(std::filesystem::exists(checkpoints / "step-2" / file)) << file;
+  const auto state = nlohmann::json::parse(read_text(checkpoints / "step-2" / "state.json"));
+  EXPECT_EQ(state["optimizer_step"], 2);
+  EXPECT_EQ(state["epoch"], 0);
+  EXPECT_EQ(state["index_in_epoch"], 8);
+
+  // ... then run again in a fresh process (a fresh context) with the same work directory.
+  TestContext resumed("sft", resume_params(3), dir / "resumed");
+  resumed.add_input("model", model);
+  resumed.add_input("data", data);
+  run_node(sft_node_type(), resumed);
+  EXPECT_EQ(resumed.series("train/loss").size(), 4u);  // steps 3 to 6
+  EXPECT_TRUE(bitwise_equal(weights_of(*resumed.output<Model>("model")), expected));
+}
+
+TEST(Sft, CancellationWritesACheckpointAndStops) {
+  TempDir dir;
+  TestContext context("sft", resume_params(0), dir.path());
+  context.add_input("model", tiny_model());
+  context.add_input("data", resume_set());
+  context.cancel();
+  EXPECT_THROW(run_node(sft_node_type(), context), Cancelled);
+}
+
+TEST(Sft, NonFiniteLossNamesTheStepAndTheLastGoodCheckpoint) {
+  TempDir dir;
+  // A learning rate this large sends the weights to infinity on the first step.
+  TestContext context("sft",
+                      sft_params({{"epochs", 3},
+                                  {"batch_size", 3},
+                                  {"learning_rate", 1e36},
+                                  {"warmup_ratio", 0.0},
+                                  {"max_grad_norm", 0.0},
+                                  {"checkpoint_every", 1}}),
+                      dir.path());
+  context.add_input("model", tiny_model());
+  context.add_input("data", memorisation_set());
+  try {
+    run_node(sft_node_type(), context);
+    FAIL() << "a non-finite loss went unnoticed";
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("at optimizer step 2 of 3"), std::string::npos) << message;
+    EXPECT_NE(message.find("step-1"), std::string::npos) << message;
+    EXPECT_NE(message.find("on_nan"), std::string::npos) << message;
+  }
+}
+
+TEST(Sft, SkipPolicyDropsNonFiniteSteps) {
+  TempDir dir;
+  TestContext context("sft",
+                      sft_params({{"epochs", 3},
+                                  {"batch_size", 3},
+                                  {"learning_rate", 1e36},
+                                  {"warmup_ratio", 0.0},
+                                  {"max_grad_norm", 0.0},
+                                  {"on_nan", "skip"}}),
+                      dir.path());
+  context.add_input("model", tiny_model());
+  context.add_input("data", memorisation_set());
+  run_node(sft_node_type(), context);
+  EXPECT_EQ(context.series("train/skipped_steps"), (std::vector<double>{1, 2}));
+  EXPECT_TRUE(context.output<Model>("model"));
+}
+
+TEST(Sft, MissingColumnIsAClearError) {
+  TempDir dir;
+  Record broken;
+  broken["instruction"] = "Add 2 and 3.";
+  broken["response"] = "5";
+  TestContext context("sft", sft_params({}), dir.path());
+  context.add_input("model", tiny_model());
+  context.add_input("data", std::make_shared<Dataset>(std::vector<Record>{
+                                alpaca("Reverse the word cat.", " tac"), broken}));
+  try {
+    run_node(sft_node_type(), context);
+    FAIL();
+  } catch (const Error& error) {
+    EXPECT_STREQ(error.what(),
+                 "node 'sft': input 'data' row 1 has no column 'output' (it has: instruction, "
+                 "response)");
+  }
+}
+
+TEST(Sft, TooLongRecordsAreCutOrDropped) {
+  TempDir dir;
+  std::string long_output;
+  for (int i = 0; i < 40; ++i) long_output += " hello world";
+  for (const std::string truncation : {"cut", "drop"}) {
+    TestContext context(
+        "sft",
+        sft_params(
+            {{"epochs", 1}, {"batch_size", 1}, {"max_length", 48}, {"truncation", truncation}}),
+        dir / truncation);
+    context.add_input("model", tiny_model());
+    context.add_input(
+        "data", std::make_shared<Dataset>(std::vector<Record>{
+                    alpaca("Reverse the word cat.", " tac"), alpaca("Say hello.", long_output)}));
+    run_node(sft_node_type(), context);
+    // One step per row: two when the long row is cut, one when it is dropped.
+    EXPECT_EQ(context.series("train/loss").size(), truncation == "cut" ? 2u : 1u);
+  }
+}
+
+}  // namespace
+}  // namespace paddock::learning
