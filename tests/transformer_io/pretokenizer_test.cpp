@@ -126,5 +126,14 @@ TEST(Utf8, DecodesStrictly) {
   EXPECT_EQ(decoded.length, 3u);
 }
 
+
+TEST(Utf8, RepairReplacesInvalidBytesWithReplacementCharacters) {
+  EXPECT_EQ(repair_utf8("caf\xC3\xA9 \xE2\x82\xAC"), "caf\xC3\xA9 \xE2\x82\xAC");
+  EXPECT_EQ(repair_utf8("ab\xE2\x82"), "ab\xEF\xBF\xBD\xEF\xBF\xBD");  // cut mid-character
+  EXPECT_EQ(repair_utf8("\x8F!"), "\xEF\xBF\xBD!");                    // stray continuation
+  EXPECT_EQ(repair_utf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");      // overlong
+  EXPECT_EQ(repair_utf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+}
+
 }  // namespace
 }  // namespace paddock::transformer

@@ -281,6 +281,19 @@ TEST(SafetensorsErrors, MissingAndMistypedFields) {
   }
 }
 
+// Found by the fuzzer (tests/fuzz): quoting a deeply nested value in an error message
+// recursed once per level and overflowed the stack.
+TEST(SafetensorsErrors, DeeplyNestedHeaderIsRefusedWithoutRecursing) {
+  const std::size_t depth = 1'000'000;
+  const std::string header = R"({"a":{"dtype":"U8","shape":)" + std::string(depth, '[') +
+                             std::string(depth, ']') + R"(,"data_offsets":[0,0]}})";
+  const std::string file = length_prefix(header.size()) + header;
+  EXPECT_THAT(error_message([&] {
+                parse_safetensors_layout(std::as_bytes(std::span(file)), "deep.safetensors");
+              }),
+              HasSubstr("deep.safetensors: header: JSON nested more than 64 levels deep"));
+}
+
 TEST(SafetensorsErrors, DuplicateTensorName) {
   TemporaryDirectory directory;
   const auto file = write_raw(directory,

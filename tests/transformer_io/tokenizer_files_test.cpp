@@ -124,6 +124,81 @@ TEST(TokenizerJsonErrors, StructureAndUnsupportedParts) {
   }
 }
 
+nlohmann::json llama3_pre_tokenizer() {
+  return {{"type", "Sequence"},
+          {"pretokenizers",
+           {{{"type", "Split"},
+             {"pattern", {{"Regex", pretokenizer_regex(PreTokenizerPattern::llama3)}}},
+             {"behavior", "Isolated"},
+             {"invert", false}},
+            {{"type", "ByteLevel"}, {"use_regex", false}}}}};
+}
+
+// Found by the fuzzer (tests/fuzz): a mistyped "type", "behavior" or "invert" escaped as
+// nlohmann::json::type_error instead of an error naming the file and the field.
+TEST(TokenizerJsonErrors, MistypedFieldsNameTheField) {
+  const std::pair<std::function<void(nlohmann::json&)>, std::string> cases[] = {
+      {[](auto& j) {
+         j["normalizer"] = {{"type", 5}};
+       },
+       "normalizer: {\"type\":5}"},
+      {[](auto& j) {
+         j["decoder"] = {{"type", 5}};
+       },
+       "decoder: {\"type\":5}"},
+      {[](auto& j) {
+         j["pre_tokenizer"] = llama3_pre_tokenizer();
+         j["pre_tokenizer"]["pretokenizers"][0]["type"] = 5;
+       },
+       "pre_tokenizer.pretokenizers: only [Split, ByteLevel]"},
+      {[](auto& j) {
+         j["pre_tokenizer"] = llama3_pre_tokenizer();
+         j["pre_tokenizer"]["pretokenizers"][1]["type"] = nullptr;
+       },
+       "pre_tokenizer.pretokenizers: only [Split, ByteLevel]"},
+      {[](auto& j) {
+         j["pre_tokenizer"] = llama3_pre_tokenizer();
+         j["pre_tokenizer"]["pretokenizers"][0]["behavior"] = 1;
+       },
+       "pre_tokenizer.pretokenizers[0]: only behavior \"Isolated\""},
+      {[](auto& j) {
+         j["pre_tokenizer"] = llama3_pre_tokenizer();
+         j["pre_tokenizer"]["pretokenizers"][0]["invert"] = "no";
+       },
+       "pre_tokenizer.pretokenizers[0].invert: must be true or false"},
+  };
+  for (const auto& [edit, expected] : cases) {
+    nlohmann::json json = tiny_json();
+    edit(json);
+    EXPECT_THAT(parse_error(json), HasSubstr("broken/tokenizer.json: " + expected));
+  }
+}
+
+// Found by the fuzzer: id 2^31 - 1 overflowed `max_id + 1`, and a large added-token id made
+// the id table ask for tens of gigabytes.
+TEST(TokenizerJsonErrors, IdsFarPastTheVocabularyAreRefused) {
+  nlohmann::json json = tiny_json();
+  json["model"]["vocab"]["far"] = 2147483647;
+  EXPECT_THAT(parse_error(json), HasSubstr("model.vocab: token 'far': id 2147483647 is too large"));
+
+  json = tiny_json();
+  json["added_tokens"][1]["id"] = 2147483000;
+  EXPECT_THAT(parse_error(json), HasSubstr("added_tokens[1]: id 2147483000 is too large"));
+
+  json = tiny_json();  // gaps are fine
+  json["added_tokens"][1]["id"] = 100000;
+  EXPECT_EQ(parse_tokenizer_json(json.dump(), "gappy.json").token_to_id("<reward_good>"), 100000);
+}
+
+// Found by the fuzzer: copying or quoting a deeply nested value recursed once per level.
+TEST(TokenizerJsonErrors, DeeplyNestedJsonIsRefusedWithoutRecursing) {
+  const std::size_t depth = 1'000'000;
+  const std::string text =
+      R"({"post_processor":)" + std::string(depth, '[') + std::string(depth, ']') + "}";
+  EXPECT_THAT(error_message([&] { parse_tokenizer_json(text, "deep/tokenizer.json"); }),
+              HasSubstr("deep/tokenizer.json: JSON nested more than 64 levels deep"));
+}
+
 TEST(TokenizerJson, SaveThenLoadGivesTheSameIdsAndText) {
   TemporaryDirectory directory;
   const BpeTokenizer original = load_tokenizer_json(test_data("tiny_tokenizer.json"));

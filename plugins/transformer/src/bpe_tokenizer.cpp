@@ -21,6 +21,10 @@ std::string single_quoted(std::string_view text) {
   return "'" + std::string(text) + "'";
 }
 
+// Ids index tables, so an id far past the number of tokens would make them huge (id 2^31 - 1
+// alone asks for 64 GiB). Real vocabularies are dense; this leaves room for generous gaps.
+constexpr std::int64_t kMaxUnusedIds = std::int64_t{1} << 20;
+
 }  // namespace
 
 BpeTokenizer BpeTokenizer::build(BpeTokenizerParts parts, const BpeSourceNames& names) {
@@ -28,6 +32,13 @@ BpeTokenizer BpeTokenizer::build(BpeTokenizerParts parts, const BpeSourceNames& 
     throw Error(names.file + ": " + field + ": " + message);
   };
   BpeTokenizer tokenizer;
+  const std::int64_t id_limit =
+      static_cast<std::int64_t>(parts.vocab.size() + parts.added_tokens.size()) + kMaxUnusedIds;
+  const auto too_large = [&](std::int32_t id) {
+    return "id " + std::to_string(id) + " is too large: the tokenizer has " +
+           std::to_string(parts.vocab.size() + parts.added_tokens.size()) +
+           " tokens, and ids must stay below " + std::to_string(id_limit);
+  };
 
   // The model vocabulary.
   std::int32_t max_id = -1;
@@ -35,6 +46,8 @@ BpeTokenizer BpeTokenizer::build(BpeTokenizerParts parts, const BpeSourceNames& 
     if (id < 0)
       fail(names.vocab_field,
            "token " + single_quoted(token) + " has negative id " + std::to_string(id));
+    if (id >= id_limit)
+      fail(names.vocab_field, "token " + single_quoted(token) + ": " + too_large(id));
     if (!tokenizer.vocab_ids_.emplace(token, id).second) {
       fail(names.vocab_field, "token " + single_quoted(token) + " appears twice");
     }
@@ -97,6 +110,7 @@ BpeTokenizer BpeTokenizer::build(BpeTokenizerParts parts, const BpeSourceNames& 
     const std::string field = names.added_tokens_field + "[" + std::to_string(i) + "]";
     if (token.content.empty()) fail(field, "content is empty");
     if (token.id < 0) fail(field, "id " + std::to_string(token.id) + " is negative");
+    if (token.id >= id_limit) fail(field, too_large(token.id));
     if (tokenizer.added_ids_.count(token.content) != 0) {
       fail(field, single_quoted(token.content) + " is added twice");
     }

@@ -13,6 +13,11 @@ namespace {
 
 using nlohmann::json;
 
+// A header is at most three levels deep (header, tensor entry, shape). Deeper JSON is refused
+// while it is parsed: nlohmann's dump() and copies recurse once per level, so a header of
+// a million '[' would otherwise overflow the stack when an error message quotes it.
+constexpr int kMaxHeaderNesting = 64;
+
 std::string single_quoted(std::string_view text) {
   return "'" + std::string(text) + "'";
 }
@@ -78,8 +83,13 @@ class LayoutParser {
     if (text.empty() || text.front() != '{') fail("header: JSON must start with '{'");
     std::set<std::string> seen_names;
     std::string duplicate;
-    const json::parser_callback_t reject_duplicates = [&](int depth, json::parse_event_t event,
-                                                          json& parsed) {
+    const json::parser_callback_t check_keys_and_nesting = [&](int depth, json::parse_event_t event,
+                                                               json& parsed) {
+      if ((event == json::parse_event_t::object_start ||
+           event == json::parse_event_t::array_start) &&
+          depth >= kMaxHeaderNesting) {
+        fail("header: JSON nested more than " + std::to_string(kMaxHeaderNesting) + " levels deep");
+      }
       if (event == json::parse_event_t::key && depth == 1 && parsed.is_string()) {
         const auto& name = parsed.get_ref<const std::string&>();
         if (!seen_names.insert(name).second && duplicate.empty()) duplicate = name;
@@ -88,7 +98,7 @@ class LayoutParser {
     };
     json header;
     try {
-      header = json::parse(text, reject_duplicates);
+      header = json::parse(text, check_keys_and_nesting);
     } catch (const json::exception& error) {
       fail(std::string("header: not valid JSON: ") + error.what());
     }

@@ -14,6 +14,21 @@ namespace {
 using nlohmann::json;
 using nlohmann::ordered_json;
 
+// Real tokenizer.json files nest a handful of levels (a post_processor Sequence of
+// TemplateProcessing is about eight). Deeper JSON is refused while it is parsed: nlohmann's
+// copies and dump() recurse once per level, so a file of a million '[' would otherwise
+// overflow the stack.
+constexpr int kMaxJsonNesting = 64;
+
+// object[key] when it is a string, `fallback` when it is absent, and "" when it is anything
+// else, so that a mistyped value fails the same check as a wrong one. (json::value() throws
+// json::type_error for a mistyped value instead.)
+std::string string_or(const json& object, const char* key, const std::string& fallback) {
+  const auto found = object.find(key);
+  if (found == object.end()) return fallback;
+  return found->is_string() ? found->get<std::string>() : std::string();
+}
+
 class TokenizerJsonReader {
  public:
   TokenizerJsonReader(const json& root, std::string_view label) : root_(root), label_(label) {}
@@ -155,7 +170,7 @@ class TokenizerJsonReader {
     const json normalizer = value_or_null("normalizer");
     if (normalizer.is_null()) return;
     const bool empty_sequence =
-        normalizer.is_object() && normalizer.value("type", "") == "Sequence" &&
+        normalizer.is_object() && string_or(normalizer, "type", "") == "Sequence" &&
         normalizer.contains("normalizers") && normalizer["normalizers"].is_array() &&
         normalizer["normalizers"].empty();
     if (!empty_sequence) {
@@ -191,7 +206,8 @@ class TokenizerJsonReader {
     const auto steps = pre.find("pretokenizers");
     if (steps == pre.end() || !steps->is_array() || steps->size() != 2 ||
         !(*steps)[0].is_object() || !(*steps)[1].is_object() ||
-        (*steps)[0].value("type", "") != "Split" || (*steps)[1].value("type", "") != "ByteLevel") {
+        string_or((*steps)[0], "type", "") != "Split" ||
+        string_or((*steps)[1], "type", "") != "ByteLevel") {
       fail("pre_tokenizer.pretokenizers", "only [Split, ByteLevel] is supported");
     }
     const json& split = (*steps)[0];
@@ -205,7 +221,8 @@ class TokenizerJsonReader {
       fail("pre_tokenizer.pretokenizers[0].pattern.Regex",
            "not a pattern Paddock implements (the GPT-2 and LLaMA-3 patterns are)");
     }
-    if (split.value("behavior", "Isolated") != "Isolated" || split.value("invert", false)) {
+    if (string_or(split, "behavior", "Isolated") != "Isolated" ||
+        read_bool(split, "invert", "pre_tokenizer.pretokenizers[0]", false)) {
       fail("pre_tokenizer.pretokenizers[0]",
            "only behavior \"Isolated\" without invert is supported");
     }
@@ -218,7 +235,7 @@ class TokenizerJsonReader {
   void read_decoder() {
     parts_.decoder = value_or_null("decoder");
     if (parts_.decoder.is_null()) return;
-    if (!parts_.decoder.is_object() || parts_.decoder.value("type", "") != "ByteLevel") {
+    if (!parts_.decoder.is_object() || string_or(parts_.decoder, "type", "") != "ByteLevel") {
       fail("decoder", parts_.decoder.dump() + " is not supported; expected ByteLevel or null");
     }
   }
@@ -324,9 +341,17 @@ std::string tokenizer_json_text_unchecked(const BpeTokenizer& tokenizer) {
 }  // namespace
 
 BpeTokenizer parse_tokenizer_json(std::string_view json_text, std::string_view label) {
+  const json::parser_callback_t limit_nesting = [&](int depth, json::parse_event_t event, json&) {
+    if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
+        depth >= kMaxJsonNesting) {
+      throw Error(std::string(label) + ": JSON nested more than " +
+                  std::to_string(kMaxJsonNesting) + " levels deep");
+    }
+    return true;
+  };
   json root;
   try {
-    root = json::parse(json_text);
+    root = json::parse(json_text, limit_nesting);
   } catch (const json::exception& error) {
     throw Error(std::string(label) + ": not valid JSON: " + error.what());
   }

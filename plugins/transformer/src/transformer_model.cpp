@@ -8,6 +8,7 @@
 #include "paddock/transformer/decoder_checkpoint.hpp"
 #include "paddock/transformer/sampler.hpp"
 #include "paddock/transformer/tokenizer_directory.hpp"
+#include "paddock/transformer/utf8.hpp"
 
 namespace paddock::transformer {
 
@@ -56,8 +57,9 @@ std::vector<std::int64_t> TransformerModel::tokenize(const std::string& text) co
 }
 
 std::string TransformerModel::detokenize(const std::vector<std::int64_t>& ids) const {
-  return tokenizer_.decode(std::vector<std::int32_t>(ids.begin(), ids.end()),
-                           /*skip_special_tokens=*/true);
+  // Valid UTF-8 always: the text goes into JSON datasets and HTTP answers.
+  return repair_utf8(tokenizer_.decode(std::vector<std::int32_t>(ids.begin(), ids.end()),
+                                       /*skip_special_tokens=*/true));
 }
 
 std::vector<std::int64_t> TransformerModel::sequence_prefix() const {

@@ -54,6 +54,21 @@ void append_utf8(char32_t code_point, std::string& out) {
   }
 }
 
+std::string repair_utf8(std::string_view text) {
+  std::string repaired;
+  repaired.reserve(text.size());
+  for (std::size_t position = 0; position < text.size();) {
+    const DecodedCodePoint decoded = decode_utf8(text, position);
+    if (decoded.valid) {
+      repaired.append(text.substr(position, decoded.length));
+    } else {
+      repaired += "\xEF\xBF\xBD";  // U+FFFD
+    }
+    position += decoded.length;
+  }
+  return repaired;
+}
+
 bool is_valid_utf8(std::string_view text) {
   for (std::size_t position = 0; position < text.size();) {
     const DecodedCodePoint decoded = decode_utf8(text, position);

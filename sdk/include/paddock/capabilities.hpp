@@ -30,7 +30,7 @@ struct GenerationOptions {
 };
 
 struct Generation {
-  std::string text;
+  std::string text;  // valid UTF-8 (a cut-off character becomes U+FFFD)
   std::vector<std::int64_t> token_ids;
   std::vector<float> token_logprobs;  // log-probabilities of the sampled tokens
   std::string finish_reason;          // "stop" (EOS or stop string) or "length"

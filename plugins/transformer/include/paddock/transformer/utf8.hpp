@@ -21,5 +21,9 @@ DecodedCodePoint decode_utf8(std::string_view text, std::size_t position);
 void append_utf8(char32_t code_point, std::string& out);
 
 bool is_valid_utf8(std::string_view text);
+// `text` with every byte that is not part of a well-formed sequence replaced by U+FFFD, as
+// Python's bytes.decode(errors="replace") does: byte-level BPE can decode a token sequence
+// into text that breaks off in the middle of a character.
+std::string repair_utf8(std::string_view text);
 
 }  // namespace paddock::transformer

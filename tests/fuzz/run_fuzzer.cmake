@@ -1,0 +1,36 @@
+# Runs one libFuzzer target for a bounded time as a ctest test (cmake -P run_fuzzer.cmake).
+# Inputs: FUZZER (the executable), SEED_CORPUS (read-only seeds), DICTIONARY, WORK_DIR
+# (emptied first; new corpus entries and crash inputs go there), MAX_SECONDS, MAX_RUNS, SEED,
+# and SKIP_REASON, which when set makes the test report itself skipped instead.
+if(SKIP_REASON)
+  # tests/fuzz/CMakeLists.txt sets SKIP_REGULAR_EXPRESSION to this marker.
+  message("PADDOCK_FUZZ_SKIPPED: ${SKIP_REASON}")
+  return()
+endif()
+
+file(REMOVE_RECURSE "${WORK_DIR}")
+file(MAKE_DIRECTORY "${WORK_DIR}/corpus")
+execute_process(
+  COMMAND "${FUZZER}"
+    -seed=${SEED}
+    -max_total_time=${MAX_SECONDS}
+    -runs=${MAX_RUNS}
+    -max_len=8192
+    -timeout=10
+    -rss_limit_mb=2048
+    -dict=${DICTIONARY}
+    -artifact_prefix=${WORK_DIR}/
+    -print_final_stats=1
+    -print_funcs=0
+    "${WORK_DIR}/corpus" "${SEED_CORPUS}"
+  RESULT_VARIABLE exit_code)
+
+if(NOT exit_code EQUAL 0)
+  file(GLOB findings "${WORK_DIR}/crash-*" "${WORK_DIR}/leak-*" "${WORK_DIR}/oom-*"
+       "${WORK_DIR}/timeout-*" "${WORK_DIR}/slow-unit-*")
+  list(JOIN findings "\n  " finding_list)
+  message(FATAL_ERROR
+    "${FUZZER} exited with ${exit_code}: it found a bug (or could not run). Inputs it saved:\n"
+    "  ${finding_list}\n"
+    "Reproduce with: ${FUZZER} <input>; add the input to tests/fuzz/corpus/ once fixed.")
+endif()
