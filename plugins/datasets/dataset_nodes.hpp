@@ -8,5 +8,6 @@ namespace paddock::datasets {
 NodeTypeSpec dataset_file_node_type();
 NodeTypeSpec dataset_sample_node_type();
 NodeTypeSpec dataset_stats_node_type();
+NodeTypeSpec dataset_concat_node_type();
 
 }  // namespace paddock::datasets

@@ -8,6 +8,7 @@ void register_datasets(paddock::Registrar& registrar) {
   registrar.add_node_type(paddock::datasets::dataset_file_node_type());
   registrar.add_node_type(paddock::datasets::dataset_sample_node_type());
   registrar.add_node_type(paddock::datasets::dataset_stats_node_type());
+  registrar.add_node_type(paddock::datasets::dataset_concat_node_type());
 }
 
 }  // namespace

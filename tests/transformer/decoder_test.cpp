@@ -2,6 +2,7 @@
 // results, gradients reach every weight, and checkpoints round-trip in the Hugging Face
 // layout (including GPT-2's transposed Conv1D weights) or fail with a located message.
 #include <gtest/gtest.h>
+#include <torch/cuda.h>
 #include <torch/torch.h>
 
 #include "paddock/core/files.hpp"
@@ -111,6 +112,32 @@ TEST_P(DecoderTest, SaveThenLoadIsBitIdenticalSingleAndSharded) {
     }
     EXPECT_TRUE(torch::equal(loaded.heads.at("score.weight"), heads.at("score.weight")));
   }
+}
+
+// The backend-conformance check: the same weights on CUDA give the CPU's logits, with and
+// without the KV cache. Skipped where LibTorch sees no GPU.
+TEST_P(DecoderTest, CudaMatchesTheCpuReference) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  torch::NoGradGuard no_grad;
+  Decoder::WeightMap on_gpu;
+  for (const auto& [name, tensor] : decoder_.weights()) on_gpu[name] = tensor.to(torch::kCUDA);
+  const Decoder gpu(decoder_.config(), std::move(on_gpu));
+  const auto ids = torch::randint(1, 50, {2, 12}, torch::kLong);
+  auto mask = torch::ones({2, 12}, torch::kLong);
+  mask[1].narrow(0, 0, 4).fill_(0);
+  const auto cpu_logits = decoder_.logits(decoder_.forward(ids, positions_from_mask(mask), mask));
+  const auto gpu_ids = ids.to(torch::kCUDA), gpu_mask = mask.to(torch::kCUDA);
+  const auto gpu_logits =
+      gpu.logits(gpu.forward(gpu_ids, positions_from_mask(gpu_mask), gpu_mask)).cpu();
+  EXPECT_LT((gpu_logits - cpu_logits).abs().max().item<double>(), 1e-4);
+  KeyValueCache cache = gpu.make_cache(2, 12);
+  const auto positions = positions_from_mask(gpu_mask);
+  gpu.forward(gpu_ids.narrow(1, 0, 11), positions.narrow(1, 0, 11), gpu_mask.narrow(1, 0, 11),
+              &cache);
+  const auto last = gpu.logits(gpu.forward(gpu_ids.narrow(1, 11, 1), positions.narrow(1, 11, 1),
+                                           gpu_mask, &cache))
+                        .cpu();
+  EXPECT_LT((last.squeeze(1) - cpu_logits.select(1, 11)).abs().max().item<double>(), 1e-4);
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, DecoderTest,

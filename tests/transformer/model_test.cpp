@@ -2,6 +2,7 @@
 // independence from batch companions), scoring, growing the vocabulary, save and load, and
 // a tiny model that learns to reproduce a memorised answer.
 #include <gtest/gtest.h>
+#include <torch/cuda.h>
 #include <torch/torch.h>
 
 #include "paddock/error.hpp"
@@ -15,7 +16,8 @@ namespace {
 using testing::TempDir;
 
 std::shared_ptr<TransformerModel> tiny_model(ModelFamily family = ModelFamily::gpt2,
-                                             std::uint64_t seed = 5) {
+                                             std::uint64_t seed = 5,
+                                             torch::Device device = torch::kCPU) {
   BpeTrainerOptions options;
   options.vocab_size = 300;
   options.special_tokens = {"<|endoftext|>", "<|pad|>", "<s>"};
@@ -39,8 +41,16 @@ std::shared_ptr<TransformerModel> tiny_model(ModelFamily family = ModelFamily::g
   PromptTemplate prompts;
   prompts.without_input = "Q: {instruction}\nA:";
   prompts.with_input = "Q: {instruction}\n{input}\nA:";
-  return std::make_shared<TransformerModel>(Decoder::initialise(config, seed, torch::kCPU),
+  return std::make_shared<TransformerModel>(Decoder::initialise(config, seed, device),
                                             Decoder::WeightMap{}, std::move(tokenizer), prompts);
+}
+
+// Reward scoring runs on the model's device.
+void model_reward_on(TransformerModel& model) {
+  model.add_reward_head();
+  const std::vector<InstructionPrompt> prompts = {{"Add 2 and 3.", ""}};
+  const std::vector<std::string> responses = {"5"};
+  EXPECT_EQ(model.score(prompts, responses).size(), 1u);
 }
 
 GenerationOptions sampling(std::uint64_t seed, std::int64_t samples = 1) {
@@ -79,6 +89,22 @@ TEST(TransformerModel, SamplingIsSeededAndIndependentOfBatchCompanions) {
     EXPECT_NE(alone[0][0].token_ids, alone[0][1].token_ids);  // different samples differ
     const auto reseeded = model->generate({"Q: Name a colour.\nA:"}, sampling(12, 3));
     EXPECT_NE(alone[0][0].token_ids, reseeded[0][0].token_ids);
+  }
+}
+
+TEST(TransformerModel, CudaGeneratesWhatTheCpuGenerates) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  for (ModelFamily family : {ModelFamily::gpt2, ModelFamily::llama}) {
+    auto cpu = tiny_model(family, 5, torch::kCPU);
+    auto gpu = tiny_model(family, 5, torch::kCUDA);
+    GenerationOptions greedy;
+    greedy.temperature = 0;
+    greedy.max_new_tokens = 12;
+    const std::vector<std::string> prompts = {"Q: Add 2 and 3.\nA:", "hello"};
+    const auto on_cpu = cpu->generate(prompts, greedy), on_gpu = gpu->generate(prompts, greedy);
+    for (std::size_t p = 0; p < prompts.size(); ++p)
+      EXPECT_EQ(on_cpu[p][0].token_ids, on_gpu[p][0].token_ids);
+    model_reward_on(*gpu);
   }
 }
 
