@@ -1,0 +1,86 @@
+// configs/quickstart.toml with every size turned down (the same graph, via --set): the
+// whole study runs through the real host and plugins, and leaderboard.json lists every
+// system with finite numbers.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.hpp"
+
+namespace paddock {
+namespace {
+
+using testing::quote;
+using testing::read_text;
+using testing::run_command;
+using testing::TempDir;
+
+const std::vector<std::string> kTinySizes = {
+    "world.scale=0.005",
+    "sft.epochs=1",
+    "sft_large.epochs=1",
+    "samples.max_new_tokens=16",
+    "reward.epochs=1",
+    "reward.eval_pairs=10",
+    "ppo.steps=2",
+    "ppo.rollout_batch_size=4",
+    "ppo.step_batch_size=4",
+    "ppo.max_new_tokens=16",
+    "ppo.eval_every=1",
+    "ppo.eval_rows=4",
+    "best_of_n.n=2",
+    "best_of_n.max_new_tokens=16",
+    "unlabeled_sample.size=8",
+    "expert_iteration.n=2",
+    "expert_iteration.epochs=1",
+    "expert_iteration.max_new_tokens=16",
+    "dpo.epochs=1",
+    "grpo.steps=2",
+    "grpo.rollout_batch_size=2",
+    "grpo.max_new_tokens=16",
+    "base_outputs.max_new_tokens=16",
+    "sft_outputs.max_new_tokens=16",
+    "sft_large_outputs.max_new_tokens=16",
+    "ppo_outputs.max_new_tokens=16",
+    "expert_iteration_outputs.max_new_tokens=16",
+    "dpo_outputs.max_new_tokens=16",
+    "grpo_outputs.max_new_tokens=16",
+};
+
+TEST(Quickstart, TinyStudyRunsEndToEndAndReportsEverySystem) {
+  TempDir dir;
+  std::string command = std::string(PADDOCK_BINARY) +
+                        " run " PADDOCK_SOURCE_DIR "/configs/quickstart.toml" +
+                        " --set pipeline.workdir=" + quote((dir / "run").string());
+  for (const std::string& setting : kTinySizes) command += " --set " + setting;
+  const auto result = run_command(command);
+  ASSERT_EQ(result.exit_code, 0) << result.output.substr(
+      result.output.size() > 6000 ? result.output.size() - 6000 : 0);
+
+  const auto board = nlohmann::json::parse(read_text(dir / "run" / "report" / "leaderboard.json"));
+  std::set<std::string> names;
+  for (const auto& system : board["systems"]) {
+    names.insert(system["name"]);
+    EXPECT_TRUE(std::isfinite(system["simulated"]["win_rate"].get<double>())) << system.dump();
+    ASSERT_FALSE(system["human"].is_null()) << system.dump();
+    EXPECT_TRUE(std::isfinite(system["human"]["win_rate"].get<double>())) << system.dump();
+    EXPECT_TRUE(std::isfinite(system["avg_length"].get<double>())) << system.dump();
+  }
+  for (const char* expected : {"base", "sft", "sft_large", "ppo", "expert_iteration", "dpo", "grpo",
+                               "best_of_8", "world_strong", "world_medium", "world_weak"}) {
+    EXPECT_EQ(names.count(expected), 1u) << expected;
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir / "run" / "report" / "report.html"));
+
+  // A second run is all cache.
+  const auto again = run_command(command);
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_NE(again.output.find(" 0 ran"), std::string::npos)
+      << again.output.substr(again.output.size() - 400);
+}
+
+}  // namespace
+}  // namespace paddock
