@@ -169,6 +169,23 @@ TEST(TransformerModel, SaveThenLoadGivesTheSameModel) {
   }
 }
 
+TEST(TransformerModel, CheckpointTokenizerProblemsAreNamed) {
+  TempDir dir;
+  try {
+    load_checkpoint_tokenizer(dir.path());
+    FAIL();
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("no tokenizer (tokenizer.json"), std::string::npos);
+  }
+  testing::write_text(dir / "tokenizer.model", "not read");
+  try {
+    load_checkpoint_tokenizer(dir.path());
+    FAIL();
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("SentencePiece tokenizer.model"), std::string::npos);
+  }
+}
+
 TEST(TransformerModel, CloneIsIndependent) {
   auto model = tiny_model();
   auto copy = std::dynamic_pointer_cast<TransformerModel>(model->clone());

@@ -7,31 +7,37 @@
 #include "paddock/error.hpp"
 #include "paddock/transformer/decoder_checkpoint.hpp"
 #include "paddock/transformer/sampler.hpp"
-#include "paddock/transformer/tokenizer_directory.hpp"
 #include "paddock/transformer/utf8.hpp"
 
 namespace paddock::transformer {
 
 TransformerModel::TransformerModel(Decoder decoder, Decoder::WeightMap heads,
                                    BpeTokenizer tokenizer, PromptTemplate prompt_template)
+    : TransformerModel(std::move(decoder), std::move(heads),
+                       make_bpe_tokenizer(std::move(tokenizer)), std::move(prompt_template)) {}
+
+TransformerModel::TransformerModel(Decoder decoder, Decoder::WeightMap heads,
+                                   std::unique_ptr<Tokenizer> tokenizer,
+                                   PromptTemplate prompt_template)
     : decoder_(std::move(decoder)),
       heads_(std::move(heads)),
       tokenizer_(std::move(tokenizer)),
       prompt_template_(std::move(prompt_template)) {
-  if (static_cast<std::int64_t>(tokenizer_.vocab_size()) > decoder_.config().vocab_size) {
-    throw Error("the tokenizer has " + std::to_string(tokenizer_.vocab_size()) +
+  if (static_cast<std::int64_t>(tokenizer_->vocab_size()) > decoder_.config().vocab_size) {
+    throw Error("the tokenizer has " + std::to_string(tokenizer_->vocab_size()) +
                 " tokens but the model's embedding only " +
                 std::to_string(decoder_.config().vocab_size));
   }
-  if (!tokenizer_.eos_id()) throw Error("the tokenizer names no end-of-sequence token (eos_token)");
+  if (!tokenizer_->eos_id())
+    throw Error("the tokenizer names no end-of-sequence token (eos_token)");
 }
 
 std::shared_ptr<TransformerModel> TransformerModel::load(const std::filesystem::path& directory,
                                                          torch::Device device) {
   DecoderCheckpoint checkpoint = load_decoder_checkpoint(directory, device);
-  return std::make_shared<TransformerModel>(std::move(checkpoint.decoder),
-                                            std::move(checkpoint.heads), load_tokenizer(directory),
-                                            read_prompt_template(directory));
+  return std::make_shared<TransformerModel>(
+      std::move(checkpoint.decoder), std::move(checkpoint.heads),
+      load_checkpoint_tokenizer(directory), read_prompt_template(directory));
 }
 
 std::vector<std::string> TransformerModel::capabilities() const {
@@ -43,7 +49,7 @@ std::vector<std::string> TransformerModel::capabilities() const {
 
 void TransformerModel::save(const std::filesystem::path& directory) const {
   save_decoder_checkpoint(decoder_, heads_, directory);
-  save_tokenizer(tokenizer_, directory);
+  tokenizer_->save(directory);
   write_prompt_template(prompt_template_, directory);
 }
 
@@ -52,29 +58,29 @@ std::string TransformerModel::format_prompt(const InstructionPrompt& prompt) con
 }
 
 std::vector<std::int64_t> TransformerModel::tokenize(const std::string& text) const {
-  const auto ids = tokenizer_.encode(text);
+  const auto ids = tokenizer_->encode(text);
   return {ids.begin(), ids.end()};
 }
 
 std::string TransformerModel::detokenize(const std::vector<std::int64_t>& ids) const {
   // Valid UTF-8 always: the text goes into JSON datasets and HTTP answers.
-  return repair_utf8(tokenizer_.decode(std::vector<std::int32_t>(ids.begin(), ids.end()),
-                                       /*skip_special_tokens=*/true));
+  return repair_utf8(tokenizer_->decode(std::vector<std::int32_t>(ids.begin(), ids.end()),
+                                        /*skip_special_tokens=*/true));
 }
 
 std::vector<std::int64_t> TransformerModel::sequence_prefix() const {
   // LLaMA-style models start every sequence with BOS; GPT-2 does not.
-  if (decoder_.config().family == ModelFamily::llama && tokenizer_.bos_id())
-    return {*tokenizer_.bos_id()};
+  if (decoder_.config().family == ModelFamily::llama && tokenizer_->bos_id())
+    return {*tokenizer_->bos_id()};
   return {};
 }
 
 std::int64_t TransformerModel::eos_token_id() const {
-  return *tokenizer_.eos_id();
+  return *tokenizer_->eos_id();
 }
 
 std::int64_t TransformerModel::pad_token_id() const {
-  return tokenizer_.pad_id() ? *tokenizer_.pad_id() : eos_token_id();
+  return tokenizer_->pad_id() ? *tokenizer_->pad_id() : eos_token_id();
 }
 
 std::vector<std::vector<Generation>> TransformerModel::generate(
@@ -179,8 +185,8 @@ void TransformerModel::add_value_head() {
 
 std::vector<std::int64_t> TransformerModel::add_special_tokens(
     const std::vector<std::string>& tokens) {
-  const auto ids = tokenizer_.add_special_tokens(tokens);
-  decoder_.grow_vocabulary(static_cast<std::int64_t>(tokenizer_.vocab_size()));
+  const auto ids = tokenizer_->add_special_tokens(tokens);
+  decoder_.grow_vocabulary(static_cast<std::int64_t>(tokenizer_->vocab_size()));
   return {ids.begin(), ids.end()};
 }
 
@@ -201,7 +207,8 @@ std::shared_ptr<Model> TransformerModel::clone() const {
   for (const auto& [name, tensor] : decoder_.weights()) weights[name] = tensor.detach().clone();
   for (const auto& [name, tensor] : heads_) heads[name] = tensor.detach().clone();
   return std::make_shared<TransformerModel>(Decoder(decoder_.config(), std::move(weights)),
-                                            std::move(heads), tokenizer_, prompt_template_);
+                                            std::move(heads), tokenizer_->clone(),
+                                            prompt_template_);
 }
 
 }  // namespace paddock::transformer

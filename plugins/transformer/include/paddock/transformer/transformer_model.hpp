@@ -9,9 +9,9 @@
 #include "paddock/capabilities.hpp"
 #include "paddock/model.hpp"
 #include "paddock/torch/causal_lm.hpp"
-#include "paddock/transformer/bpe_tokenizer.hpp"
 #include "paddock/transformer/decoder.hpp"
 #include "paddock/transformer/prompt_template.hpp"
+#include "paddock/transformer/tokenizer.hpp"
 
 namespace paddock::transformer {
 
@@ -22,6 +22,9 @@ class TransformerModel : public Model,
                          public RewardScorer,
                          public CausalLanguageModel {
  public:
+  TransformerModel(Decoder decoder, Decoder::WeightMap heads, std::unique_ptr<Tokenizer> tokenizer,
+                   PromptTemplate prompt_template);
+  // With a byte-level BPE tokenizer (the embedded world's, tests').
   TransformerModel(Decoder decoder, Decoder::WeightMap heads, BpeTokenizer tokenizer,
                    PromptTemplate prompt_template);
 
@@ -66,7 +69,7 @@ class TransformerModel : public Model,
 
   const Decoder& decoder() const { return decoder_; }
   Decoder& decoder() { return decoder_; }
-  const BpeTokenizer& tokenizer() const { return tokenizer_; }
+  const Tokenizer& tokenizer() const { return *tokenizer_; }
   const PromptTemplate& prompt_template() const { return prompt_template_; }
   bool has_reward_head() const { return heads_.count("score.weight") != 0; }
   bool has_value_head() const { return heads_.count("value_head.weight") != 0; }
@@ -76,7 +79,7 @@ class TransformerModel : public Model,
 
   Decoder decoder_;
   Decoder::WeightMap heads_;
-  BpeTokenizer tokenizer_;
+  std::unique_ptr<Tokenizer> tokenizer_;
   PromptTemplate prompt_template_;
   bool training_ = false;
 };

@@ -1,0 +1,45 @@
+// The tokenizer a TransformerModel holds: byte-level BPE (tokenizer.json, vocab.json +
+// merges.txt) or SentencePiece (tokenizer.model), behind one interface.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "paddock/transformer/bpe_tokenizer.hpp"
+
+namespace paddock::transformer {
+
+class Tokenizer {
+ public:
+  virtual ~Tokenizer();
+  // Ids of `text`; no BOS or EOS is added.
+  virtual std::vector<std::int32_t> encode(std::string_view text) const = 0;
+  virtual std::string decode(const std::vector<std::int32_t>& ids,
+                             bool skip_special_tokens) const = 0;
+  // One past the largest id.
+  virtual std::size_t vocab_size() const = 0;
+  virtual std::optional<std::int32_t> bos_id() const = 0;
+  virtual std::optional<std::int32_t> eos_id() const = 0;
+  virtual std::optional<std::int32_t> pad_id() const = 0;
+  // Tokens matched before the model's own splitting (e.g. Quark's reward tokens).
+  virtual std::vector<std::int32_t> add_special_tokens(
+      const std::vector<std::string>& contents) = 0;
+  // Writes the tokenizer's files into a checkpoint directory.
+  virtual void save(const std::filesystem::path& directory) const = 0;
+  virtual std::unique_ptr<Tokenizer> clone() const = 0;
+};
+
+std::unique_ptr<Tokenizer> make_bpe_tokenizer(BpeTokenizer tokenizer);
+
+// The tokenizer of a checkpoint directory: tokenizer.json (or vocab.json + merges.txt) as
+// byte-level BPE when it is one, otherwise tokenizer.model through SentencePiece (LLaMA-2
+// repositories ship both, and their tokenizer.json is a byte-fallback BPE we do not read).
+// Errors name the directory and say what is missing.
+std::unique_ptr<Tokenizer> load_checkpoint_tokenizer(const std::filesystem::path& directory);
+
+}  // namespace paddock::transformer
