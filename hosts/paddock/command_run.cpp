@@ -13,15 +13,12 @@
 namespace paddock::host {
 
 int run_command(const std::vector<std::string>& arguments) {
-  po::options_description options = common_options();
-  options.add_options()("pipeline", po::value<std::string>()->required(), "the pipeline file")(
-      "set", po::value<std::vector<std::string>>()->composing(),
-      "override a setting: NODE.PARAM=VALUE or pipeline.KEY=VALUE (repeatable)")(
+  po::positional_options_description positional;
+  po::options_description options = pipeline_options(positional);
+  options.add_options()(
       "force", po::value<std::vector<std::string>>()->composing(),
       "re-run NODE and everything downstream of it even if up to date (repeatable)")(
       "until", po::value<std::string>(), "run only NODE and what it depends on");
-  po::positional_options_description positional;
-  positional.add("pipeline", 1);
   po::variables_map values;
   int exit_code = kSuccess;
   if (!parse_arguments(arguments, options, positional,

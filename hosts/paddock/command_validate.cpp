@@ -7,11 +7,8 @@
 namespace paddock::host {
 
 int validate_command(const std::vector<std::string>& arguments) {
-  po::options_description options = common_options();
-  options.add_options()("pipeline", po::value<std::string>()->required(), "the pipeline file")(
-      "set", po::value<std::vector<std::string>>()->composing(), "override NODE.PARAM=VALUE");
   po::positional_options_description positional;
-  positional.add("pipeline", 1);
+  const po::options_description options = pipeline_options(positional);
   po::variables_map values;
   int exit_code = kSuccess;
   if (!parse_arguments(arguments, options, positional,

@@ -17,6 +17,15 @@ po::options_description common_options() {
   return options;
 }
 
+po::options_description pipeline_options(po::positional_options_description& positional) {
+  po::options_description options = common_options();
+  options.add_options()("pipeline", po::value<std::string>()->required(), "the pipeline file")(
+      "set", po::value<std::vector<std::string>>()->composing(),
+      "override a setting: NODE.PARAM=VALUE or pipeline.KEY=VALUE (repeatable)");
+  positional.add("pipeline", 1);
+  return options;
+}
+
 bool parse_arguments(const std::vector<std::string>& arguments,
                      const po::options_description& options,
                      const po::positional_options_description& positional, const std::string& usage,

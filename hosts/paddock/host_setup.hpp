@@ -27,6 +27,10 @@ namespace po = boost::program_options;
 // Options every subcommand takes: --help and --plugin-path.
 po::options_description common_options();
 
+// The common options plus the pipeline file (positional) and --set, which every command
+// that reads a pipeline takes; `positional` is filled to match.
+po::options_description pipeline_options(po::positional_options_description& positional);
+
 // Parses `arguments` with `options` and the positional names; prints usage and returns
 // false on --help (with `exit_code` 0) or on an error (with `exit_code` 2).
 bool parse_arguments(const std::vector<std::string>& arguments,
