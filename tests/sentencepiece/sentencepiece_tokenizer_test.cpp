@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "paddock/transformer/sentencepiece_adapter.hpp"
 #include "paddock/transformer/sentencepiece_tokenizer.hpp"
 #include "test_support.hpp"
 
@@ -184,6 +185,22 @@ TEST_F(SentencePieceTokenizerTest, CorruptModelFilesAreRefusedNamingTheFile) {
   const std::filesystem::path missing = *directory_ / "missing.model";
   EXPECT_THAT(error_message([&] { SentencePieceTokenizer::load(missing); }),
               HasSubstr(missing.string()));
+}
+
+TEST_F(SentencePieceTokenizerTest, WorksBehindTheTokenizerInterface) {
+  const auto tokenizer = SentencePieceTokenizer::load(small_model_);
+  const auto adapted = make_sentencepiece_tokenizer(tokenizer);
+  const std::string text = "Write a short poem about the river.";
+  EXPECT_EQ(adapted->encode(text), tokenizer.encode(text));
+  EXPECT_EQ(adapted->decode(adapted->encode(text), true),
+            tokenizer.decode(tokenizer.encode(text), true));
+  EXPECT_EQ(adapted->eos_id(), tokenizer.eos_id());
+  EXPECT_EQ(adapted->clone()->vocab_size(), tokenizer.vocab_size());
+  TemporaryDirectory out;
+  adapted->save(out.path());
+  EXPECT_EQ(SentencePieceTokenizer::load(out.path() / "tokenizer.model").encode(text),
+            tokenizer.encode(text));
+  EXPECT_THROW(adapted->add_special_tokens({"<|reward_0|>"}), Error);
 }
 
 }  // namespace

@@ -6,20 +6,9 @@
 namespace paddock::transformer {
 namespace {
 
-class BpeTokenizerAdapter : public Tokenizer {
+class BpeTokenizerAdapter : public ForwardingTokenizer<BpeTokenizer> {
  public:
-  explicit BpeTokenizerAdapter(BpeTokenizer tokenizer) : tokenizer_(std::move(tokenizer)) {}
-  std::vector<std::int32_t> encode(std::string_view text) const override {
-    return tokenizer_.encode(text);
-  }
-  std::string decode(const std::vector<std::int32_t>& ids,
-                     bool skip_special_tokens) const override {
-    return tokenizer_.decode(ids, skip_special_tokens);
-  }
-  std::size_t vocab_size() const override { return tokenizer_.vocab_size(); }
-  std::optional<std::int32_t> bos_id() const override { return tokenizer_.bos_id(); }
-  std::optional<std::int32_t> eos_id() const override { return tokenizer_.eos_id(); }
-  std::optional<std::int32_t> pad_id() const override { return tokenizer_.pad_id(); }
+  using ForwardingTokenizer::ForwardingTokenizer;
   std::vector<std::int32_t> add_special_tokens(const std::vector<std::string>& contents) override {
     return tokenizer_.add_special_tokens(contents);
   }
@@ -29,9 +18,6 @@ class BpeTokenizerAdapter : public Tokenizer {
   std::unique_ptr<Tokenizer> clone() const override {
     return std::make_unique<BpeTokenizerAdapter>(tokenizer_);
   }
-
- private:
-  BpeTokenizer tokenizer_;
 };
 
 }  // namespace

@@ -34,6 +34,28 @@ class Tokenizer {
   virtual std::unique_ptr<Tokenizer> clone() const = 0;
 };
 
+// The methods every concrete tokenizer class spells the same way, forwarded; adapters add
+// the ones that differ (adding tokens, saving, cloning).
+template <class Concrete>
+class ForwardingTokenizer : public Tokenizer {
+ public:
+  explicit ForwardingTokenizer(Concrete tokenizer) : tokenizer_(std::move(tokenizer)) {}
+  std::vector<std::int32_t> encode(std::string_view text) const override {
+    return tokenizer_.encode(text);
+  }
+  std::string decode(const std::vector<std::int32_t>& ids,
+                     bool skip_special_tokens) const override {
+    return tokenizer_.decode(ids, skip_special_tokens);
+  }
+  std::size_t vocab_size() const override { return tokenizer_.vocab_size(); }
+  std::optional<std::int32_t> bos_id() const override { return tokenizer_.bos_id(); }
+  std::optional<std::int32_t> eos_id() const override { return tokenizer_.eos_id(); }
+  std::optional<std::int32_t> pad_id() const override { return tokenizer_.pad_id(); }
+
+ protected:
+  Concrete tokenizer_;
+};
+
 std::unique_ptr<Tokenizer> make_bpe_tokenizer(BpeTokenizer tokenizer);
 
 // The tokenizer of a checkpoint directory: tokenizer.json (or vocab.json + merges.txt) as
