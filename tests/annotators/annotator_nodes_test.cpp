@@ -55,7 +55,8 @@ class MetadataJudge : public Annotator {
 
 TEST(AnnotateNode, AddsPreferenceAndAnnotatorAndPassesMetadata) {
   TempDir dir;
-  NodeHarness node(annotate_node_type(), {{"batch_size", 2}, {"include_raw", true}}, dir.path());
+  TestNodeContext node(annotate_node_type(), {{"batch_size", 2}, {"include_raw", true}},
+                       dir.path());
   node.add_input("pairs", pair_rows());
   node.add_input("annotator", std::make_shared<MetadataJudge>());
   node.run();
@@ -67,18 +68,18 @@ TEST(AnnotateNode, AddsPreferenceAndAnnotatorAndPassesMetadata) {
   EXPECT_EQ((*annotated)[0]["annotator"], "metadata_judge");
   EXPECT_EQ((*annotated)[0]["answer"], "bbb");
   EXPECT_TRUE((*annotated)[0].contains("raw_annotation"));
-  EXPECT_EQ(node.metrics["unannotated"], 1.0);
+  EXPECT_EQ(node.last_metric("unannotated"), 1.0);
 
-  NodeHarness dropping(annotate_node_type(), {{"drop_unannotated", true}}, dir.path());
+  TestNodeContext dropping(annotate_node_type(), {{"drop_unannotated", true}}, dir.path());
   dropping.add_input("pairs", pair_rows());
   dropping.add_input("annotator", std::make_shared<MetadataJudge>());
   dropping.run();
   EXPECT_EQ(dropping.output<Dataset>("annotated")->size(), 2u);
 
-  NodeHarness cancelled(annotate_node_type(), {}, dir.path());
+  TestNodeContext cancelled(annotate_node_type(), {}, dir.path());
   cancelled.add_input("pairs", pair_rows());
   cancelled.add_input("annotator", std::make_shared<MetadataJudge>());
-  cancelled.cancel = true;
+  cancelled.cancel();
   EXPECT_THROW(cancelled.run(), Cancelled);
 }
 
@@ -88,9 +89,9 @@ TEST(AnnotateNode, LogsHumanFileCoverage) {
       dir / "h.jsonl",
       R"({"instruction": "q1", "input": "", "output_1": "a", "output_2": "bbb", "preference": 2})"
       "\n");
-  NodeHarness human(human_file_node_type(), {{"path", (dir / "h.jsonl").string()}}, dir.path());
+  TestNodeContext human(human_file_node_type(), {{"path", (dir / "h.jsonl").string()}}, dir.path());
   human.run();
-  NodeHarness node(annotate_node_type(), {}, dir.path());
+  TestNodeContext node(annotate_node_type(), {}, dir.path());
   node.add_input("pairs", pair_rows());
   node.add_input("annotator", human.output<Annotator>("annotator"));
   node.run();
@@ -101,7 +102,8 @@ TEST(AnnotateNode, LogsHumanFileCoverage) {
 TEST(NoisyEnsembleNode, SeedParametersShareOrVaryTheDraws) {
   TempDir dir;
   const auto judge_names = [&](const nlohmann::json& params, const std::string& node_name) {
-    NodeHarness node(noisy_ensemble_node_type(), params, dir.path(), node_name);
+    TestNodeContext node(noisy_ensemble_node_type(), params, dir.path());
+    node.set_node_name(node_name);
     for (int j = 0; j < 5; ++j) {
       node.add_input("judges",
                      std::make_shared<FunctionJudge>("j" + std::to_string(j),
@@ -142,7 +144,7 @@ class GenerateOnlyModel : public Model {
 
 TEST(RewardJudgeNode, PrefersTheHigherRewardWithinATolerance) {
   TempDir dir;
-  NodeHarness node(reward_judge_node_type(), {{"tie_tolerance", 1.0}}, dir.path());
+  TestNodeContext node(reward_judge_node_type(), {{"tie_tolerance", 1.0}}, dir.path());
   node.add_input("model", std::make_shared<FakeRewardModel>());
   node.run();
   auto judge = node.output<Annotator>("annotator");
@@ -155,7 +157,7 @@ TEST(RewardJudgeNode, PrefersTheHigherRewardWithinATolerance) {
   EXPECT_NEAR(*answers[0].probability_output_2, 1.0 / (1.0 + std::exp(-3.0)), 1e-12);
   EXPECT_EQ(judge->name(), "reward_judge(fake)");
 
-  NodeHarness wrong(reward_judge_node_type(), {}, dir.path());
+  TestNodeContext wrong(reward_judge_node_type(), {}, dir.path());
   wrong.add_input("model", std::make_shared<GenerateOnlyModel>());
   try {
     wrong.run();
@@ -172,7 +174,7 @@ TEST(PairBuilderNodes, HeadToHeadAndSamples) {
   first->add({{"instruction", "q"}, {"input", ""}, {"output", "a"}});
   first->add({{"instruction", "lonely"}, {"input", ""}, {"output", "z"}});
   second->add({{"instruction", "q"}, {"input", ""}, {"output", "b"}});
-  NodeHarness join(pairs_head_to_head_node_type(), {}, dir.path());
+  TestNodeContext join(pairs_head_to_head_node_type(), {}, dir.path());
   join.add_input("outputs_1", first);
   join.add_input("outputs_2", second);
   join.run();
@@ -180,14 +182,15 @@ TEST(PairBuilderNodes, HeadToHeadAndSamples) {
   EXPECT_EQ(join.output<Dataset>("unmatched")->size(), 1u);
   EXPECT_NE(join.log_text().find("no partner"), std::string::npos);
 
-  NodeHarness strict(pairs_head_to_head_node_type(), {{"require_all_matched", true}}, dir.path());
+  TestNodeContext strict(pairs_head_to_head_node_type(), {{"require_all_matched", true}},
+                         dir.path());
   strict.add_input("outputs_1", first);
   strict.add_input("outputs_2", second);
   EXPECT_THROW(strict.run(), Error);
 
   auto samples = std::make_shared<Dataset>();
   samples->add({{"instruction", "q"}, {"outputs", {"a", "b", "c", "d"}}});
-  NodeHarness sampled(pairs_from_samples_node_type(), {}, dir.path());
+  TestNodeContext sampled(pairs_from_samples_node_type(), {}, dir.path());
   sampled.add_input("samples", samples);
   sampled.run();
   EXPECT_EQ(sampled.output<Dataset>("pairs")->size(), 4u);

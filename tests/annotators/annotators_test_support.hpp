@@ -1,10 +1,6 @@
-// Helpers for the annotators tests: a NodeContext that runs one node with its declared
-// defaults, a logger whose output the test can read, simple judges, and the scripted judge
-// answers the loopback server gives.
+// Helpers for the annotators tests: simple judges and the scripted judge answers the
+// loopback server gives; nodes run in the shared TestNodeContext (node_harness.hpp).
 #pragma once
-
-#include <spdlog/logger.h>
-#include <spdlog/sinks/ostream_sink.h>
 
 #include <map>
 #include <memory>
@@ -14,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "node_harness.hpp"
 #include "paddock/annotator.hpp"
 #include "paddock/context.hpp"
 #include "paddock/node.hpp"
@@ -21,92 +18,8 @@
 
 namespace paddock::annotators::testing {
 
-class NullProgress : public Progress {
- public:
-  void advance(std::uint64_t) override {}
-  void add_tokens(std::uint64_t) override {}
-  void set_status(std::string) override {}
-  void finish() override {}
-};
-
-// A logger writing into a string stream.
-struct CapturedLog {
-  std::shared_ptr<std::ostringstream> text = std::make_shared<std::ostringstream>();
-  std::shared_ptr<spdlog::logger> logger = std::make_shared<spdlog::logger>(
-      "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(*text));
-  std::string str() const {
-    logger->flush();
-    return text->str();
-  }
-};
-
-class NodeHarness : public NodeContext {
- public:
-  NodeHarness(const NodeTypeSpec& spec, const nlohmann::json& overrides,
-              std::filesystem::path work_dir, std::string name = "node")
-      : spec_(spec),
-        name_(std::move(name)),
-        work_dir_(std::move(work_dir)),
-        rng_(derive_seed(7, name_)) {
-    nlohmann::json values = nlohmann::json::object();
-    for (const auto& param : spec.params) {
-      if (!param.default_value.is_null()) values[param.name] = param.default_value;
-    }
-    for (const auto& [key, value] : overrides.items()) values[key] = value;
-    params_ = Params(values);
-  }
-
-  void add_input(const std::string& port, std::shared_ptr<Artifact> artifact) {
-    inputs_[port].push_back(std::move(artifact));
-  }
-  void run() { spec_.create()->run(*this); }
-  template <class T>
-  std::shared_ptr<T> output(const std::string& port) const {
-    auto found = outputs_.find(port);
-    return found == outputs_.end() ? nullptr : std::dynamic_pointer_cast<T>(found->second);
-  }
-  std::string log_text() const { return log_.str(); }
-
-  const std::string& node_name() const override { return name_; }
-  const Params& params() const override { return params_; }
-  bool has_input(std::string_view port) const override {
-    return inputs_.count(std::string(port)) > 0;
-  }
-  std::vector<std::shared_ptr<Artifact>> inputs(std::string_view port) const override {
-    auto found = inputs_.find(std::string(port));
-    return found == inputs_.end() ? std::vector<std::shared_ptr<Artifact>>{} : found->second;
-  }
-  void set_output(std::string_view port, std::shared_ptr<Artifact> artifact) override {
-    outputs_[std::string(port)] = std::move(artifact);
-  }
-  spdlog::logger& log() override { return *log_.logger; }
-  std::uint64_t seed() const override { return derive_seed(7, name_); }
-  std::mt19937_64& rng() override { return rng_; }
-  const std::string& device() const override { return device_; }
-  const std::filesystem::path& work_dir() const override { return work_dir_; }
-  const std::filesystem::path& run_directory() const override { return work_dir_; }
-  std::unique_ptr<Progress> progress(std::string, std::uint64_t) override {
-    return std::make_unique<NullProgress>();
-  }
-  void metric(std::int64_t, std::string_view key, double value) override {
-    metrics[std::string(key)] = value;
-  }
-  bool cancelled() const override { return cancel; }
-
-  std::map<std::string, double> metrics;
-  bool cancel = false;
-
- private:
-  NodeTypeSpec spec_;
-  std::string name_;
-  std::filesystem::path work_dir_;
-  Params params_;
-  std::mt19937_64 rng_;
-  CapturedLog log_;
-  std::string device_ = "cpu";
-  std::map<std::string, std::vector<std::shared_ptr<Artifact>>> inputs_;
-  std::map<std::string, std::shared_ptr<Artifact>> outputs_;
-};
+using paddock::testing::CapturedLog;
+using paddock::testing::TestNodeContext;
 
 inline PreferencePair make_pair(std::string instruction, std::string output_1, std::string output_2,
                                 std::string input = "") {

@@ -191,8 +191,8 @@ class HumanFileNodeTest : public ::testing::Test {
 };
 
 TEST_F(HumanFileNodeTest, FailPolicyListsEveryBadRow) {
-  NodeHarness node(human_file_node_type(), {{"path", (dir_ / "human.jsonl").string()}},
-                   dir_.path());
+  TestNodeContext node(human_file_node_type(), {{"path", (dir_ / "human.jsonl").string()}},
+                       dir_.path());
   try {
     node.run();
     FAIL() << "expected the node to fail";
@@ -205,8 +205,9 @@ TEST_F(HumanFileNodeTest, FailPolicyListsEveryBadRow) {
 }
 
 TEST_F(HumanFileNodeTest, SkipPolicyLogsEveryBadRowAndImportsTheRest) {
-  NodeHarness node(human_file_node_type(),
-                   {{"path", (dir_ / "human.jsonl").string()}, {"on_error", "skip"}}, dir_.path());
+  TestNodeContext node(human_file_node_type(),
+                       {{"path", (dir_ / "human.jsonl").string()}, {"on_error", "skip"}},
+                       dir_.path());
   node.run();
   const std::string log = node.log_text();
   EXPECT_NE(log.find("human.jsonl:2: missing field 'output_2'"), std::string::npos) << log;
@@ -216,9 +217,9 @@ TEST_F(HumanFileNodeTest, SkipPolicyLogsEveryBadRowAndImportsTheRest) {
   ASSERT_TRUE(annotator);
   EXPECT_EQ(annotator->annotate(std::vector{make_pair("q1", "b", "a")})[0].preference, 2);
 
-  NodeHarness dataset(human_file_dataset_node_type(),
-                      {{"path", (dir_ / "human.jsonl").string()}, {"on_error", "skip"}},
-                      dir_.path());
+  TestNodeContext dataset(human_file_dataset_node_type(),
+                          {{"path", (dir_ / "human.jsonl").string()}, {"on_error", "skip"}},
+                          dir_.path());
   dataset.run();
   const auto rows = dataset.output<Dataset>("annotations");
   ASSERT_EQ(rows->size(), 1u);

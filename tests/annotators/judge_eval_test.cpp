@@ -69,7 +69,7 @@ TEST(JudgeEvalNode, ReportsTheLeaderboardColumns) {
   auto judge = std::make_shared<FunctionJudge>("longer", [](const PreferencePair& pair) {
     return pair.output_2.size() > pair.output_1.size() ? 2 : 1;
   });
-  NodeHarness node(judge_eval_node_type(), {{"batch_size", 7}}, dir.path());
+  TestNodeContext node(judge_eval_node_type(), {{"batch_size", 7}}, dir.path());
   node.add_input("judge", judge);
   node.add_input("reference", reference);
   node.run();

@@ -61,11 +61,12 @@ struct DpoRun {
 DpoRun run_dpo(std::shared_ptr<Model> model, nlohmann::json params,
                std::shared_ptr<Model> reference = nullptr) {
   TempDir dir;
-  TestContext context("dpo", params_with_defaults(dpo_node_type(), std::move(params)), dir.path());
+  TestNodeContext context("dpo", params_with_defaults(dpo_node_type(), std::move(params)),
+                          dir.path());
   context.add_input("model", std::move(model));
   if (reference) context.add_input("reference", std::move(reference));
   context.add_input("pairs", yes_no_pairs());
-  run_node(dpo_node_type(), context);
+  context.run(dpo_node_type());
   return {context.output<transformer::TransformerModel>("model"),
           context.output<Report>("report")->content(), context.series("train/reward_margin")};
 }
@@ -121,10 +122,10 @@ TEST(Dpo, ResumedRunWithCachedReferenceEndsBitForBitWhereAnUninterruptedOneDoes)
     params["batch_size"] = 2;
     params["checkpoint_every"] = 2;
     params["stop_after_steps"] = stop_after;
-    TestContext context("dpo", params_with_defaults(dpo_node_type(), params), dir / work);
+    TestNodeContext context("dpo", params_with_defaults(dpo_node_type(), params), dir / work);
     context.add_input("model", model);
     context.add_input("pairs", yes_no_pairs());
-    run_node(dpo_node_type(), context);
+    context.run(dpo_node_type());
     return weights_of(*context.output<Model>("model"));
   };
   const auto expected = run("straight", 0);

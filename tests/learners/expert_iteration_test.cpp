@@ -36,12 +36,12 @@ TEST(ExpertIteration, RoundsOfBestOfNThenFineTuningFromStart) {
                                                           {"batch_size", 3},
                                                           {"learning_rate", 1e-3}});
   const auto run = [&] {
-    TestContext context("ei", params, dir.path());
+    TestNodeContext context("ei", params, dir.path());
     context.add_input("model", policy);
     context.add_input("reward", reward);
     context.add_input("prompts", prompts);
     context.add_input("start", start);
-    run_node(expert_iteration_node_type(), context);
+    context.run(expert_iteration_node_type());
     return std::make_pair(context.output<Model>("model"), context.output<Dataset>("winners"));
   };
   const auto [model, winners] = run();

@@ -36,23 +36,23 @@ std::shared_ptr<transformer::TransformerModel> random_reward_model() {
 Dataset run_generate(std::shared_ptr<Model> model, nlohmann::json params,
                      const std::string& node = "policy") {
   TempDir dir;
-  TestContext context(node, params_with_defaults(generate_node_type(), std::move(params)),
-                      dir.path());
+  TestNodeContext context(node, params_with_defaults(generate_node_type(), std::move(params)),
+                          dir.path());
   context.add_input("model", std::move(model));
   context.add_input("prompts", prompt_set());
-  run_node(generate_node_type(), context);
+  context.run(generate_node_type());
   return *context.output<Dataset>("outputs");
 }
 
 Dataset run_best_of_n(std::shared_ptr<Model> model, std::shared_ptr<Model> reward,
                       nlohmann::json params, const std::string& node = "policy") {
   TempDir dir;
-  TestContext context(node, params_with_defaults(best_of_n_node_type(), std::move(params)),
-                      dir.path());
+  TestNodeContext context(node, params_with_defaults(best_of_n_node_type(), std::move(params)),
+                          dir.path());
   context.add_input("model", std::move(model));
   context.add_input("reward", std::move(reward));
   context.add_input("prompts", prompt_set());
-  run_node(best_of_n_node_type(), context);
+  context.run(best_of_n_node_type());
   return *context.output<Dataset>("outputs");
 }
 
@@ -143,13 +143,13 @@ TEST(Generate, MissingInstructionIsAClearError) {
   TempDir dir;
   Record row;
   row["prompt"] = "hello";
-  TestContext context("gen", params_with_defaults(generate_node_type(), {}), dir.path());
+  TestNodeContext context("gen", params_with_defaults(generate_node_type(), {}), dir.path());
   context.add_input("model", tiny_model());
   context.add_input("prompts", std::make_shared<Dataset>(std::vector<Record>{row}));
   EXPECT_THROW(
       {
         try {
-          run_node(generate_node_type(), context);
+          context.run(generate_node_type());
         } catch (const Error& error) {
           EXPECT_STREQ(error.what(),
                        "node 'gen': input 'prompts' row 0 has no column 'instruction' (it has: "
@@ -159,7 +159,6 @@ TEST(Generate, MissingInstructionIsAClearError) {
       },
       Error);
 }
-
 
 }  // namespace
 }  // namespace paddock::learning

@@ -1,6 +1,5 @@
-// Helpers for the learner tests: tiny TransformerModels with a trained tokenizer, datasets,
-// and a stand-in NodeContext that runs a node type without a pipeline, with its own work
-// directory and a record of the metrics it wrote.
+// Helpers for the learner tests: tiny TransformerModels with a trained tokenizer and
+// datasets; nodes run in the shared TestNodeContext (node_harness.hpp).
 #pragma once
 
 #include <cstdint>
@@ -12,13 +11,9 @@
 #include <string>
 #include <vector>
 
-#include <spdlog/logger.h>
-#include <spdlog/sinks/null_sink.h>
-
-#include "paddock/context.hpp"
+#include "node_harness.hpp"
 #include "paddock/dataset.hpp"
 #include "paddock/node.hpp"
-#include "paddock/seed.hpp"
 #include "paddock/transformer/bpe_trainer.hpp"
 #include "paddock/transformer/transformer_model.hpp"
 
@@ -99,104 +94,7 @@ inline bool bitwise_equal(const std::vector<torch::Tensor>& a,
   return true;
 }
 
-class NullProgress : public Progress {
- public:
-  void advance(std::uint64_t) override {}
-  void add_tokens(std::uint64_t) override {}
-  void set_status(std::string) override {}
-  void finish() override {}
-};
-
-struct MetricPoint {
-  std::int64_t step;
-  std::string key;
-  double value;
-};
-
-class TestContext : public NodeContext {
- public:
-  TestContext(std::string name, nlohmann::json params, std::filesystem::path work_dir,
-              std::uint64_t pipeline_seed = 1)
-      : name_(std::move(name)),
-        params_(std::move(params)),
-        seed_(derive_seed(pipeline_seed, name_)),
-        rng_(seed_),
-        logger_(std::make_shared<spdlog::logger>("test",
-                                                 std::make_shared<spdlog::sinks::null_sink_mt>())),
-        work_dir_(std::move(work_dir)) {
-    use_one_torch_thread();
-    std::filesystem::create_directories(work_dir_);
-  }
-
-  void add_input(const std::string& port, std::shared_ptr<Artifact> artifact) {
-    inputs_[port].push_back(std::move(artifact));
-  }
-  template <class T>
-  std::shared_ptr<T> output(const std::string& port) const {
-    const auto found = outputs_.find(port);
-    return found == outputs_.end() ? nullptr : std::dynamic_pointer_cast<T>(found->second);
-  }
-  // The values of one metric key, in the order written.
-  std::vector<double> series(const std::string& key) const {
-    std::vector<double> values;
-    for (const MetricPoint& point : metrics_)
-      if (point.key == key) values.push_back(point.value);
-    return values;
-  }
-  void cancel() { cancelled_ = true; }
-
-  const std::string& node_name() const override { return name_; }
-  const Params& params() const override { return params_; }
-  bool has_input(std::string_view port) const override {
-    return inputs_.count(std::string(port)) > 0;
-  }
-  std::vector<std::shared_ptr<Artifact>> inputs(std::string_view port) const override {
-    const auto found = inputs_.find(std::string(port));
-    return found == inputs_.end() ? std::vector<std::shared_ptr<Artifact>>{} : found->second;
-  }
-  void set_output(std::string_view port, std::shared_ptr<Artifact> artifact) override {
-    outputs_[std::string(port)] = std::move(artifact);
-  }
-  spdlog::logger& log() override { return *logger_; }
-  std::uint64_t seed() const override { return seed_; }
-  std::mt19937_64& rng() override { return rng_; }
-  const std::string& device() const override { return device_; }
-  const std::filesystem::path& work_dir() const override { return work_dir_; }
-  const std::filesystem::path& run_directory() const override { return work_dir_; }
-  std::unique_ptr<Progress> progress(std::string, std::uint64_t) override {
-    return std::make_unique<NullProgress>();
-  }
-  void metric(std::int64_t step, std::string_view key, double value) override {
-    metrics_.push_back({step, std::string(key), value});
-  }
-  bool cancelled() const override { return cancelled_; }
-
- private:
-  std::string name_;
-  Params params_;
-  std::uint64_t seed_;
-  std::mt19937_64 rng_;
-  std::shared_ptr<spdlog::logger> logger_;
-  std::filesystem::path work_dir_;
-  std::string device_ = "cpu";
-  bool cancelled_ = false;
-  std::map<std::string, std::vector<std::shared_ptr<Artifact>>> inputs_;
-  std::map<std::string, std::shared_ptr<Artifact>> outputs_;
-  std::vector<MetricPoint> metrics_;
-};
-
-// The declared defaults of `spec` overlaid with `overrides`: what the host would hand the node.
-inline nlohmann::json params_with_defaults(const NodeTypeSpec& spec, nlohmann::json overrides) {
-  nlohmann::json values = nlohmann::json::object();
-  for (const ParamSpec& param : spec.params)
-    if (!param.default_value.is_null()) values[param.name] = param.default_value;
-  for (auto& [key, value] : overrides.items()) values[key] = value;
-  return values;
-}
-
-// Runs a node type against a context.
-inline void run_node(const NodeTypeSpec& spec, TestContext& context) {
-  spec.create()->run(context);
-}
+using paddock::testing::params_with_defaults;
+using paddock::testing::TestNodeContext;
 
 }  // namespace paddock::learning::testing

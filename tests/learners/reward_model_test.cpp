@@ -53,17 +53,17 @@ TEST(RewardModel, ReachesHighHeldOutAccuracyOnAnEasySet) {
   data->add(preference("Describe a cat.", "it is poor", "it is poor", 0));
   data->add(preference("Describe a dog.", "it is poor", "it is excellent", nullptr));
   data->add(preference("Describe a fox.", "it is poor", "it is excellent", std::nan("")));
-  TestContext context("rm",
-                      reward_params({{"epochs", 4},
-                                     {"batch_size", 8},
-                                     {"learning_rate", 2e-3},
-                                     {"warmup_ratio", 0.0},
-                                     {"eval_pairs", 30}}),
-                      dir.path());
+  TestNodeContext context("rm",
+                          reward_params({{"epochs", 4},
+                                         {"batch_size", 8},
+                                         {"learning_rate", 2e-3},
+                                         {"warmup_ratio", 0.0},
+                                         {"eval_pairs", 30}}),
+                          dir.path());
   auto model = tiny_model(marker_corpus());
   context.add_input("model", model);
   context.add_input("pairs", data);
-  run_node(reward_model_node_type(), context);
+  context.run(reward_model_node_type());
 
   const auto report = context.output<Report>("report");
   ASSERT_TRUE(report);
@@ -96,11 +96,11 @@ TEST(RewardModel, PreferenceOutOfRangeIsAClearError) {
   TempDir dir;
   auto data = marker_pairs(6, 1);
   data->add(preference("Describe a cat.", "a", "b", 3));
-  TestContext context("rm", reward_params({}), dir.path());
+  TestNodeContext context("rm", reward_params({}), dir.path());
   context.add_input("model", tiny_model());
   context.add_input("pairs", data);
   try {
-    run_node(reward_model_node_type(), context);
+    context.run(reward_model_node_type());
     FAIL();
   } catch (const Error& error) {
     EXPECT_STREQ(error.what(),
@@ -113,11 +113,11 @@ TEST(RewardModel, MissingOutputColumnIsAClearError) {
   TempDir dir;
   Record row = preference("Describe a cat.", "a", "b", 1);
   row.erase("output_2");
-  TestContext context("rm", reward_params({}), dir.path());
+  TestNodeContext context("rm", reward_params({}), dir.path());
   context.add_input("model", tiny_model());
   context.add_input("pairs", std::make_shared<Dataset>(std::vector<Record>{row}));
   try {
-    run_node(reward_model_node_type(), context);
+    context.run(reward_model_node_type());
     FAIL();
   } catch (const Error& error) {
     EXPECT_NE(std::string(error.what()).find("row 0 has no column 'output_2'"), std::string::npos)

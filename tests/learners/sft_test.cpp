@@ -32,17 +32,17 @@ TEST(Sft, LossFallsAndTheModelReproducesAMemorisedAnswer) {
   TempDir dir;
   auto model = tiny_model();
   const auto before = weights_of(*model);
-  TestContext context("sft",
-                      sft_params({{"epochs", 60},
-                                  {"batch_size", 3},
-                                  {"learning_rate", 1e-2},
-                                  {"warmup_ratio", 0.0},
-                                  {"checkpoint_every", 0}}),
-                      dir.path());
+  TestNodeContext context("sft",
+                          sft_params({{"epochs", 60},
+                                      {"batch_size", 3},
+                                      {"learning_rate", 1e-2},
+                                      {"warmup_ratio", 0.0},
+                                      {"checkpoint_every", 0}}),
+                          dir.path());
   context.add_input("model", model);
   context.add_input("data", memorisation_set());
   context.add_input("val", memorisation_set());
-  run_node(sft_node_type(), context);
+  context.run(sft_node_type());
 
   const auto losses = context.series("train/loss");
   ASSERT_EQ(losses.size(), 60u);
@@ -69,16 +69,16 @@ TEST(Sft, LanguageModelObjectiveTrainsOnTextColumns) {
   TempDir dir;
   Record text;
   text["text"] = "hello world, hello paddock";
-  TestContext context("pretrain",
-                      sft_params({{"epochs", 15},
-                                  {"batch_size", 1},
-                                  {"learning_rate", 1e-2},
-                                  {"warmup_ratio", 0.0},
-                                  {"objective", "language_model"}}),
-                      dir.path());
+  TestNodeContext context("pretrain",
+                          sft_params({{"epochs", 15},
+                                      {"batch_size", 1},
+                                      {"learning_rate", 1e-2},
+                                      {"warmup_ratio", 0.0},
+                                      {"objective", "language_model"}}),
+                          dir.path());
   context.add_input("model", tiny_model());
   context.add_input("data", std::make_shared<Dataset>(std::vector<Record>{text}));
-  run_node(sft_node_type(), context);
+  context.run(sft_node_type());
   const auto losses = context.series("train/loss");
   ASSERT_EQ(losses.size(), 15u);
   EXPECT_LT(losses.back(), losses.front() / 2);
@@ -110,19 +110,19 @@ TEST(Sft, ResumedRunEndsBitForBitWhereAnUninterruptedOneDoes) {
   auto model = tiny_model();
   const auto data = resume_set();
 
-  TestContext uninterrupted("sft", resume_params(0), dir / "straight");
+  TestNodeContext uninterrupted("sft", resume_params(0), dir / "straight");
   uninterrupted.add_input("model", model);
   uninterrupted.add_input("data", data);
-  run_node(sft_node_type(), uninterrupted);
+  uninterrupted.run(sft_node_type());
   const auto expected = weights_of(*uninterrupted.output<Model>("model"));
 
   // A run killed after step 3 (its last checkpoint is step 2) ...
   {
-    TestContext killed("sft", resume_params(3), dir / "resumed");
+    TestNodeContext killed("sft", resume_params(3), dir / "resumed");
     killed.add_input("model", model);
     killed.add_input("data", data);
     try {
-      run_node(sft_node_type(), killed);
+      killed.run(sft_node_type());
       FAIL() << "stop_after_steps did not stop the run";
     } catch (const Error& error) {
       EXPECT_NE(std::string(error.what()).find("stopped after 3"), std::string::npos)
@@ -140,38 +140,38 @@ TEST(Sft, ResumedRunEndsBitForBitWhereAnUninterruptedOneDoes) {
   EXPECT_EQ(state["index_in_epoch"], 8);
 
   // ... then run again in a fresh process (a fresh context) with the same work directory.
-  TestContext resumed("sft", resume_params(3), dir / "resumed");
+  TestNodeContext resumed("sft", resume_params(3), dir / "resumed");
   resumed.add_input("model", model);
   resumed.add_input("data", data);
-  run_node(sft_node_type(), resumed);
+  resumed.run(sft_node_type());
   EXPECT_EQ(resumed.series("train/loss").size(), 4u);  // steps 3 to 6
   EXPECT_TRUE(bitwise_equal(weights_of(*resumed.output<Model>("model")), expected));
 }
 
 TEST(Sft, CancellationWritesACheckpointAndStops) {
   TempDir dir;
-  TestContext context("sft", resume_params(0), dir.path());
+  TestNodeContext context("sft", resume_params(0), dir.path());
   context.add_input("model", tiny_model());
   context.add_input("data", resume_set());
   context.cancel();
-  EXPECT_THROW(run_node(sft_node_type(), context), Cancelled);
+  EXPECT_THROW(context.run(sft_node_type()), Cancelled);
 }
 
 TEST(Sft, NonFiniteLossNamesTheStepAndTheLastGoodCheckpoint) {
   TempDir dir;
   // A learning rate this large sends the weights to infinity on the first step.
-  TestContext context("sft",
-                      sft_params({{"epochs", 3},
-                                  {"batch_size", 3},
-                                  {"learning_rate", 1e36},
-                                  {"warmup_ratio", 0.0},
-                                  {"max_grad_norm", 0.0},
-                                  {"checkpoint_every", 1}}),
-                      dir.path());
+  TestNodeContext context("sft",
+                          sft_params({{"epochs", 3},
+                                      {"batch_size", 3},
+                                      {"learning_rate", 1e36},
+                                      {"warmup_ratio", 0.0},
+                                      {"max_grad_norm", 0.0},
+                                      {"checkpoint_every", 1}}),
+                          dir.path());
   context.add_input("model", tiny_model());
   context.add_input("data", memorisation_set());
   try {
-    run_node(sft_node_type(), context);
+    context.run(sft_node_type());
     FAIL() << "a non-finite loss went unnoticed";
   } catch (const Error& error) {
     const std::string message = error.what();
@@ -183,17 +183,17 @@ TEST(Sft, NonFiniteLossNamesTheStepAndTheLastGoodCheckpoint) {
 
 TEST(Sft, SkipPolicyDropsNonFiniteSteps) {
   TempDir dir;
-  TestContext context("sft",
-                      sft_params({{"epochs", 3},
-                                  {"batch_size", 3},
-                                  {"learning_rate", 1e36},
-                                  {"warmup_ratio", 0.0},
-                                  {"max_grad_norm", 0.0},
-                                  {"on_nan", "skip"}}),
-                      dir.path());
+  TestNodeContext context("sft",
+                          sft_params({{"epochs", 3},
+                                      {"batch_size", 3},
+                                      {"learning_rate", 1e36},
+                                      {"warmup_ratio", 0.0},
+                                      {"max_grad_norm", 0.0},
+                                      {"on_nan", "skip"}}),
+                          dir.path());
   context.add_input("model", tiny_model());
   context.add_input("data", memorisation_set());
-  run_node(sft_node_type(), context);
+  context.run(sft_node_type());
   EXPECT_EQ(context.series("train/skipped_steps"), (std::vector<double>{1, 2}));
   EXPECT_TRUE(context.output<Model>("model"));
 }
@@ -203,12 +203,12 @@ TEST(Sft, MissingColumnIsAClearError) {
   Record broken;
   broken["instruction"] = "Add 2 and 3.";
   broken["response"] = "5";
-  TestContext context("sft", sft_params({}), dir.path());
+  TestNodeContext context("sft", sft_params({}), dir.path());
   context.add_input("model", tiny_model());
   context.add_input("data", std::make_shared<Dataset>(std::vector<Record>{
                                 alpaca("Reverse the word cat.", " tac"), broken}));
   try {
-    run_node(sft_node_type(), context);
+    context.run(sft_node_type());
     FAIL();
   } catch (const Error& error) {
     EXPECT_STREQ(error.what(),
@@ -222,7 +222,7 @@ TEST(Sft, TooLongRecordsAreCutOrDropped) {
   std::string long_output;
   for (int i = 0; i < 40; ++i) long_output += " hello world";
   for (const std::string truncation : {"cut", "drop"}) {
-    TestContext context(
+    TestNodeContext context(
         "sft",
         sft_params(
             {{"epochs", 1}, {"batch_size", 1}, {"max_length", 48}, {"truncation", truncation}}),
@@ -231,7 +231,7 @@ TEST(Sft, TooLongRecordsAreCutOrDropped) {
     context.add_input(
         "data", std::make_shared<Dataset>(std::vector<Record>{
                     alpaca("Reverse the word cat.", " tac"), alpaca("Say hello.", long_output)}));
-    run_node(sft_node_type(), context);
+    context.run(sft_node_type());
     // One step per row: two when the long row is cut, one when it is dropped.
     EXPECT_EQ(context.series("train/loss").size(), truncation == "cut" ? 2u : 1u);
   }

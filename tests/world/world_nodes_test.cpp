@@ -12,17 +12,17 @@
 namespace paddock::world {
 namespace {
 
-using testing::FakeContext;
+using testing::TestNodeContext;
 
-void run(const NodeTypeSpec& spec, FakeContext& context) {
+void run(const NodeTypeSpec& spec, TestNodeContext& context) {
   spec.create()->run(context);
 }
 
 std::shared_ptr<Dataset> small_eval() {
-  FakeContext context("world", {{"scale", 0.02},
-                                {"families", nlohmann::json::array()},
-                                {"input_fraction", 0.3},
-                                {"fact_base_size", 300}});
+  TestNodeContext context("world", {{"scale", 0.02},
+                                    {"families", nlohmann::json::array()},
+                                    {"input_fraction", 0.3},
+                                    {"fact_base_size", 300}});
   run(instruction_world_node_type(), context);
   return context.output<Dataset>("eval");
 }
@@ -38,10 +38,10 @@ TEST(WorldNodes, SpecsDeclarePortsAndKinds) {
 }
 
 TEST(WorldNodes, InstructionWorldEmitsEverySplit) {
-  FakeContext context("world", {{"scale", 0.01},
-                                {"families", {"addition", "sorting"}},
-                                {"input_fraction", 0.3},
-                                {"fact_base_size", 300}});
+  TestNodeContext context("world", {{"scale", 0.01},
+                                    {"families", {"addition", "sorting"}},
+                                    {"input_fraction", 0.3},
+                                    {"fact_base_size", 300}});
   run(instruction_world_node_type(), context);
   for (const char* split : {"sft", "preference", "unlabeled", "val", "eval"}) {
     const auto data = context.output<Dataset>(split);
@@ -55,14 +55,14 @@ TEST(WorldNodes, InstructionWorldEmitsEverySplit) {
 }
 
 TEST(WorldNodes, InstructionWorldRejectsBadParams) {
-  FakeContext context("world", {{"scale", 0.01}, {"families", {"poetry"}}});
+  TestNodeContext context("world", {{"scale", 0.01}, {"families", {"poetry"}}});
   EXPECT_THROW(run(instruction_world_node_type(), context), Error);
 }
 
 TEST(WorldNodes, SystemsAnswerWorldPrompts) {
   const auto eval = small_eval();
   for (const char* quality : {"strong", "medium", "weak", "base", "reference", "teacher"}) {
-    FakeContext context("system", {{"quality", quality}, {"generator", ""}});
+    TestNodeContext context("system", {{"quality", quality}, {"generator", ""}});
     context.add_input("prompts", eval);
     run(world_system_node_type(), context);
     const auto outputs = context.output<Dataset>("outputs");
@@ -75,7 +75,7 @@ TEST(WorldNodes, SystemsAnswerWorldPrompts) {
 TEST(WorldNodes, SystemsRefusePromptsWithoutHiddenColumns) {
   auto prompts = std::make_shared<Dataset>();
   prompts->add({{"instruction", "Say hi."}, {"input", ""}});
-  FakeContext context("system", {{"quality", "strong"}, {"generator", ""}});
+  TestNodeContext context("system", {{"quality", "strong"}, {"generator", ""}});
   context.add_input("prompts", prompts);
   try {
     run(world_system_node_type(), context);
@@ -90,18 +90,18 @@ TEST(WorldNodes, SystemsRefusePromptsWithoutHiddenColumns) {
 }
 
 TEST(WorldNodes, AnnotatorNodesMakePools) {
-  FakeContext gold("gold",
-                   {{"raters", 16}, {"temperature", 1.0}, {"mode", "single"}, {"panel_size", 5}});
+  TestNodeContext gold(
+      "gold", {{"raters", 16}, {"temperature", 1.0}, {"mode", "single"}, {"panel_size", 5}});
   run(world_gold_humans_node_type(), gold);
   EXPECT_EQ(gold.output<Annotator>("annotator")->members().size(), 16u);
 
-  FakeContext judges("judges", {{"personas_file", ""}});
+  TestNodeContext judges("judges", {{"personas_file", ""}});
   run(world_personas_node_type(), judges);
   EXPECT_EQ(judges.output<Annotator>("annotator")->members().size(), 13u);
 
   const auto file = std::filesystem::temp_directory_path() / "paddock_world_two_judges.toml";
   std::ofstream(file) << "[[persona]]\nname = \"one\"\n[[persona]]\nname = \"two\"\n";
-  FakeContext custom("judges", {{"personas_file", file.string()}});
+  TestNodeContext custom("judges", {{"personas_file", file.string()}});
   run(world_personas_node_type(), custom);
   EXPECT_EQ(custom.output<Annotator>("annotator")->members().size(), 2u);
   std::filesystem::remove(file);
