@@ -2,6 +2,7 @@
 // the one core library, gives each interface a single vtable and typeinfo that the host and
 // every plugin share, so dynamic_cast and exceptions work across library boundaries.
 #include "paddock/annotator.hpp"
+#include "paddock/annotator_usage.hpp"
 #include "paddock/capabilities.hpp"
 #include "paddock/context.hpp"
 #include "paddock/dataset.hpp"
@@ -25,6 +26,8 @@ Dataset::~Dataset() = default;
 Report::~Report() = default;
 Model::~Model() = default;
 Annotator::~Annotator() = default;
+UsageReporter::~UsageReporter() = default;
+Cancellable::~Cancellable() = default;
 Progress::~Progress() = default;
 NodeContext::~NodeContext() = default;
 Node::~Node() = default;

@@ -1,48 +1,64 @@
 // `annotate`: labels every pair of a Dataset with an Annotator, in batches.
+#include <chrono>
 #include <memory>
 
-#include "annotator_extras.hpp"
+#include <spdlog/fmt/fmt.h>
+
 #include "annotator_nodes.hpp"
 #include "paddock/dataset.hpp"
 #include "paddock/simple_node.hpp"
 #include "pair_records.hpp"
+#include "usage_reports.hpp"
 
 namespace paddock::annotators {
 namespace {
 
-void log_annotator_usage(NodeContext& context, Annotator& annotator) {
-  const nlohmann::ordered_json usage = usage_of(annotator);
-  if (usage.empty()) return;
-  if (usage.contains("coverage")) {
-    context.log().info("{}: the annotations cover {:.1f}% of the pairs asked ({} of {})",
-                       annotator.name(), 100.0 * usage["coverage"].get<double>(),
-                       usage.value("pairs_found", std::int64_t{0}),
-                       usage.value("pairs_requested", std::int64_t{0}));
-    context.metric(0, "coverage", usage["coverage"].get<double>());
-  }
-  if (usage.contains("requests")) {
-    const auto per_1000 = [&usage](const char* key) {
-      return usage[key].is_number() ? usage[key].get<double>() : 0.0;
-    };
+// Logs and records what the annotator spent. A judge that reports usage (any plugin's, through
+// paddock::UsageReporter) gives cost and time per 1000 annotations; for one that does not,
+// the time per 1000 is this node's wall time over the pairs it labelled.
+void report_annotator_usage(NodeContext& context, const Annotator& annotator, double wall_seconds,
+                            std::size_t labelled) {
+  const auto usage = reported_usage(annotator);
+  if (!usage) {
+    const double seconds = per_1000_annotations(wall_seconds, static_cast<std::int64_t>(labelled));
     context.log().info(
-        "{}: {} requests ({} retries, {} failed), {} cache hits, {} prompt + {} completion "
-        "tokens, ${:.4f}; per 1000 annotations ${:.2f} and {:.1f} s{}",
-        annotator.name(), usage.value("requests", std::int64_t{0}),
-        usage.value("retries", std::int64_t{0}), usage.value("failed_requests", std::int64_t{0}),
-        usage.value("cache_hits", std::int64_t{0}), usage.value("prompt_tokens", std::int64_t{0}),
-        usage.value("completion_tokens", std::int64_t{0}), usage.value("dollars", 0.0),
-        per_1000("dollars_per_1000"), per_1000("seconds_per_1000"),
-        usage.value("budget_reached", false)
-            ? "; BUDGET REACHED: " + usage.value("budget_note", std::string("budget reached"))
-            : std::string());
-    context.metric(0, "dollars", usage.value("dollars", 0.0));
-    context.metric(0, "requests", static_cast<double>(usage.value("requests", std::int64_t{0})));
+        "{}: reports no usage (cost unknown); {:.1f} s of wall time{}", annotator.name(),
+        wall_seconds,
+        seconds >= 0 ? fmt::format(", {:.1f} s per 1000 annotations", seconds) : std::string());
+    if (seconds >= 0) context.metric(0, "seconds_per_1000", seconds);
+    return;
   }
-  if (usage.contains("rows_label_noise")) {
+  context.log().info("{}: {}", annotator.name(), describe_usage(*usage));
+  context.metric(0, "dollars", usage->dollars);
+  context.metric(0, "requests", static_cast<double>(usage->requests));
+  context.metric(0, "annotator_seconds", usage->seconds);
+  if (const double dollars = per_1000_annotations(usage->dollars, usage->annotations);
+      dollars >= 0) {
+    context.metric(0, "dollars_per_1000", dollars);
+    context.metric(0, "seconds_per_1000", per_1000_annotations(usage->seconds, usage->annotations));
+  }
+  if (usage->stopped_by_budget) {
+    context.log().warn("{}: stopped by its budget: {}", annotator.name(), usage->stop_note);
+  }
+  const nlohmann::ordered_json& details = usage->details;
+  if (details.contains("coverage") && details["coverage"].is_number()) {
+    context.log().info("{}: the annotations cover {:.1f}% of the pairs asked ({} of {})",
+                       annotator.name(), 100.0 * details["coverage"].get<double>(),
+                       details.value("pairs_found", std::int64_t{0}),
+                       details.value("pairs_requested", std::int64_t{0}));
+    context.metric(0, "coverage", details["coverage"].get<double>());
+  }
+  if (details.contains("rows_label_noise")) {
     context.log().info("{}: {} rows judged, {} label-noise rows, {} identical-output ties",
-                       annotator.name(), usage.value("rows_judged", std::int64_t{0}),
-                       usage.value("rows_label_noise", std::int64_t{0}),
-                       usage.value("rows_identical_outputs", std::int64_t{0}));
+                       annotator.name(), details.value("rows_judged", std::int64_t{0}),
+                       details.value("rows_label_noise", std::int64_t{0}),
+                       details.value("rows_identical_outputs", std::int64_t{0}));
+  }
+  if (details.contains("cache_hits")) {
+    context.log().info("{}: {} retries, {} failed requests, {} cache hits", annotator.name(),
+                       details.value("retries", std::int64_t{0}),
+                       details.value("failed_requests", std::int64_t{0}),
+                       details.value("cache_hits", std::int64_t{0}));
   }
 }
 
@@ -64,6 +80,7 @@ void run_annotate(NodeContext& context) {
   auto annotated = std::make_shared<Dataset>();
   std::size_t unannotated = 0, labelled[3] = {0, 0, 0};
   auto progress = context.progress("pairs", pairs.size());
+  const auto started = std::chrono::steady_clock::now();
   for (std::size_t start = 0; start < pairs.size(); start += batch_size) {
     context.throw_if_cancelled();
     const std::size_t count = std::min(batch_size, pairs.size() - start);
@@ -91,6 +108,8 @@ void run_annotate(NodeContext& context) {
     progress->advance(count);
   }
   progress->finish();
+  const double wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   context.log().info(
       "annotated {} of {} pairs with {} (output_1 {}, output_2 {}, ties {}); {} unannotated{}",
@@ -98,7 +117,7 @@ void run_annotate(NodeContext& context) {
       labelled[0], unannotated, drop_unannotated && unannotated > 0 ? " (dropped)" : "");
   context.metric(0, "annotated", static_cast<double>(pairs.size() - unannotated));
   context.metric(0, "unannotated", static_cast<double>(unannotated));
-  log_annotator_usage(context, *annotator);
+  report_annotator_usage(context, *annotator, wall_seconds, pairs.size() - unannotated);
   context.set_output("annotated", std::move(annotated));
 }
 
@@ -113,8 +132,10 @@ NodeTypeSpec annotate_node_type() {
       "Rows need instruction, output_1 and output_2 (strings) and may have input; their other "
       "columns reach the judge as PreferencePair::metadata (except an existing preference or "
       "annotator, which are replaced). Adds `preference` (1, 2, 0 for a tie, null when "
-      "unannotated) and `annotator`. Logs the annotator's cost, time per 1000 annotations and "
-      "coverage when it reports them.";
+      "unannotated) and `annotator`. Logs the annotator's cost and time per 1000 annotations when "
+      "it "
+      "reports its usage (paddock::UsageReporter), else the wall time per 1000, and coverage "
+      "and label-noise counts when it reports them.";
   spec.inputs = {{"pairs", "Dataset", "instruction, input, output_1, output_2 (+ any columns)"},
                  {"annotator", "Annotator", "the judge"}};
   spec.outputs = {{"annotated", "Dataset", "the rows with preference and annotator"}};

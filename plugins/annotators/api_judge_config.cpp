@@ -23,6 +23,8 @@ const std::set<std::string> kJudgeKeys = {"name",
                                           "template_without_input",
                                           "parse_patterns",
                                           "logit_bias",
+                                          "logit_bias_tokens",
+                                          "logit_bias_tokenizer",
                                           "prices"};
 
 nlohmann::json toml_to_json(const toml::node& node) {
@@ -48,6 +50,18 @@ std::string location(const toml::node& node) {
   return std::to_string(begin.line) + ":" + std::to_string(begin.column);
 }
 
+// The FILE:LINE:COL of each key of a table's logit_bias_tokens, for error messages.
+void add_token_locations(const toml::table& table, const std::filesystem::path& file,
+                         std::map<std::string, std::string>& locations) {
+  const auto* tokens = table["logit_bias_tokens"].as_table();
+  if (!tokens) return;
+  for (const auto& [key, value] : *tokens) {
+    const auto& begin = key.source().begin;
+    locations[std::string(key.str())] =
+        file.string() + ":" + std::to_string(begin.line) + ":" + std::to_string(begin.column);
+  }
+}
+
 }  // namespace
 
 std::string ApiJudgeConfig::identity() const {
@@ -66,9 +80,9 @@ std::string ApiJudgeConfig::identity() const {
   return stable_hash_hex(identity.dump());  // nlohmann::json sorts keys: canonical
 }
 
-ApiJudgeConfig judge_config_from_json(const nlohmann::json& table,
-                                      const std::filesystem::path& base_directory,
-                                      const std::string& origin) {
+ApiJudgeConfig judge_config_from_json(const nlohmann::json& table, const JudgeSource& source) {
+  const std::string& origin = source.origin;
+  const std::filesystem::path& base_directory = source.base_directory;
   const auto fail = [&origin](const std::string& message) -> void {
     throw Error(origin + ": " + message);
   };
@@ -77,6 +91,7 @@ ApiJudgeConfig judge_config_from_json(const nlohmann::json& table,
     if (!kJudgeKeys.count(key)) fail("unknown judge setting '" + key + "'");
   }
   ApiJudgeConfig config;
+  LogitBiasInput bias;
   try {
     config.model = table.value("model", "");
     config.name = table.value("name", "");
@@ -88,7 +103,16 @@ ApiJudgeConfig judge_config_from_json(const nlohmann::json& table,
     config.max_tokens = table.value("max_tokens", std::int64_t{50});
     config.batch_size = table.value("batch_size", std::int64_t{1});
     config.parse_patterns = table.value("parse_patterns", std::vector<std::string>{});
-    config.logit_bias = table.value("logit_bias", nlohmann::json::object());
+    bias.ids = table.value("logit_bias", nlohmann::json::object());
+    bias.tokens = table.value("logit_bias_tokens", nlohmann::json::object());
+    const std::string tokenizer = table.value("logit_bias_tokenizer", "");
+    if (!tokenizer.empty()) {
+      const std::filesystem::path& directory =
+          source.tokenizer_directory.empty() ? base_directory : source.tokenizer_directory;
+      bias.tokenizer = std::filesystem::path(tokenizer).is_absolute()
+                           ? std::filesystem::path(tokenizer)
+                           : directory / tokenizer;
+    }
   } catch (const nlohmann::json::exception& error) {
     fail(std::string("a setting has the wrong type: ") + error.what());
   }
@@ -100,15 +124,10 @@ ApiJudgeConfig judge_config_from_json(const nlohmann::json& table,
   if (config.batch_size < 1) fail("batch_size must be at least 1");
   if (config.max_tokens < 1) fail("max_tokens must be at least 1");
   if (config.temperature < 0 || config.temperature > 2) fail("temperature must lie in [0, 2]");
-  if (!config.logit_bias.is_object()) fail("logit_bias must be a table of token id = bias");
-  for (const auto& [token, bias] : config.logit_bias.items()) {
-    if (token.empty() || token.find_first_not_of("0123456789") != std::string::npos) {
-      fail("logit_bias key '" + token + "' is not a token id (digits only)");
-    }
-    if (!bias.is_number() || bias.get<double>() < -100 || bias.get<double>() > 100) {
-      fail("logit_bias for token " + token + " must be a number in [-100, 100]");
-    }
-  }
+  bias.token_locations = source.token_locations;
+  TokenVocabularyCache own_vocabularies;
+  config.logit_bias = resolve_logit_bias(
+      bias, origin, source.vocabularies ? *source.vocabularies : own_vocabularies);
   try {
     config.compiled_patterns = compile_label_patterns(config.parse_patterns);
   } catch (const Error& error) {
@@ -128,7 +147,8 @@ ApiJudgeConfig judge_config_from_json(const nlohmann::json& table,
   return config;
 }
 
-JudgePoolFile load_judge_pool(const std::filesystem::path& file, const nlohmann::json& overrides) {
+JudgePoolFile load_judge_pool(const std::filesystem::path& file, const nlohmann::json& overrides,
+                              const std::filesystem::path& tokenizer_directory) {
   toml::table root;
   try {
     root = toml::parse_file(file.string());
@@ -152,6 +172,11 @@ JudgePoolFile load_judge_pool(const std::filesystem::path& file, const nlohmann:
   if (!judges || judges->empty()) {
     throw Error(file.string() + ": no [[judge]] tables: a pool file defines at least one judge");
   }
+  std::map<std::string, std::string> default_token_locations;
+  if (const auto* table = root["defaults"].as_table()) {
+    add_token_locations(*table, file, default_token_locations);
+  }
+  TokenVocabularyCache vocabularies;
   std::set<std::string> names;
   std::size_t index = 0;
   for (const auto& entry : *judges) {
@@ -163,7 +188,19 @@ JudgePoolFile load_judge_pool(const std::filesystem::path& file, const nlohmann:
     const nlohmann::json judge = toml_to_json(entry);
     for (const auto& [key, value] : judge.items()) merged[key] = value;
     for (const auto& [key, value] : overrides.items()) merged[key] = value;
-    ApiJudgeConfig config = judge_config_from_json(merged, file.parent_path(), origin);
+    JudgeSource source;
+    source.origin = origin;
+    source.base_directory = file.parent_path();
+    source.tokenizer_directory = tokenizer_directory;
+    source.vocabularies = &vocabularies;
+    // A judge's own logit_bias_tokens replace the defaults' (as every key does), and so do
+    // their locations.
+    source.token_locations = default_token_locations;
+    if (judge.contains("logit_bias_tokens")) source.token_locations.clear();
+    add_token_locations(*entry.as_table(), file, source.token_locations);
+    if (overrides.contains("logit_bias_tokens")) source.token_locations.clear();
+    for (auto& [token, place] : source.token_locations) place += ": judge " + std::to_string(index);
+    ApiJudgeConfig config = judge_config_from_json(merged, source);
     if (!names.insert(config.name).second) {
       throw Error(origin + ": a second judge named '" + config.name + "'");
     }

@@ -9,12 +9,15 @@
 //   model = "gpt-4-0314"            #   endpoint, base_url, api_key_env, temperature,
 //   batch_size = 5                  #   max_tokens, batch_size, template_with_input,
 //   ...                             #   template_without_input, parse_patterns,
-//                                   #   logit_bias, prices
-// Template paths are relative to the pool file's directory.
+//                                   #   logit_bias, logit_bias_tokens,
+//                                   #   logit_bias_tokenizer, prices
+// Template paths are relative to the pool file's directory; logit_bias_tokenizer paths too,
+// unless the node gives a tokenizer directory.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,6 +25,7 @@
 
 #include "api_usage.hpp"
 #include "label_parser.hpp"
+#include "logit_bias.hpp"
 #include "prompt_template.hpp"
 
 namespace paddock::annotators {
@@ -42,7 +46,8 @@ struct ApiJudgeConfig {
   PromptTemplate template_without_input;
   std::vector<std::string> parse_patterns;
   std::vector<LabelPattern> compiled_patterns;
-  nlohmann::json logit_bias = nlohmann::json::object();  // token id (as text) -> bias
+  // token id (as text) -> bias: the ids of `logit_bias` and the resolved `logit_bias_tokens`.
+  nlohmann::json logit_bias = nlohmann::json::object();
   TokenPrices prices;
 
   // Everything that determines the judge's answers, hashed (32 hex digits): base_url,
@@ -51,11 +56,18 @@ struct ApiJudgeConfig {
   std::string identity() const;
 };
 
-// A judge from a JSON object with the keys listed above; template paths are resolved
-// against `base_directory`. `origin` names the source in errors ("pool.toml, judge 3").
-ApiJudgeConfig judge_config_from_json(const nlohmann::json& table,
-                                      const std::filesystem::path& base_directory,
-                                      const std::string& origin);
+// Where a judge's settings come from, for resolving paths and naming places in errors.
+struct JudgeSource {
+  std::string origin;                         // "pool.toml:12:1: judge 3", or "api_llm"
+  std::filesystem::path base_directory;       // template paths are relative to it
+  std::filesystem::path tokenizer_directory;  // relative logit_bias_tokenizer paths; empty =
+                                              // base_directory
+  std::map<std::string, std::string> token_locations;  // logit_bias_tokens key -> FILE:LINE:COL
+  TokenVocabularyCache* vocabularies = nullptr;        // shared by a pool; null = load afresh
+};
+
+// A judge from a JSON object with the keys listed above.
+ApiJudgeConfig judge_config_from_json(const nlohmann::json& table, const JudgeSource& source);
 
 struct JudgePoolFile {
   std::string name;
@@ -63,7 +75,9 @@ struct JudgePoolFile {
 };
 
 // Reads a pool file. `overrides` (keys as in a judge table) replace the file's values for
-// every judge, e.g. a base_url pointing at a local server. Throws with file:line on errors.
-JudgePoolFile load_judge_pool(const std::filesystem::path& file, const nlohmann::json& overrides);
+// every judge, e.g. a base_url pointing at a local server; relative logit_bias_tokenizer
+// paths are found in `tokenizer_directory` when it is given. Throws with file:line on errors.
+JudgePoolFile load_judge_pool(const std::filesystem::path& file, const nlohmann::json& overrides,
+                              const std::filesystem::path& tokenizer_directory = {});
 
 }  // namespace paddock::annotators

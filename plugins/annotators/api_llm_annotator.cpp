@@ -206,6 +206,7 @@ std::vector<Annotation> ApiLlmAnnotator::annotate(std::span<const PreferencePair
         }
       } else {
         reason = result.error;
+        if (result.outcome == HttpOutcome::cancelled) ledger.record_cancelled();
         if (result.outcome == HttpOutcome::skipped)
           not_sent += static_cast<std::int64_t>(batch.rows.size());
       }
@@ -252,7 +253,7 @@ std::vector<Annotation> ApiLlmAnnotator::annotate(std::span<const PreferencePair
     ledger.record_pairs_not_sent(not_sent);
     if (log) {
       log->warn("judge {}: budget reached; {} pairs left unannotated ({})", config_.name, not_sent,
-                ledger.summary().value("budget_note", ""));
+                ledger.usage().stop_note);
     }
   }
 
@@ -262,8 +263,8 @@ std::vector<Annotation> ApiLlmAnnotator::annotate(std::span<const PreferencePair
   return results;
 }
 
-nlohmann::ordered_json ApiLlmAnnotator::usage() const {
-  return runtime_->ledger->summary();
+AnnotatorUsage ApiLlmAnnotator::usage() const {
+  return runtime_->ledger->usage();
 }
 
 void ApiLlmAnnotator::set_cancel_check(std::function<bool()> check) {
@@ -302,8 +303,8 @@ std::vector<std::shared_ptr<Annotator>> ApiJudgePool::members() const {
   return {judges_.begin(), judges_.end()};
 }
 
-nlohmann::ordered_json ApiJudgePool::usage() const {
-  return runtime_->ledger->summary();
+AnnotatorUsage ApiJudgePool::usage() const {
+  return runtime_->ledger->usage();
 }
 
 void ApiJudgePool::set_cancel_check(std::function<bool()> check) {

@@ -26,11 +26,11 @@
 #include <spdlog/logger.h>
 
 #include "annotation_cache.hpp"
-#include "annotator_extras.hpp"
 #include "api_judge_config.hpp"
 #include "api_usage.hpp"
 #include "http_client.hpp"
 #include "paddock/annotator.hpp"
+#include "paddock/annotator_usage.hpp"
 
 namespace paddock::annotators {
 
@@ -55,14 +55,14 @@ PreferencePair dummy_pair(bool with_input);
 // Replaces every occurrence of `secret` in `text` (when secret is non-empty).
 std::string redact(std::string text, const std::string& secret);
 
-class ApiLlmAnnotator final : public Annotator, public AnnotatorExtras {
+class ApiLlmAnnotator final : public Annotator, public UsageReporter, public Cancellable {
  public:
   ApiLlmAnnotator(ApiJudgeConfig config, std::shared_ptr<ApiJudgeRuntime> runtime);
 
   std::string name() const override { return config_.name; }
   std::vector<Annotation> annotate(std::span<const PreferencePair> pairs) override;
-  // The shared ledger's summary (see api_usage.hpp): cost and time per 1000 annotations.
-  nlohmann::ordered_json usage() const override;
+  // The shared ledger's usage (see api_usage.hpp): every judge of the node together.
+  AnnotatorUsage usage() const override;
   void set_cancel_check(std::function<bool()> check) override;
 
   const ApiJudgeConfig& config() const { return config_; }
@@ -86,7 +86,7 @@ class ApiLlmAnnotator final : public Annotator, public AnnotatorExtras {
 
 // A pool of API judges as one Annotator: members() lists them (for noisy_ensemble); on its
 // own it picks one member per instruction, like the ensemble without noise or swaps.
-class ApiJudgePool final : public Annotator, public AnnotatorExtras {
+class ApiJudgePool final : public Annotator, public UsageReporter, public Cancellable {
  public:
   ApiJudgePool(std::string name, std::vector<std::shared_ptr<ApiLlmAnnotator>> judges,
                std::shared_ptr<ApiJudgeRuntime> runtime, std::uint64_t choice_seed);
@@ -94,7 +94,7 @@ class ApiJudgePool final : public Annotator, public AnnotatorExtras {
   std::string name() const override { return name_; }
   std::vector<Annotation> annotate(std::span<const PreferencePair> pairs) override;
   std::vector<std::shared_ptr<Annotator>> members() const override;
-  nlohmann::ordered_json usage() const override;
+  AnnotatorUsage usage() const override;
   void set_cancel_check(std::function<bool()> check) override;
 
  private:

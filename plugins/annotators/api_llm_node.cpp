@@ -1,12 +1,12 @@
 // `api_llm`: an LLM judge (or a pool of them) over an OpenAI-compatible HTTP API.
 #include <memory>
 
-#include "annotator_extras.hpp"
 #include "annotator_nodes.hpp"
 #include "api_llm_annotator.hpp"
 #include "api_llm_factory.hpp"
 #include "paddock/error.hpp"
 #include "paddock/simple_node.hpp"
+#include "shared_logger.hpp"
 
 namespace paddock::annotators {
 
@@ -41,8 +41,20 @@ std::vector<ParamSpec> api_llm_params() {
        "ordered label patterns \"LABEL:REGEX\" (LABEL 1, 2 or 0 for a tie); the labels found "
        "in order must number batch_size, else the batch is unannotated",
        nlohmann::json::array()},
-      {"logit_bias", ParamType::table, "token id = bias (-100..100), passed to the API as is",
+      {"logit_bias", ParamType::table,
+       "token id = bias (-100..100), passed to the API as is: { \"11995\" = -100 }",
        nlohmann::json::object()},
+      {"logit_bias_tokens", ParamType::table,
+       "token text = bias (-100..100), mapped to ids with logit_bias_tokenizer; each text must "
+       "be exactly one token (spaces count): { \" Both\" = -100 }",
+       nlohmann::json::object()},
+      path_param("logit_bias_tokenizer", "",
+                 "the model's tokenizer for logit_bias_tokens: a tiktoken rank file "
+                 "(*.tiktoken), a Hugging Face tokenizer.json or vocab.json, or a model "
+                 "directory"),
+      path_param("tokenizer_directory", "",
+                 "with pool_file: where the pool's relative logit_bias_tokenizer paths are "
+                 "found; empty = the pool file's directory"),
       {"prices", ParamType::table,
        "dollars per 1000 tokens: {prompt = P, completion = C}, or a table of those keyed by "
        "model",
@@ -105,7 +117,8 @@ std::shared_ptr<Annotator> make_api_llm_annotator(const Params& params, const Ap
     if (!params.string("base_url").empty()) overrides["base_url"] = params.string("base_url");
     apply_key_env(overrides);
     if (!params.json("prices").empty()) overrides["prices"] = params.json("prices");
-    JudgePoolFile pool = load_judge_pool(pool_file, overrides);
+    JudgePoolFile pool =
+        load_judge_pool(pool_file, overrides, params.string("tokenizer_directory"));
     if (setup.log) {
       setup.log->info("api_llm: {} judges from {} ('{}'); cache {} ({} entries)",
                       pool.judges.size(), pool_file, pool.name, runtime->cache->file().string(),
@@ -130,11 +143,15 @@ std::shared_ptr<Annotator> make_api_llm_annotator(const Params& params, const Ap
       {"template_without_input", params.string("template_without_input")},
       {"parse_patterns", params.string_list("parse_patterns")},
       {"logit_bias", params.json("logit_bias")},
+      {"logit_bias_tokens", params.json("logit_bias_tokens")},
+      {"logit_bias_tokenizer", params.string("logit_bias_tokenizer")},
       {"prices", params.json("prices")},
   };
   if (!params.string("base_url").empty()) table["base_url"] = params.string("base_url");
   apply_key_env(table);
-  ApiJudgeConfig config = judge_config_from_json(table, {}, "api_llm");
+  JudgeSource source;
+  source.origin = "api_llm";
+  ApiJudgeConfig config = judge_config_from_json(table, source);
   if (setup.log) {
     setup.log->info(
         "api_llm: judge '{}' ({} at {}, batch {}, temperature {}); cache {} ({} "

@@ -105,33 +105,30 @@ double UsageLedger::dollars() const {
   return dollars_;
 }
 
-nlohmann::ordered_json UsageLedger::summary() const {
+void UsageLedger::record_cancelled() {
   std::lock_guard lock(mutex_);
-  nlohmann::ordered_json out = {
-      {"requests", requests_},
-      {"retries", retries_},
-      {"failed_requests", failed_requests_},
-      {"prompt_tokens", prompt_tokens_},
-      {"completion_tokens", completion_tokens_},
-      {"dollars", dollars_},
-      {"prices_known", !prices_unknown_},
-      {"annotations_from_api", annotations_},
-      {"unparsed_pairs", unparsed_},
-      {"pairs_not_sent", not_sent_},
+  cancelled_ = true;
+}
+
+AnnotatorUsage UsageLedger::usage() const {
+  std::lock_guard lock(mutex_);
+  AnnotatorUsage usage;
+  usage.annotations = annotations_;
+  usage.requests = requests_;
+  usage.prompt_tokens = prompt_tokens_;
+  usage.completion_tokens = completion_tokens_;
+  usage.dollars = dollars_;
+  usage.dollars_known = !prices_unknown_;
+  usage.seconds = seconds_;
+  usage.stopped_by_budget = budget_reached_;
+  usage.stopped_by_cancellation = cancelled_;
+  if (budget_reached_) usage.stop_note = budget_note_;
+  usage.details = {
+      {"retries", retries_},         {"failed_requests", failed_requests_},
+      {"unparsed_pairs", unparsed_}, {"pairs_not_sent", not_sent_},
       {"cache_hits", cache_hits_},
-      {"api_seconds", seconds_},
   };
-  // Per 1000 annotations the API returned (cache hits cost nothing and are not counted).
-  if (annotations_ > 0) {
-    out["dollars_per_1000"] = dollars_ / static_cast<double>(annotations_) * 1000.0;
-    out["seconds_per_1000"] = seconds_ / static_cast<double>(annotations_) * 1000.0;
-  } else {
-    out["dollars_per_1000"] = nullptr;
-    out["seconds_per_1000"] = nullptr;
-  }
-  out["budget_reached"] = budget_reached_;
-  if (budget_reached_) out["budget_note"] = budget_note_;
-  return out;
+  return usage;
 }
 
 }  // namespace paddock::annotators

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "paddock/annotator_usage.hpp"
+
 namespace paddock::annotators {
 
 // Dollars per 1000 tokens.
@@ -44,14 +46,16 @@ class UsageLedger {
   void record_cache_hits(std::int64_t hits);
   void record_pairs_not_sent(std::int64_t pairs);
   void add_seconds(double seconds);
+  void record_cancelled();
 
   bool budget_reached() const;
   std::int64_t requests() const;
   double dollars() const;
-  // requests, retries, failed_requests, prompt_tokens, completion_tokens, dollars,
-  // prices_known, annotations_from_api, unparsed_pairs, pairs_not_sent, cache_hits,
-  // api_seconds, dollars_per_1000, seconds_per_1000, budget_reached (+ budget_note).
-  nlohmann::ordered_json summary() const;
+  // The SDK's usage: annotations (parsed answers from the API; cache hits cost nothing and
+  // are not counted), requests, tokens, dollars, seconds (wall time in requests), budget
+  // and cancellation flags; details: retries, failed_requests, unparsed_pairs,
+  // pairs_not_sent, cache_hits.
+  AnnotatorUsage usage() const;
 
  private:
   Budget budget_;
@@ -63,6 +67,7 @@ class UsageLedger {
   std::int64_t annotations_ = 0, unparsed_ = 0, cache_hits_ = 0, not_sent_ = 0;
   double seconds_ = 0.0;
   bool budget_reached_ = false;
+  bool cancelled_ = false;
   std::string budget_note_;
 };
 

@@ -102,13 +102,15 @@ double HumanFileAnnotator::coverage() const {
   return requested_ == 0 ? 0.0 : static_cast<double>(found_) / static_cast<double>(requested_);
 }
 
-nlohmann::ordered_json HumanFileAnnotator::usage() const {
+AnnotatorUsage HumanFileAnnotator::usage() const {
   const double ratio = coverage();
   std::lock_guard lock(mutex_);
-  return {{"pairs_requested", requested_},
-          {"pairs_found", found_},
-          {"pairs_found_swapped", found_swapped_},
-          {"coverage", ratio}};
+  AnnotatorUsage usage;
+  usage.details = {{"pairs_requested", requested_},
+                   {"pairs_found", found_},
+                   {"pairs_found_swapped", found_swapped_},
+                   {"coverage", ratio}};
+  return usage;
 }
 
 }  // namespace paddock::annotators

@@ -10,9 +10,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "annotator_extras.hpp"
 #include "human_file_reader.hpp"
 #include "paddock/annotator.hpp"
+#include "paddock/annotator_usage.hpp"
 
 namespace paddock::annotators {
 
@@ -32,15 +32,16 @@ struct HumanVote {
 Annotation aggregate_votes(const std::vector<HumanVote>& votes, HumanAggregate rule,
                            const std::string& pool_name);
 
-class HumanFileAnnotator final : public Annotator, public AnnotatorExtras {
+class HumanFileAnnotator final : public Annotator, public UsageReporter {
  public:
   HumanFileAnnotator(std::string name, const std::vector<HumanAnnotationRow>& rows,
                      HumanAggregate aggregate);
 
   std::string name() const override { return name_; }
   std::vector<Annotation> annotate(std::span<const PreferencePair> pairs) override;
-  // pairs_requested, pairs_found, coverage (found / requested) over every call so far.
-  nlohmann::ordered_json usage() const override;
+  // No cost or time (the file was paid for elsewhere); details: pairs_requested,
+  // pairs_found, pairs_found_swapped, coverage (found / requested) over every call so far.
+  AnnotatorUsage usage() const override;
   double coverage() const;
 
   std::size_t distinct_pairs() const { return votes_.size(); }

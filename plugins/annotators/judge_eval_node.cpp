@@ -4,7 +4,6 @@
 #include <memory>
 #include <unordered_map>
 
-#include "annotator_extras.hpp"
 #include "annotator_nodes.hpp"
 #include "judge_evaluation.hpp"
 #include "paddock/dataset.hpp"
@@ -12,6 +11,7 @@
 #include "paddock/simple_node.hpp"
 #include "pair_key.hpp"
 #include "pair_records.hpp"
+#include "usage_reports.hpp"
 
 #include <spdlog/fmt/fmt.h>
 
@@ -82,7 +82,7 @@ void run_judge_eval(NodeContext& context) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   const JudgeEvaluation evaluation = evaluate_judge(rows, pairs, pair_of_row, judged);
-  const nlohmann::ordered_json usage = usage_of(*judge);
+  const std::optional<AnnotatorUsage> usage = reported_usage(*judge);
   nlohmann::ordered_json report = {
       {"judge", judge->name()},
       {"n_reference_rows", evaluation.n_reference_rows},
@@ -95,21 +95,23 @@ void run_judge_eval(NodeContext& context) {
       {"prefer_first", optional_number(evaluation.judge.prefer_first)},
       {"prefer_lists", optional_number(evaluation.judge.prefer_lists)},
   };
-  // Price and time per 1000 annotations: the judge's own ledger where it keeps one (per
-  // annotation the API returned, cache hits excluded); else the measured wall time.
-  report["price_per_1000"] = usage.contains("dollars_per_1000") ? usage["dollars_per_1000"]
-                                                                : nlohmann::ordered_json(nullptr);
-  if (usage.contains("seconds_per_1000") && usage["seconds_per_1000"].is_number()) {
-    report["time_per_1000"] = usage["seconds_per_1000"];
-  } else {
-    report["time_per_1000"] = evaluation.n_parsed > 0
-                                  ? nlohmann::ordered_json(seconds / evaluation.n_parsed * 1000.0)
-                                  : nlohmann::ordered_json(nullptr);
-  }
+  // Price and time per 1000 annotations from the judge's own usage where it reports one (per
+  // annotation its paid work produced, cache hits excluded); without it the price is unknown
+  // and the time is this node's wall time per parsed pair.
+  const auto rate = [](double value) {
+    return value >= 0 ? nlohmann::ordered_json(value) : nlohmann::ordered_json(nullptr);
+  };
+  report["price_per_1000"] = usage && usage->dollars_known
+                                 ? rate(per_1000_annotations(usage->dollars, usage->annotations))
+                                 : nlohmann::ordered_json(nullptr);
+  report["time_per_1000"] =
+      usage && usage->annotations > 0
+          ? rate(per_1000_annotations(usage->seconds, usage->annotations))
+          : rate(per_1000_annotations(seconds, static_cast<std::int64_t>(evaluation.n_parsed)));
   report["wall_seconds"] = seconds;
   report["reference_biases"] = biases_to_json(evaluation.reference);
   report["judge_biases"] = biases_to_json(evaluation.judge);
-  if (!usage.empty()) report["judge_usage"] = usage;
+  if (usage) report["judge_usage"] = usage_to_json(*usage);
 
   const auto show = [](const nlohmann::ordered_json& value, double scale) {
     return value.is_number() ? fmt::format("{:.1f}", value.get<double>() * scale)

@@ -8,6 +8,7 @@
 #include "paddock/random.hpp"
 #include "paddock/seed.hpp"
 #include "pair_key.hpp"
+#include "usage_reports.hpp"
 
 namespace paddock::annotators {
 
@@ -127,20 +128,26 @@ std::vector<Annotation> NoisyEnsembleAnnotator::annotate(std::span<const Prefere
   return results;
 }
 
-nlohmann::ordered_json NoisyEnsembleAnnotator::usage() const {
-  std::vector<nlohmann::ordered_json> summaries;
-  for (const auto& input : inputs_) summaries.push_back(usage_of(*input));
-  nlohmann::ordered_json total = sum_usage(summaries);
-  total["judges"] = judges_.size();
-  total["rows_judged"] = judged_rows_;
-  total["rows_label_noise"] = noisy_rows_;
-  total["rows_identical_outputs"] = tied_rows_;
+AnnotatorUsage NoisyEnsembleAnnotator::usage() const {
+  AnnotatorUsage total = usage_of_annotators(inputs_).value_or(AnnotatorUsage{});
+  total.details["judges"] = static_cast<std::int64_t>(judges_.size());
+  total.details["rows_judged"] = judged_rows_;
+  total.details["rows_label_noise"] = noisy_rows_;
+  total.details["rows_identical_outputs"] = tied_rows_;
   return total;
 }
 
 void NoisyEnsembleAnnotator::set_cancel_check(std::function<bool()> check) {
   for (const auto& input : inputs_) {
-    if (AnnotatorExtras* extras = extras_of(*input)) extras->set_cancel_check(check);
+    if (Cancellable* target = cancellable_of(*input)) {
+      target->set_cancel_check(check);
+      continue;
+    }
+    for (const auto& member : input->members()) {
+      if (Cancellable* target = member ? cancellable_of(*member) : nullptr) {
+        target->set_cancel_check(check);
+      }
+    }
   }
 }
 

@@ -26,8 +26,8 @@
 #include <string>
 #include <vector>
 
-#include "annotator_extras.hpp"
 #include "paddock/annotator.hpp"
+#include "paddock/annotator_usage.hpp"
 
 namespace paddock::annotators {
 
@@ -42,7 +42,7 @@ struct NoisyEnsembleOptions {
   std::uint64_t seed = 0;     // S above
 };
 
-class NoisyEnsembleAnnotator final : public Annotator, public AnnotatorExtras {
+class NoisyEnsembleAnnotator final : public Annotator, public UsageReporter, public Cancellable {
  public:
   // `inputs` as connected; their flattened judges form the pool. Throws when it is empty.
   NoisyEnsembleAnnotator(std::vector<std::shared_ptr<Annotator>> inputs,
@@ -50,7 +50,10 @@ class NoisyEnsembleAnnotator final : public Annotator, public AnnotatorExtras {
 
   std::string name() const override { return options_.name; }
   std::vector<Annotation> annotate(std::span<const PreferencePair> pairs) override;
-  nlohmann::ordered_json usage() const override;
+  // The summed usage of the connected judges (usage_of_annotators), with the ensemble's own
+  // counters in the details: judges, rows_judged, rows_label_noise, rows_identical_outputs.
+  AnnotatorUsage usage() const override;
+  // Passed on to every connected judge that is Cancellable (or to its members).
   void set_cancel_check(std::function<bool()> check) override;
 
   const std::vector<std::shared_ptr<Annotator>>& judges() const { return judges_; }

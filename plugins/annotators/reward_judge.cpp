@@ -1,6 +1,7 @@
 // Judging pairs by a reward model's scores.
 #include "reward_judge.hpp"
 
+#include <chrono>
 #include <cmath>
 
 #include <spdlog/fmt/fmt.h>
@@ -39,7 +40,10 @@ std::vector<Annotation> RewardJudgeAnnotator::annotate(std::span<const Preferenc
     responses.push_back(pair.output_1);
     responses.push_back(pair.output_2);
   }
+  const auto started = std::chrono::steady_clock::now();
   const std::vector<double> scores = scorer_->score(prompts, responses);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (scores.size() != responses.size()) {
     throw Error(fmt::format("{}: the reward model returned {} scores for {} responses", name_,
                             scores.size(), responses.size()));
@@ -55,7 +59,18 @@ std::vector<Annotation> RewardJudgeAnnotator::annotate(std::span<const Preferenc
     annotation.probability_output_2 = 1.0 / (1.0 + std::exp(-margin));
     annotation.preference = std::abs(margin) <= tie_tolerance_ ? 0 : (margin > 0 ? 2 : 1);
   }
+  std::lock_guard lock(mutex_);
+  for (const Annotation& annotation : annotations) annotations_ += annotation.preference ? 1 : 0;
+  seconds_ += seconds;
   return annotations;
+}
+
+AnnotatorUsage RewardJudgeAnnotator::usage() const {
+  std::lock_guard lock(mutex_);
+  AnnotatorUsage usage;
+  usage.annotations = annotations_;
+  usage.seconds = seconds_;
+  return usage;
 }
 
 }  // namespace paddock::annotators

@@ -11,7 +11,6 @@
 #include <fstream>
 #include <thread>
 
-#include "annotator_extras.hpp"
 #include "annotators_test_support.hpp"
 #include "api_judge_config.hpp"
 #include "api_llm_annotator.hpp"
@@ -19,6 +18,7 @@
 #include "loopback_server.hpp"
 #include "paddock/error.hpp"
 #include "test_support.hpp"
+#include "usage_reports.hpp"
 
 namespace paddock::annotators {
 namespace {
@@ -158,7 +158,7 @@ TEST_F(ApiLlmTest, AnswersAreParsedInOrderWithPaddingAndAccounted) {
   EXPECT_EQ(usage["prompt_tokens"], 300);
   EXPECT_EQ(usage["completion_tokens"], 30);
   EXPECT_NEAR(usage["dollars"].get<double>(), 3 * (0.1 + 0.02), 1e-12);
-  EXPECT_EQ(usage["annotations_from_api"], 7);
+  EXPECT_EQ(usage["annotations"], 7);
   EXPECT_NEAR(usage["dollars_per_1000"].get<double>(), 0.36 / 7 * 1000, 1e-9);
   EXPECT_TRUE(usage["seconds_per_1000"].is_number());
   EXPECT_EQ(count_lines(dir_ / "cache.jsonl"), 7u);
@@ -276,7 +276,7 @@ TEST_F(ApiLlmTest, AWrongLabelCountLeavesTheWholeBatchUnannotated) {
   for (const auto& answer : answers) EXPECT_FALSE(answer.preference);
   const auto usage = usage_of(*judge);
   EXPECT_EQ(usage["unparsed_pairs"], 6);
-  EXPECT_EQ(usage["annotations_from_api"], 0);
+  EXPECT_EQ(usage["annotations"], 0);
   EXPECT_NE(log_.str().find("expected 3 labels, found 2"), std::string::npos);
   // Paid answers are cached even when unparsable; a re-run does not pay again...
   const std::size_t before = server.requests();
@@ -297,9 +297,9 @@ TEST_F(ApiLlmTest, BudgetStopsCleanly) {
   EXPECT_EQ(annotated, 2u);
   EXPECT_EQ(server.requests(), 2u);
   const auto usage = usage_of(*judge);
-  EXPECT_TRUE(usage["budget_reached"].get<bool>());
+  EXPECT_TRUE(usage["stopped_by_budget"].get<bool>());
   EXPECT_EQ(usage["pairs_not_sent"], 3);
-  EXPECT_NE(usage["budget_note"].get<std::string>().find("request budget"), std::string::npos);
+  EXPECT_NE(usage["stop_note"].get<std::string>().find("request budget"), std::string::npos);
   EXPECT_NE(log_.str().find("budget reached"), std::string::npos);
 
   // A dollar cap, from the price table.
@@ -310,7 +310,7 @@ TEST_F(ApiLlmTest, BudgetStopsCleanly) {
                               {"cache_file", (dir_ / "d.jsonl").string()}});
   capped->annotate(pairs(6, "d"));  // $0.10 per request: 3 requests reach $0.30 >= $0.25
   EXPECT_EQ(priced.requests(), 3u);
-  EXPECT_TRUE(usage_of(*capped)["budget_reached"].get<bool>());
+  EXPECT_TRUE(usage_of(*capped)["stopped_by_budget"].get<bool>());
 }
 
 TEST_F(ApiLlmTest, TheKeyNeverAppearsInLogsCachesOrErrors) {

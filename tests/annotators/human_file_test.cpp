@@ -2,7 +2,6 @@
 // file and line, lookup with swapped outputs, aggregation, coverage and the on_error policy.
 #include <gtest/gtest.h>
 
-#include "annotator_extras.hpp"
 #include "annotator_nodes.hpp"
 #include "annotators_test_support.hpp"
 #include "csv_reader.hpp"
@@ -11,6 +10,7 @@
 #include "paddock/dataset.hpp"
 #include "paddock/error.hpp"
 #include "test_support.hpp"
+#include "usage_reports.hpp"
 #include "utf8.hpp"
 
 namespace paddock::annotators {
@@ -163,7 +163,7 @@ TEST(HumanFile, AnnotatorLooksUpPairsInBothOrdersAndReportsCoverage) {
   EXPECT_EQ(answers[2].preference, 0);  // a 1-1 split is a tie
   EXPECT_FALSE(answers[3].preference);  // not in the file
   EXPECT_DOUBLE_EQ(majority.coverage(), 0.75);
-  const auto usage = majority.usage();
+  const auto usage = usage_of(majority);
   EXPECT_EQ(usage["pairs_requested"], 4);
   EXPECT_EQ(usage["pairs_found_swapped"], 1);
 

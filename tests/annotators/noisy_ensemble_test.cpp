@@ -9,6 +9,7 @@
 #include "annotators_test_support.hpp"
 #include "noisy_ensemble.hpp"
 #include "paddock/error.hpp"
+#include "usage_reports.hpp"
 
 namespace paddock::annotators {
 namespace {
@@ -134,7 +135,7 @@ TEST(NoisyEnsemble, DuplicatesAreJudgedOnceAndIdenticalOutputsTie) {
   EXPECT_EQ(answers[1].preference, 2);
   EXPECT_EQ(answers[3].preference, 2);
   EXPECT_EQ(answers[2].preference, 0);
-  EXPECT_EQ(ensemble.usage()["rows_identical_outputs"], 1);
+  EXPECT_EQ(usage_of(ensemble)["rows_identical_outputs"], 1);
 }
 
 TEST(NoisyEnsemble, DrawsDependOnContentNotPosition) {

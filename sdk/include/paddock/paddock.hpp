@@ -2,6 +2,7 @@
 #pragma once
 
 #include "paddock/annotator.hpp"
+#include "paddock/annotator_usage.hpp"
 #include "paddock/capabilities.hpp"
 #include "paddock/context.hpp"
 #include "paddock/dataset.hpp"

@@ -1,6 +1,10 @@
 // The SDK's ABI version. A host accepts a plugin when the majors are equal and the plugin's
 // minor is not newer than the host's. Bump the minor when adding API a plugin may rely on,
 // the major when changing or removing anything a built plugin uses.
+//
+// 1.0  the first SDK.
+// 1.1  UsageReporter and Cancellable (annotator_usage.hpp): optional annotator services whose
+//      typeinfo lives in the core, so a plugin using them needs a host that has them.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +12,6 @@
 namespace paddock {
 
 inline constexpr std::uint16_t kAbiMajor = 1;
-inline constexpr std::uint16_t kAbiMinor = 0;
+inline constexpr std::uint16_t kAbiMinor = 1;
 
 }  // namespace paddock
