@@ -5,7 +5,8 @@
 // earlier start. A character no piece covers on its own costs the lowest piece score minus
 // 10 as the unknown piece. User-defined pieces score length * max_score - 0.1 so that they
 // always win; unused pieces are never chosen. The arithmetic keeps libsentencepiece's types
-// (float sums, a double for user-defined scores) so that near-ties fall the same way.
+// (piece candidates summed in double, the unknown one in float, best scores stored as
+// float) so that near-ties fall the same way.
 #include <algorithm>
 #include <cfloat>
 
@@ -79,12 +80,12 @@ class UnigramSegmenter : public SentencePieceSegmenter {
         const SentencePieceEntry& entry = vocabulary_.entry(id);
         if (entry.type == SentencePieceType::unused) continue;
         const std::size_t length = end - start;
-        if (entry.type == SentencePieceType::user_defined) {
-          const double score = static_cast<float>(length) * max_score_ - 0.1;
-          offer(end, start, score + score_so_far, id);
-        } else {
-          offer(end, start, entry.score + score_so_far, id);
-        }
+        // libsentencepiece picks the score with a conditional expression whose type is
+        // double, so every piece's candidate is summed in double and only stored as float.
+        const double score = entry.type == SentencePieceType::user_defined
+                                 ? static_cast<float>(length) * max_score_ - 0.1
+                                 : static_cast<double>(entry.score);
+        offer(end, start, score + score_so_far, id);
         if (length == character_length) covers_one_character = true;
       }
       if (!covers_one_character) {
