@@ -259,6 +259,17 @@ TEST(SentencePieceTokenizerRoles, ComeFromTheRolePiecesAndCanBeOverridden) {
               HasSubstr("the unk token 'a' is not the unknown piece"));
 }
 
+// data/tiny_rules_tokenizer.model: a unigram model trained by libsentencepiece with its own
+// rules (--normalization_rule_tsv: A->a, B->b, "C D"->c, U+FF21->A, U+3000->space), so its
+// normalizer is a small precompiled character map.
+TEST(SentencePieceCharsMap, TheModelsRulesAreAppliedLongestFirst) {
+  const auto tokenizer =
+      SentencePieceTokenizer::load(testing::test_data("tiny_rules_tokenizer.model"));
+  EXPECT_EQ(tokenizer.decode(tokenizer.encode("\xef\xbc\xa1"
+                                              "B CD\xe3\x80\x80x  C")),
+            "Ab c x C");
+}
+
 class TinyLlamaTokenizer : public ::testing::Test {
  protected:
   std::filesystem::path model_file_ = testing::test_data("tiny_llama_tokenizer.model");
