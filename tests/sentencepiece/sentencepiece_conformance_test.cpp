@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "paddock/transformer/sentencepiece_tokenizer.hpp"
+#include "protobuf_writer.hpp"
 #include "test_support.hpp"
 
 namespace paddock::transformer {
@@ -41,6 +42,9 @@ constexpr const char* kCorpus[] = {
 struct ModelCase {
   const char* name;
   const char* options;
+  // The trainers refuse escape_whitespaces=false for BPE and unigram, so it is switched off
+  // after training by appending a normalizer_spec to the file (protobuf merges the two).
+  bool escape_whitespaces_off = false;
 };
 
 // Each is trained on the corpus above; LLaMA's own settings come first.
@@ -61,6 +65,10 @@ constexpr ModelCase kModels[] = {
     {"unigram_casefold_suffix",
      "--model_type=unigram --vocab_size=180 --normalization_rule_name=nmt_nfkc_cf "
      "--treat_whitespace_as_suffix=true --unk_surface=<?>"},
+    {"bpe_bytes_trimmed_no_prefix",
+     "--model_type=bpe --vocab_size=380 --normalization_rule_name=identity "
+     "--remove_extra_whitespaces=true --add_dummy_prefix=false --byte_fallback=true"},
+    {"bpe_nfkc_unescaped_spaces", "--model_type=bpe --vocab_size=150", true},
 };
 
 // Texts where the libraries could part ways.
@@ -175,6 +183,10 @@ class SentencePieceConformance : public ::testing::TestWithParam<ModelCase> {
     const auto status = sentencepiece::SentencePieceTrainer::Train(arguments);
     ASSERT_TRUE(status.ok()) << status.ToString();
     model_file_ = prefix.string() + ".model";
+    if (model.escape_whitespaces_off) {
+      testing::write_text(model_file_, testing::read_bytes(model_file_) +
+                                           testing::bytes_field(3, testing::varint_field(5, 0)));
+    }
     ASSERT_TRUE(reference_.Load(model_file_).ok());
     tokenizer_ =
         std::make_unique<SentencePieceTokenizer>(SentencePieceTokenizer::load(model_file_));
@@ -224,6 +236,8 @@ TEST_P(SentencePieceConformance, ModelsHaveTheFeaturesTheyAreMeantToTest) {
   const bool expects_bytes =
       name.find("bytes") != std::string::npos || name.find("llama") != std::string::npos;
   EXPECT_EQ(model.trainer_spec.byte_fallback, expects_bytes);
+  EXPECT_EQ(model.normalizer_spec.escape_whitespaces, name.find("unescaped") == std::string::npos);
+  EXPECT_EQ(model.normalizer_spec.add_dummy_prefix, name.find("no_prefix") == std::string::npos);
   const auto has_type = [&](SentencePieceType type) {
     for (const auto& entry : model.pieces) {
       if (entry.type == type) return true;
