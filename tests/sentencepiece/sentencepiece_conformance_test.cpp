@@ -10,6 +10,7 @@
 #include <sentencepiece_trainer.h>
 
 #include <memory>
+#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
@@ -45,7 +46,14 @@ struct ModelCase {
   // The trainers refuse escape_whitespaces=false for BPE and unigram, so it is switched off
   // after training by appending a normalizer_spec to the file (protobuf merges the two).
   bool escape_whitespaces_off = false;
+  // Decoding then applies a denormalizer: the model's own character map, appended as a
+  // denormalizer_spec that keeps spaces as they are.
+  bool denormalize_with_charsmap = false;
 };
+
+void PrintTo(const ModelCase& model, std::ostream* out) {
+  *out << model.name;
+}
 
 // Each is trained on the corpus above; LLaMA's own settings come first.
 constexpr ModelCase kModels[] = {
@@ -56,9 +64,10 @@ constexpr ModelCase kModels[] = {
     {"bpe_nfkc_symbols",
      "--model_type=bpe --vocab_size=150 --user_defined_symbols=<reward_0>,@@ "
      "--control_symbols=<ctrl> --pad_id=3"},
-    {"unigram_nfkc",
+    {"unigram_nfkc_denormalized",
      "--model_type=unigram --vocab_size=200 --user_defined_symbols=<reward_0>,sea "
-     "--control_symbols=<ctrl>"},
+     "--control_symbols=<ctrl>",
+     false, true},
     {"unigram_bytes",
      "--model_type=unigram --vocab_size=420 --normalization_rule_name=identity "
      "--remove_extra_whitespaces=false --byte_fallback=true"},
@@ -183,6 +192,16 @@ class SentencePieceConformance : public ::testing::TestWithParam<ModelCase> {
     const auto status = sentencepiece::SentencePieceTrainer::Train(arguments);
     ASSERT_TRUE(status.ok()) << status.ToString();
     model_file_ = prefix.string() + ".model";
+    if (model.denormalize_with_charsmap) {
+      const std::string bytes = testing::read_bytes(model_file_);
+      const std::string charsmap =
+          parse_sentencepiece_model(bytes, model_file_).normalizer_spec.precompiled_charsmap;
+      testing::write_text(
+          model_file_,
+          bytes + testing::bytes_field(
+                      5, testing::bytes_field(2, charsmap) + testing::varint_field(3, 0) +
+                             testing::varint_field(4, 0) + testing::varint_field(5, 0)));
+    }
     if (model.escape_whitespaces_off) {
       testing::write_text(model_file_, testing::read_bytes(model_file_) +
                                            testing::bytes_field(3, testing::varint_field(5, 0)));
@@ -245,7 +264,8 @@ TEST_P(SentencePieceConformance, ModelsHaveTheFeaturesTheyAreMeantToTest) {
     return false;
   };
   EXPECT_EQ(has_type(SentencePieceType::byte), expects_bytes);
-  if (name.find("symbols") != std::string::npos || name == "unigram_nfkc") {
+  EXPECT_EQ(model.denormalizer_spec.has_value(), GetParam().denormalize_with_charsmap);
+  if (name.find("symbols") != std::string::npos || name == "unigram_nfkc_denormalized") {
     EXPECT_TRUE(has_type(SentencePieceType::user_defined));
     EXPECT_TRUE(tokenizer_->token_to_id("<ctrl>"));
   }
