@@ -4,7 +4,6 @@
 // and its new neighbours queued, until the queue is empty. Queue entries whose symbols
 // changed since are skipped. A merged piece of type UNUSED is split back into the two
 // symbols it was made from, recursively, as libsentencepiece does.
-#include <algorithm>
 #include <queue>
 #include <string>
 #include <unordered_map>
@@ -14,6 +13,7 @@
 
 namespace paddock::transformer {
 
+// The interface's key function.
 SentencePieceSegmenter::~SentencePieceSegmenter() = default;
 
 namespace {
@@ -95,19 +95,14 @@ class BpeSegmenter : public SentencePieceSegmenter {
   std::vector<Symbol> split_into_symbols(std::string_view normalized) const {
     std::vector<Symbol> symbols;
     symbols.reserve(normalized.size());
-    static constexpr unsigned char kCharacterLength[16] = {1, 1, 1, 1, 1, 1, 1, 1,
-                                                           1, 1, 1, 1, 2, 2, 3, 4};
     for (std::size_t start = 0; start < normalized.size();) {
       Symbol symbol;
       symbol.start = start;
       const std::size_t user_defined =
           vocabulary_.user_defined_symbols().longest_prefix(normalized.substr(start));
       symbol.frozen = user_defined > 0;
-      // The length of a character is read from its first byte alone, as libsentencepiece
-      // does; the normalizer has already replaced malformed UTF-8.
-      const std::size_t character =
-          kCharacterLength[static_cast<unsigned char>(normalized[start]) >> 4];
-      symbol.length = symbol.frozen ? user_defined : std::min(character, normalized.size() - start);
+      symbol.length =
+          symbol.frozen ? user_defined : sentencepiece_character_length(normalized, start);
       const int index = static_cast<int>(symbols.size());
       symbol.previous = index - 1;
       start += symbol.length;

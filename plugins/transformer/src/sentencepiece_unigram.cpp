@@ -52,8 +52,6 @@ class UnigramSegmenter : public SentencePieceSegmenter {
     const std::size_t size = normalized.size();
     const float unknown_score = min_score_ - kUnknownPenalty;
     std::vector<BestPath> best_ending_at(size + 1);
-    static constexpr unsigned char kCharacterLength[16] = {1, 1, 1, 1, 1, 1, 1, 1,
-                                                           1, 1, 1, 1, 2, 2, 3, 4};
 
     const auto offer = [&](std::size_t end, std::size_t start, auto candidate_score,
                            std::int32_t id) {
@@ -67,8 +65,7 @@ class UnigramSegmenter : public SentencePieceSegmenter {
 
     for (std::size_t start = 0; start < size;) {
       const float score_so_far = best_ending_at[start].score;
-      const std::size_t character_length = std::min<std::size_t>(
-          kCharacterLength[static_cast<unsigned char>(normalized[start]) >> 4], size - start);
+      const std::size_t character_length = sentencepiece_character_length(normalized, start);
       bool covers_one_character = false;
       std::size_t node = ByteTrie::root();
       for (std::size_t end = start; end < size;) {

@@ -4,6 +4,7 @@
 // the rest are skipped by wire type. Field numbers are those of sentencepiece_model.proto.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>

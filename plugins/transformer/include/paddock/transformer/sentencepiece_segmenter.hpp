@@ -5,6 +5,7 @@
 // model has byte fallback.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string_view>
@@ -25,6 +26,16 @@ class SentencePieceSegmenter {
   // Segments of `normalized` in order; their texts concatenate to it.
   virtual std::vector<SentencePieceSegment> segment(std::string_view normalized) const = 0;
 };
+
+// The length of the character starting at `position` (< text.size()), read from its first
+// byte alone and cut at the end of `text`, as libsentencepiece steps through normalized text
+// (which the normalizer has already made valid UTF-8).
+inline std::size_t sentencepiece_character_length(std::string_view text, std::size_t position) {
+  constexpr unsigned char kLengthByHighNibble[16] = {1, 1, 1, 1, 1, 1, 1, 1,
+                                                     1, 1, 1, 1, 2, 2, 3, 4};
+  const std::size_t length = kLengthByHighNibble[static_cast<unsigned char>(text[position]) >> 4];
+  return length < text.size() - position ? length : text.size() - position;
+}
 
 // Both keep a reference to `vocabulary`, which must outlive them.
 std::unique_ptr<SentencePieceSegmenter> make_bpe_segmenter(
