@@ -1,5 +1,6 @@
 // Choosing a checkpoint's tokenizer: byte-level BPE files first, then tokenizer.model.
 #include "paddock/error.hpp"
+#include "paddock/transformer/sentencepiece_adapter.hpp"
 #include "paddock/transformer/tokenizer.hpp"
 #include "paddock/transformer/tokenizer_directory.hpp"
 
@@ -17,12 +18,8 @@ std::unique_ptr<Tokenizer> load_checkpoint_tokenizer(const std::filesystem::path
       if (!has_sentencepiece) throw;  // the BPE files are the only tokenizer: report them
     }
   }
-  if (has_sentencepiece) {
-    // libsentencepiece and LibTorch's protobuf cannot share a process (docs/models.md).
-    throw Error(directory.string() +
-                ": the tokenizer is a SentencePiece tokenizer.model, which the model backend "
-                "cannot load next to LibTorch; convert it to a byte-level tokenizer.json first");
-  }
+  if (has_sentencepiece)
+    return make_sentencepiece_tokenizer(load_sentencepiece_tokenizer(directory));
   throw Error(directory.string() +
               ": no tokenizer (tokenizer.json, vocab.json + merges.txt or tokenizer.model)");
 }

@@ -2,6 +2,7 @@
 #include "paddock/transformer/sentencepiece_adapter.hpp"
 
 #include "paddock/error.hpp"
+#include "paddock/transformer/tokenizer_directory.hpp"
 
 namespace paddock::transformer {
 namespace {
@@ -15,7 +16,7 @@ class SentencePieceAdapter : public ForwardingTokenizer<SentencePieceTokenizer> 
                 "tokens need a byte-level BPE tokenizer)");
   }
   void save(const std::filesystem::path& directory) const override {
-    tokenizer_.save(directory / "tokenizer.model");
+    save_sentencepiece_tokenizer(tokenizer_, directory);
   }
   std::unique_ptr<Tokenizer> clone() const override {
     return std::make_unique<SentencePieceAdapter>(tokenizer_);

@@ -41,6 +41,33 @@ bool read_roles(const std::filesystem::path& file, SpecialTokenRoles& roles) {
   return true;
 }
 
+// Applies the roles of tokenizer_config.json, else special_tokens_map.json, beside
+// `directory` to `tokenizer` (a BpeTokenizer or SentencePieceTokenizer).
+template <class AnyTokenizer>
+void apply_role_files(const std::filesystem::path& directory, AnyTokenizer& tokenizer) {
+  SpecialTokenRoles roles = tokenizer.special_token_roles();
+  std::filesystem::path roles_file = directory / "tokenizer_config.json";
+  if (!read_roles(roles_file, roles)) {
+    roles_file = directory / "special_tokens_map.json";
+    if (!read_roles(roles_file, roles)) return;
+  }
+  try {
+    tokenizer.set_special_token_roles(roles);
+  } catch (const Error& error) {
+    throw Error(roles_file.string() + ": " + error.what());
+  }
+}
+
+nlohmann::ordered_json roles_config(const SpecialTokenRoles& roles) {
+  const auto role = [](const std::string& content) {
+    return content.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(content);
+  };
+  return {{"bos_token", role(roles.bos)},
+          {"eos_token", role(roles.eos)},
+          {"pad_token", role(roles.pad)},
+          {"unk_token", role(roles.unk)}};
+}
+
 }  // namespace
 
 BpeTokenizer load_tokenizer(const std::filesystem::path& path) {
@@ -60,32 +87,30 @@ BpeTokenizer load_tokenizer(const std::filesystem::path& path) {
                 ": no tokenizer.json and no vocab.json + merges.txt (a SentencePiece "
                 "tokenizer.model needs the SentencePiece loader)");
   }();
-  SpecialTokenRoles roles = tokenizer.special_token_roles();
-  std::filesystem::path roles_file = directory / "tokenizer_config.json";
-  if (!read_roles(roles_file, roles)) {
-    roles_file = directory / "special_tokens_map.json";
-    if (!read_roles(roles_file, roles)) return tokenizer;
-  }
-  try {
-    tokenizer.set_special_token_roles(roles);
-  } catch (const Error& error) {
-    throw Error(roles_file.string() + ": " + error.what());
-  }
+  apply_role_files(directory, tokenizer);
   return tokenizer;
 }
 
 void save_tokenizer(const BpeTokenizer& tokenizer, const std::filesystem::path& directory) {
   std::filesystem::create_directories(directory);
   save_tokenizer_json(tokenizer, directory / "tokenizer.json");
-  const SpecialTokenRoles& roles = tokenizer.special_token_roles();
-  const auto role = [](const std::string& content) {
-    return content.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(content);
-  };
-  const nlohmann::ordered_json config = {{"tokenizer_class", "PreTrainedTokenizerFast"},
-                                         {"bos_token", role(roles.bos)},
-                                         {"eos_token", role(roles.eos)},
-                                         {"pad_token", role(roles.pad)},
-                                         {"unk_token", role(roles.unk)}};
+  nlohmann::ordered_json config = {{"tokenizer_class", "PreTrainedTokenizerFast"}};
+  config.update(roles_config(tokenizer.special_token_roles()));
+  core::write_file_atomically(directory / "tokenizer_config.json", config.dump(2) + "\n");
+}
+
+SentencePieceTokenizer load_sentencepiece_tokenizer(const std::filesystem::path& directory) {
+  SentencePieceTokenizer tokenizer = SentencePieceTokenizer::load(directory / "tokenizer.model");
+  apply_role_files(directory, tokenizer);
+  return tokenizer;
+}
+
+void save_sentencepiece_tokenizer(const SentencePieceTokenizer& tokenizer,
+                                  const std::filesystem::path& directory) {
+  std::filesystem::create_directories(directory);
+  tokenizer.save(directory / "tokenizer.model");
+  // No tokenizer_class: readers pick the class from config.json's model type.
+  const nlohmann::ordered_json config = roles_config(tokenizer.special_token_roles());
   core::write_file_atomically(directory / "tokenizer_config.json", config.dump(2) + "\n");
 }
 

@@ -1,4 +1,4 @@
-// A SentencePieceTokenizer as a Tokenizer (built only with libsentencepiece).
+// A SentencePieceTokenizer as a Tokenizer.
 #pragma once
 
 #include <memory>

@@ -1,8 +1,9 @@
 // A SentencePiece tokenizer read from a `tokenizer.model` file (LLaMA-1/2 and their kin),
-// through Debian's libsentencepiece. Its methods mirror BpeTokenizer's (encode, decode,
-// token_to_id, id_to_token, vocab_size, the role ids), so code can use either. Built as the
-// static library paddock_transformer_sentencepiece only when libsentencepiece-dev is
-// installed; see docs/models.md.
+// implemented here without libsentencepiece or protobuf: the file is parsed by hand
+// (sentencepiece_model_proto.hpp), then text is normalized, segmented by the model's BPE or
+// unigram algorithm and unknown characters spelled in byte pieces, giving the ids
+// libsentencepiece gives (tests/sentencepiece compares the two). Its methods mirror
+// BpeTokenizer's, so code can use either. See docs/models.md for what is refused.
 #pragma once
 
 #include <cstddef>
@@ -14,38 +15,32 @@
 #include <string_view>
 #include <vector>
 
-namespace sentencepiece {
-class SentencePieceProcessor;
-}
+#include "paddock/transformer/bpe_tokenizer.hpp"
+#include "paddock/transformer/sentencepiece_model_proto.hpp"
 
 namespace paddock::transformer {
 
 class SentencePieceTokenizer {
  public:
   // Reads a serialized SentencePiece model (`tokenizer.model`). Throws paddock::Error naming
-  // the file when it cannot be read or is not a valid SentencePiece model.
+  // the file when it cannot be read, is not a valid SentencePiece model, or uses what this
+  // implementation refuses (the word and char model types).
   static SentencePieceTokenizer load(const std::filesystem::path& model_file);
   // The same from the file's bytes; `label` names the source in errors.
   static SentencePieceTokenizer from_serialized(std::string_view model_bytes,
                                                 std::string_view label);
 
-  // Copies re-read the model from its bytes (a few milliseconds for LLaMA's 32,000 pieces).
-  SentencePieceTokenizer(const SentencePieceTokenizer& other);
-  SentencePieceTokenizer& operator=(const SentencePieceTokenizer& other);
-  SentencePieceTokenizer(SentencePieceTokenizer&&) noexcept;
-  SentencePieceTokenizer& operator=(SentencePieceTokenizer&&) noexcept;
-  ~SentencePieceTokenizer();
-
   // The model file's bytes, and writing them (atomically) as a tokenizer.model.
-  std::string serialized_model() const;
+  const std::string& serialized_model() const;
   void save(const std::filesystem::path& model_file) const;
 
   // Token ids for `text`, normalized the way the model says (LLaMA's: none, plus a dummy
   // prefix space). As BpeTokenizer, no BOS/EOS is added: add bos_id() / eos_id() yourself.
-  // Throws paddock::Error if the library refuses the text.
   std::vector<std::int32_t> encode(std::string_view text) const;
-  // The text of `ids`. Control tokens (bos, eos, pad) are written as their piece text, e.g.
-  // "<s>", unless skip_special_tokens. Throws paddock::Error for an id outside the vocabulary.
+  // The text of `ids`. Special tokens (control pieces such as <s> and </s>, and the bos,
+  // eos and pad tokens) are written as their piece text unless skip_special_tokens; the rest
+  // decodes as libsentencepiece decodes it (the unknown piece as " ⁇ "). Throws
+  // paddock::Error for an id outside the vocabulary.
   std::string decode(const std::vector<std::int32_t>& ids, bool skip_special_tokens = false) const;
 
   // A piece as the model spells it ("▁the", "<0x0A>", "<s>"), or nullopt when the model has
@@ -55,23 +50,35 @@ class SentencePieceTokenizer {
   // Ids are 0 .. vocab_size() - 1.
   std::size_t vocab_size() const;
 
-  // The ids the model reserves for each role; nullopt when it has none (SentencePiece's -1).
-  std::optional<std::int32_t> bos_id() const;
-  std::optional<std::int32_t> eos_id() const;
-  std::optional<std::int32_t> pad_id() const;
-  std::optional<std::int32_t> unk_id() const;
+  // The ids of each role; nullopt when there is none. Loaded from the model as
+  // libsentencepiece reads them: the trainer spec's role piece ("<s>", ...) when the model
+  // has it as a control piece (unknown piece for unk).
+  std::optional<std::int32_t> bos_id() const { return bos_id_; }
+  std::optional<std::int32_t> eos_id() const { return eos_id_; }
+  std::optional<std::int32_t> pad_id() const { return pad_id_; }
+  std::optional<std::int32_t> unk_id() const { return unk_id_; }
+  // The roles as pieces (empty: none), and setting them, e.g. from tokenizer_config.json.
+  // Each non-empty role must be a piece of the model; the unk role must be its unknown piece.
+  SpecialTokenRoles special_token_roles() const;
+  void set_special_token_roles(const SpecialTokenRoles& roles);
 
+  SentencePieceModelType model_type() const;
   // The file (or label) it was loaded from, for error messages.
   const std::string& source() const { return source_; }
 
  private:
-  SentencePieceTokenizer(std::unique_ptr<sentencepiece::SentencePieceProcessor> processor,
-                         std::string source);
-  bool is_control(std::int32_t id) const;
-  std::string decode_pieces(const std::vector<int>& ids) const;
+  struct Model;
+  SentencePieceTokenizer(std::shared_ptr<const Model> model, std::string source);
+  std::string decode_pieces(const std::vector<std::int32_t>& ids) const;
+  bool is_special(std::int32_t id) const;
 
-  std::unique_ptr<sentencepiece::SentencePieceProcessor> processor_;
+  // Immutable once loaded, so copies share it.
+  std::shared_ptr<const Model> model_;
   std::string source_;
+  std::optional<std::int32_t> bos_id_;
+  std::optional<std::int32_t> eos_id_;
+  std::optional<std::int32_t> pad_id_;
+  std::optional<std::int32_t> unk_id_;
 };
 
 }  // namespace paddock::transformer

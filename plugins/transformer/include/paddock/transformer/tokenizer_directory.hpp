@@ -1,11 +1,12 @@
 // A tokenizer as it sits in a Hugging Face model directory: tokenizer.json (or vocab.json +
-// merges.txt), with the bos/eos/pad/unk roles from tokenizer_config.json or
-// special_tokens_map.json.
+// merges.txt) or a SentencePiece tokenizer.model, with the bos/eos/pad/unk roles from
+// tokenizer_config.json or special_tokens_map.json.
 #pragma once
 
 #include <filesystem>
 
 #include "paddock/transformer/bpe_tokenizer.hpp"
+#include "paddock/transformer/sentencepiece_tokenizer.hpp"
 
 namespace paddock::transformer {
 
@@ -17,5 +18,14 @@ BpeTokenizer load_tokenizer(const std::filesystem::path& path);
 
 // Writes tokenizer.json and tokenizer_config.json (the roles) into `directory`.
 void save_tokenizer(const BpeTokenizer& tokenizer, const std::filesystem::path& directory);
+
+// `directory`'s tokenizer.model, its roles first as the model names them, then overridden
+// field by field from tokenizer_config.json (else special_tokens_map.json) as above; a role
+// token the model lacks is an error naming the file.
+SentencePieceTokenizer load_sentencepiece_tokenizer(const std::filesystem::path& directory);
+
+// Writes tokenizer.model (the bytes it was loaded from) and tokenizer_config.json (the roles).
+void save_sentencepiece_tokenizer(const SentencePieceTokenizer& tokenizer,
+                                  const std::filesystem::path& directory);
 
 }  // namespace paddock::transformer

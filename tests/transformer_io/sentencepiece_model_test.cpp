@@ -1,0 +1,356 @@
+// The hand-written SentencePiece reader and tokenizer without libsentencepiece: malformed
+// protobuf and model files are refused with the field and byte named; tiny models built byte
+// by byte check BPE and unigram choices; the committed tiny LLaMA-style tokenizer.model
+// (tests/transformer_io/data) loads, round-trips text and loads as a checkpoint's tokenizer.
+//
+// data/tiny_llama_tokenizer.model was trained with libsentencepiece 0.1.97 on four English
+// sentences repeated 30 times: --model_type=bpe --vocab_size=320 --character_coverage=1.0
+// --normalization_rule_name=identity --remove_extra_whitespaces=false --add_dummy_prefix=true
+// --split_digits=true --byte_fallback=true --unk_id=0 --bos_id=1 --eos_id=2 --pad_id=-1
+// (LLaMA's settings). Its ids are compared with libsentencepiece's in tests/sentencepiece.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "paddock/transformer/protobuf_reader.hpp"
+#include "paddock/transformer/sentencepiece_model_proto.hpp"
+#include "paddock/transformer/sentencepiece_tokenizer.hpp"
+#include "paddock/transformer/tokenizer.hpp"
+#include "paddock/transformer/tokenizer_directory.hpp"
+#include "protobuf_writer.hpp"
+#include "test_support.hpp"
+
+namespace paddock::transformer {
+namespace {
+
+using testing::bytes_field;
+using testing::error_message;
+using testing::float_field;
+using ::testing::HasSubstr;
+using testing::identity_normalizer;
+using testing::key;
+using testing::piece_message;
+using testing::trainer_spec;
+using testing::varint;
+using testing::varint_field;
+using Ids = std::vector<std::int32_t>;
+
+constexpr int kNormal = 1, kUnknown = 2, kControl = 3, kUserDefined = 4, kUnused = 5, kByte = 6;
+constexpr int kUnigram = 1, kBpe = 2;
+
+// <unk> <s> </s> then `pieces`, with the given model type and an identity normalizer.
+std::string tiny_model(int model_type, const std::string& pieces, bool add_dummy_prefix = false) {
+  return piece_message("<unk>", 0, kUnknown) + piece_message("<s>", 0, kControl) +
+         piece_message("</s>", 0, kControl) + pieces + trainer_spec(model_type, false) +
+         identity_normalizer(add_dummy_prefix, /*remove_extra_whitespaces=*/false);
+}
+
+std::vector<std::string> pieces_of(const SentencePieceTokenizer& tokenizer, const Ids& ids) {
+  std::vector<std::string> pieces;
+  for (std::int32_t id : ids) pieces.push_back(*tokenizer.id_to_token(id));
+  return pieces;
+}
+
+std::string load_error(const std::string& bytes) {
+  return error_message([&] { SentencePieceTokenizer::from_serialized(bytes, "m.model"); });
+}
+
+using Pieces = std::vector<std::string>;
+
+TEST(SentencePieceReader, ReadsFieldsAndSkipsUnknownOnesByWireType) {
+  const std::string unknown_fields = varint_field(90, 7) + key(91, 1) + std::string(8, 'x') +
+                                     bytes_field(92, "skip me") + float_field(93, 1.5f) +
+                                     key(94, 3) + varint_field(1, 5) + key(94, 4);
+  const std::string bytes =
+      unknown_fields + piece_message("<unk>", 0, kUnknown) +
+      bytes_field(1, bytes_field(1, "a") + float_field(2, -2.5f) + varint_field(77, 1)) +
+      bytes_field(2, varint_field(3, kBpe) + varint_field(41, 5)) +
+      // A repeated sub-message is merged into the first, a repeated scalar keeps the last.
+      bytes_field(2, varint_field(42, std::uint64_t(-7)) + varint_field(43, 4) +
+                         varint_field(43, 9) + bytes_field(44, "?")) +
+      bytes_field(3, bytes_field(1, "nmt_nfkc") + varint_field(3, 0)) +
+      bytes_field(4, "self test data, skipped");
+  const SentencePieceModelProto model = parse_sentencepiece_model(bytes, "m.model");
+  ASSERT_EQ(model.pieces.size(), 2u);
+  EXPECT_EQ(model.pieces[0].type, SentencePieceType::unknown);
+  EXPECT_EQ(model.pieces[1].piece, "a");
+  EXPECT_EQ(model.pieces[1].score, -2.5f);
+  EXPECT_EQ(model.pieces[1].type, SentencePieceType::normal);  // the default
+  EXPECT_EQ(model.trainer_spec.model_type, SentencePieceModelType::bpe);
+  EXPECT_EQ(model.trainer_spec.bos_id, 5);
+  EXPECT_EQ(model.trainer_spec.eos_id, -7);
+  EXPECT_EQ(model.trainer_spec.pad_id, 9);
+  EXPECT_EQ(model.trainer_spec.unk_surface, "?");
+  EXPECT_EQ(model.normalizer_spec.name, "nmt_nfkc");
+  EXPECT_FALSE(model.normalizer_spec.add_dummy_prefix);
+  EXPECT_TRUE(model.normalizer_spec.remove_extra_whitespaces);  // the default
+  EXPECT_FALSE(model.denormalizer_spec);
+}
+
+TEST(SentencePieceReader, MalformedWireFormatIsRefusedWithTheByteNamed) {
+  const std::string good_piece = piece_message("a", 0, kNormal);
+  const std::pair<std::string, std::string> cases[] = {
+      {key(60, 0), "byte 2: truncated varint"},
+      {varint_field(50, 1) + key(60, 0) + "\xff\xff", "byte 5: truncated varint"},
+      {key(60, 0) + std::string(10, '\xff') + "\x01", "byte 2: varint longer than 64 bits"},
+      {key(60, 0) + std::string(9, '\xff') + "\x02", "byte 2: varint longer than 64 bits"},
+      {key(1, 2) + varint(100) + "abc", "length 100 runs past the end of the input (3 bytes left"},
+      {key(1, 2) + std::string(9, '\xff') + "\x01", "runs past the end of the input"},
+      {"\x0e", "invalid wire type 6"},
+      {"\x0f", "invalid wire type 7"},
+      {std::string("\x00\x01", 2), "field number 0 is not allowed"},
+      {key(60, 5) + "ab", "truncated fixed32 value"},
+      {key(60, 1) + "abcd", "truncated fixed64 value"},
+      {key(60, 3) + varint_field(1, 1), "group of field 60 is never closed"},
+      {key(60, 3) + key(61, 4), "end-group key for field 61 closes the group of field 60"},
+      {key(60, 4), "end-group key for field 60 outside a group"},
+      {key(1, 0) + varint(5),
+       "byte 0: pieces (field 1) has wire type varint, expected "
+       "length-delimited"},
+      {bytes_field(2, key(3, 2) + varint(0)), "model_type (field 3) has wire type length-"},
+      {bytes_field(1, bytes_field(1, "a") + key(2, 0) + varint(1)),
+       "m.model: pieces[0]: byte 5: score (field 2) has wire type varint, expected fixed32"},
+  };
+  for (const auto& [bytes, expected] : cases) {
+    const std::string message = load_error(bytes);
+    EXPECT_THAT(message, HasSubstr("m.model")) << expected;
+    EXPECT_THAT(message, HasSubstr(expected));
+    EXPECT_THAT(message, HasSubstr("not a valid SentencePiece model")) << expected;
+  }
+  std::string deep;
+  for (int depth = 0; depth < 40; ++depth) deep += key(60, 3);
+  EXPECT_THAT(load_error(deep), HasSubstr("groups nested more than 32 deep"));
+}
+
+TEST(SentencePieceReader, BadPiecesAndSpecsAreRefused) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::pair<std::string, std::string> cases[] = {
+      {"", "no pieces"},
+      {"this is not a protocol buffer \x01\x02\xff\xfe", "m.model: byte"},
+      {R"({"model": {"type": "BPE"}})", "m.model: byte"},
+      {piece_message("\xff\xfe", 0, kNormal), "pieces[0]: byte 2: piece is not valid UTF-8"},
+      {piece_message(std::string("a\0b", 3), 0, kNormal), "piece contains a NUL byte"},
+      {piece_message("", 0, kNormal), "pieces[0]: byte 11: the piece is empty"},
+      {bytes_field(1, float_field(2, 1)), "the piece is empty"},
+      {piece_message("a", nan, kNormal), "score is not a finite number"},
+      {piece_message("a", INFINITY, kNormal), "score is not a finite number"},
+      {piece_message("a", 0, 9), "type 9 is not a piece type"},
+      {piece_message("a", 0, 0), "type 0 is not a piece type"},
+      {piece_message("a", 0, kNormal) + bytes_field(2, varint_field(3, 7)),
+       "trainer_spec: byte 14: model_type 7 is not a model type"},
+      {piece_message("a", 0, kNormal) + bytes_field(2, bytes_field(45, "\xc3")),
+       "unk_piece is not valid UTF-8"},
+  };
+  for (const auto& [bytes, expected] : cases) {
+    EXPECT_THAT(load_error(bytes), HasSubstr(expected)) << expected;
+  }
+}
+
+TEST(SentencePieceReader, InconsistentVocabulariesAreRefused) {
+  const std::string unk = piece_message("<unk>", 0, kUnknown);
+  const std::string a = piece_message("a", 0, kNormal);
+  std::string all_bytes;
+  for (int byte = 0; byte < 255; ++byte) {  // one short: <0xFF> is missing
+    static const char* hex = "0123456789ABCDEF";
+    all_bytes +=
+        piece_message(std::string("<0x") + hex[byte / 16] + hex[byte % 16] + ">", 0, kByte);
+  }
+  const std::pair<std::string, std::string> cases[] = {
+      {a + trainer_spec(kBpe, false), "m.model: the model has no unknown piece"},
+      {unk + a + a + trainer_spec(kBpe, false), "m.model: pieces[2] 'a' is already pieces[1]"},
+      {unk + piece_message("<unk>", 0, kUnknown), "pieces[1] '<unk>' is already pieces[0]"},
+      {unk + piece_message("<u2>", 0, kUnknown), "is a second unknown piece"},
+      {unk + piece_message("<0x41>", 0, kByte) + trainer_spec(kBpe, false),
+       "pieces[1] '<0x41>' is a byte piece, but trainer_spec.byte_fallback is false"},
+      {unk + piece_message("<0xz1>", 0, kByte) + trainer_spec(kBpe, true),
+       "is a byte piece not spelled <0xXX>"},
+      {unk + all_bytes + trainer_spec(kBpe, true), "the byte piece <0xFF> is missing"},
+      {unk + a + trainer_spec(3, false), "model_type is 'word'; only 'BPE' and 'unigram'"},
+      {unk + a + trainer_spec(4, false), "model_type is 'char'"},
+      {unk + a + bytes_field(3, bytes_field(2, "abc")),
+       "m.model: normalizer '': precompiled_charsmap is corrupt: it holds 3 bytes"},
+      {unk + a +
+           bytes_field(
+               3, bytes_field(1, "nfkc") + bytes_field(2, std::string("\x40\x00\x00\x00xyz", 7))),
+       "normalizer 'nfkc': precompiled_charsmap is corrupt: trie length 64 does not fit"},
+      {unk + a +
+           bytes_field(3, bytes_field(2, std::string("\x04\x00\x00\x00\x00\x00\x00\x00z", 9))),
+       "the replacement strings do not end with a NUL byte"},
+  };
+  for (const auto& [bytes, expected] : cases) {
+    EXPECT_THAT(load_error(bytes), HasSubstr(expected)) << expected;
+  }
+  // A piece may be spelled like a control piece: libsentencepiece keeps two maps.
+  EXPECT_NO_THROW(SentencePieceTokenizer::from_serialized(
+      unk + piece_message("<s>", 0, kControl) + piece_message("<s>", 0, kNormal), "m.model"));
+}
+
+TEST(SentencePieceBpe, BestScoreMergesFirstAndTiesGoLeft) {
+  const auto tokenizer = SentencePieceTokenizer::from_serialized(
+      tiny_model(kBpe, piece_message("a", -5, kNormal) + piece_message("b", -5, kNormal) +
+                           piece_message("c", -5, kNormal) + piece_message("ab", -1, kNormal) +
+                           piece_message("bc", -0.5f, kNormal)),
+      "bpe.model");
+  EXPECT_EQ(pieces_of(tokenizer, tokenizer.encode("abc")), (Pieces{"a", "bc"}));
+  const auto tied = SentencePieceTokenizer::from_serialized(
+      tiny_model(kBpe, piece_message("a", -5, kNormal) + piece_message("b", -5, kNormal) +
+                           piece_message("c", -5, kNormal) + piece_message("ab", -1, kNormal) +
+                           piece_message("bc", -1, kNormal)),
+      "tied.model");
+  EXPECT_EQ(pieces_of(tied, tied.encode("abc")), (Pieces{"ab", "c"}));
+  // Characters without a piece become one unknown piece per run (no byte fallback here).
+  EXPECT_EQ(pieces_of(tied, tied.encode("xyzab\xe6\x9d\xb1")), (Pieces{"<unk>", "ab", "<unk>"}));
+  EXPECT_EQ(tied.decode(tied.encode("xyab")), " \xE2\x81\x87 ab");
+}
+
+TEST(SentencePieceBpe, UnusedPiecesAreSplitBackAndUserDefinedOnesStayWhole) {
+  const auto tokenizer = SentencePieceTokenizer::from_serialized(
+      tiny_model(kBpe, piece_message("a", -5, kNormal) + piece_message("b", -5, kNormal) +
+                           piece_message("c", -5, kNormal) + piece_message("bc", 0, kUnused) +
+                           piece_message("abc", -1, kNormal) + piece_message("ca", -0.1f, kNormal) +
+                           piece_message("<x>", 0, kUserDefined)),
+      "unused.model");
+  EXPECT_EQ(pieces_of(tokenizer, tokenizer.encode("bc")), (Pieces{"b", "c"}));
+  EXPECT_EQ(pieces_of(tokenizer, tokenizer.encode("abc")), (Pieces{"abc"}));
+  EXPECT_EQ(pieces_of(tokenizer, tokenizer.encode("c<x>a")), (Pieces{"c", "<x>", "a"}));
+  EXPECT_EQ(tokenizer.decode(tokenizer.encode("c<x>a")), "c<x>a");
+}
+
+TEST(SentencePieceUnigram, ViterbiPicksTheBestTotalScore) {
+  const std::string letters = piece_message("a", -1, kNormal) + piece_message("b", -1, kNormal);
+  const auto joined = SentencePieceTokenizer::from_serialized(
+      tiny_model(kUnigram, letters + piece_message("ab", -1.5f, kNormal)), "u1.model");
+  EXPECT_EQ(pieces_of(joined, joined.encode("abab")), (Pieces{"ab", "ab"}));
+  const auto split = SentencePieceTokenizer::from_serialized(
+      tiny_model(kUnigram, letters + piece_message("ab", -2.5f, kNormal)), "u2.model");
+  EXPECT_EQ(pieces_of(split, split.encode("abab")), (Pieces{"a", "b", "a", "b"}));
+  const auto unused = SentencePieceTokenizer::from_serialized(
+      tiny_model(kUnigram, letters + piece_message("ab", 0, kUnused)), "u3.model");
+  EXPECT_EQ(pieces_of(unused, unused.encode("ab")), (Pieces{"a", "b"}));
+  // An unknown character costs the lowest score minus 10, so "ab" is still preferred.
+  EXPECT_EQ(pieces_of(joined, joined.encode("abzab")), (Pieces{"ab", "<unk>", "ab"}));
+}
+
+TEST(SentencePieceTokenizerRoles, ComeFromTheRolePiecesAndCanBeOverridden) {
+  auto tokenizer = SentencePieceTokenizer::from_serialized(
+      tiny_model(kBpe, piece_message("<pad>", 0, kControl) + piece_message("a", 0, kNormal)),
+      "roles.model");
+  EXPECT_EQ(tokenizer.unk_id(), 0);
+  EXPECT_EQ(tokenizer.bos_id(), 1);
+  EXPECT_EQ(tokenizer.eos_id(), 2);
+  EXPECT_EQ(tokenizer.pad_id(), 3);
+  EXPECT_EQ(tokenizer.decode({1, 4, 2, 3}), "<s>a</s><pad>");
+  EXPECT_EQ(tokenizer.decode({1, 4, 2, 3}, /*skip_special_tokens=*/true), "a");
+  tokenizer.set_special_token_roles({"<s>", "a", "", "<unk>"});
+  EXPECT_EQ(tokenizer.eos_id(), 4);
+  EXPECT_EQ(tokenizer.pad_id(), std::nullopt);
+  EXPECT_THAT(error_message([&] {
+                tokenizer.set_special_token_roles({"", "<eot>", "", ""});
+              }),
+              HasSubstr("the eos token '<eot>' is not a piece of the SentencePiece model "
+                        "roles.model"));
+  EXPECT_THAT(error_message([&] {
+                tokenizer.set_special_token_roles({"", "", "", "a"});
+              }),
+              HasSubstr("the unk token 'a' is not the unknown piece"));
+}
+
+// data/tiny_rules_tokenizer.model: a unigram model trained by libsentencepiece with its own
+// rules (--normalization_rule_tsv: A->a, B->b, "C D"->c, U+FF21->A, U+3000->space), so its
+// normalizer is a small precompiled character map.
+TEST(SentencePieceCharsMap, TheModelsRulesAreAppliedLongestFirst) {
+  const auto tokenizer =
+      SentencePieceTokenizer::load(testing::test_data("tiny_rules_tokenizer.model"));
+  EXPECT_EQ(tokenizer.decode(tokenizer.encode("\xef\xbc\xa1"
+                                              "B CD\xe3\x80\x80x  C")),
+            "Ab c x C");
+}
+
+class TinyLlamaTokenizer : public ::testing::Test {
+ protected:
+  std::filesystem::path model_file_ = testing::test_data("tiny_llama_tokenizer.model");
+};
+
+TEST_F(TinyLlamaTokenizer, LoadsLikeLlama) {
+  const auto tokenizer = SentencePieceTokenizer::load(model_file_);
+  EXPECT_EQ(tokenizer.model_type(), SentencePieceModelType::bpe);
+  EXPECT_EQ(tokenizer.vocab_size(), 320u);
+  EXPECT_EQ(tokenizer.id_to_token(0), "<unk>");
+  EXPECT_EQ(tokenizer.bos_id(), 1);
+  EXPECT_EQ(tokenizer.eos_id(), 2);
+  EXPECT_EQ(tokenizer.pad_id(), std::nullopt);
+  EXPECT_EQ(tokenizer.token_to_id("<0x0A>"), 13);  // LLaMA's newline byte id, too
+  EXPECT_EQ(tokenizer.token_to_id("no such piece"), std::nullopt);
+  EXPECT_EQ(tokenizer.source(), model_file_.string());
+}
+
+TEST_F(TinyLlamaTokenizer, RoundTripsAnyUtf8AndAddsTheDummyPrefix) {
+  const auto tokenizer = SentencePieceTokenizer::load(model_file_);
+  const Ids hello = tokenizer.encode("hello");
+  ASSERT_FALSE(hello.empty());
+  EXPECT_EQ(tokenizer.id_to_token(hello.front())->substr(0, 3), "\xE2\x96\x81");  // "▁"
+  for (const std::string text : {"Hello world", "  two  spaces ", "line\nbreak\ttab",
+                                 "Z\xc3\xbcrich \xe6\x9d\xb1 \xf0\x9f\x99\x82", "", " "}) {
+    EXPECT_EQ(tokenizer.decode(tokenizer.encode(text)), text);
+  }
+  EXPECT_EQ(tokenizer.encode(""), Ids{});
+  // Bytes that are not UTF-8 are read as U+FFFD, as libsentencepiece does.
+  EXPECT_EQ(tokenizer.decode(tokenizer.encode("a\xff")), "a\xEF\xBF\xBD");
+  // Decoding byte pieces that are not UTF-8 gives U+FFFD per byte.
+  EXPECT_EQ(tokenizer.decode({*tokenizer.token_to_id("<0xE6>"), *tokenizer.token_to_id("<0x41>")}),
+            "\xEF\xBF\xBD"
+            "A");
+  EXPECT_THAT(error_message([&] {
+                tokenizer.decode({5, 320});
+              }),
+              HasSubstr(": cannot decode id 320: it is not in the vocabulary (320 ids)"));
+}
+
+TEST_F(TinyLlamaTokenizer, CopiesAndSavedFilesEncodeTheSame) {
+  const auto original = SentencePieceTokenizer::load(model_file_);
+  const SentencePieceTokenizer copy = original;
+  EXPECT_EQ(copy.encode("Reverse the word cat."), original.encode("Reverse the word cat."));
+  testing::TemporaryDirectory directory;
+  original.save(directory / "saved.model");
+  EXPECT_EQ(testing::read_bytes(directory / "saved.model"), testing::read_bytes(model_file_));
+}
+
+TEST_F(TinyLlamaTokenizer, LoadsAsACheckpointTokenizerWithRolesFromTheConfig) {
+  testing::TemporaryDirectory directory;
+  std::filesystem::copy_file(model_file_, directory / "tokenizer.model");
+  // LLaMA-2 repositories also ship a byte-fallback tokenizer.json, which is not read.
+  testing::write_text(
+      directory / "tokenizer.json",
+      R"({"model": {"type": "BPE", "byte_fallback": true, "vocab": {}, "merges": []}})");
+  testing::write_text(
+      directory / "tokenizer_config.json",
+      R"({"bos_token": {"content": "<s>"}, "eos_token": "</s>", "pad_token": "<unk>"})");
+  const auto tokenizer = load_checkpoint_tokenizer(directory.path());
+  EXPECT_EQ(tokenizer->vocab_size(), 320u);
+  EXPECT_EQ(tokenizer->bos_id(), 1);
+  EXPECT_EQ(tokenizer->eos_id(), 2);
+  EXPECT_EQ(tokenizer->pad_id(), 0);
+  const std::string text = "Reverse the word cat.";
+  EXPECT_EQ(tokenizer->decode(tokenizer->encode(text), true), text);
+  EXPECT_THROW(tokenizer->add_special_tokens({"<reward_0>"}), Error);
+
+  testing::TemporaryDirectory saved;
+  tokenizer->save(saved.path());
+  const auto reloaded = load_checkpoint_tokenizer(saved.path());
+  EXPECT_EQ(reloaded->pad_id(), 0);
+  EXPECT_EQ(reloaded->encode(text), tokenizer->encode(text));
+
+  testing::write_text(directory / "tokenizer_config.json", R"({"eos_token": "<|eot|>"})");
+  EXPECT_THAT(error_message([&] { load_checkpoint_tokenizer(directory.path()); }),
+              HasSubstr("tokenizer_config.json: the eos token '<|eot|>' is not a piece"));
+  testing::write_text(directory / "tokenizer.model", "not a model");
+  EXPECT_THAT(error_message([&] { load_checkpoint_tokenizer(directory.path()); }),
+              HasSubstr("tokenizer.model: byte"));
+}
+
+}  // namespace
+}  // namespace paddock::transformer
