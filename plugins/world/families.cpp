@@ -22,6 +22,7 @@ constexpr Family kFamilies[] = {
     {"sequence", 3, "continue an arithmetic sequence", generate_sequence},
     {"description", 3, "describe a fictional country with two required facts",
      generate_description},
+    {"opposites", 1, "the opposite of a common word", generate_opposites},
 };
 
 }  // namespace

@@ -52,5 +52,6 @@ Task generate_date_format(FamilyDraw& draw);
 Task generate_multi_step_arithmetic(FamilyDraw& draw);
 Task generate_sequence(FamilyDraw& draw);
 Task generate_description(FamilyDraw& draw);
+Task generate_opposites(FamilyDraw& draw);
 
 }  // namespace paddock::world

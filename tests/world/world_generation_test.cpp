@@ -77,7 +77,11 @@ TEST(WorldGeneration, FullScaleSplitsAreDisjointAndMixed) {
   EXPECT_EQ(total, 52805u);
   EXPECT_EQ(per_family.size(), all_families().size());
   for (const auto& [family, count] : per_family) {
-    EXPECT_GT(count, total / all_families().size() / 2) << family;
+    // `opposites` asks 72 fixed questions through 8 templates: at full scale it runs out of
+    // distinct prompts (576) and the other families take its share.
+    const std::size_t expected =
+        family == "opposites" ? std::size_t{500} : total / all_families().size() / 2;
+    EXPECT_GT(count, expected) << family;
   }
   const double input_share = static_cast<double>(with_input) / static_cast<double>(total);
   EXPECT_NEAR(input_share, 0.30, 0.02);
