@@ -7,6 +7,7 @@
 #include "paddock/context.hpp"
 #include "paddock/dataset.hpp"
 #include "paddock/error.hpp"
+#include "paddock/instruction_template.hpp"
 #include "paddock/model.hpp"
 #include "paddock/node.hpp"
 #include "paddock/progress.hpp"
@@ -35,6 +36,7 @@ FunctionNode::~FunctionNode() = default;
 Registrar::~Registrar() = default;
 TextGenerator::~TextGenerator() = default;
 RewardScorer::~RewardScorer() = default;
+InstructionTemplateEditor::~InstructionTemplateEditor() = default;
 
 std::string_view to_string(NodeKind kind) {
   switch (kind) {

@@ -37,6 +37,11 @@ const std::vector<std::string> kTinySizes = {
     "expert_iteration.n=2",
     "expert_iteration.epochs=1",
     "expert_iteration.max_new_tokens=16",
+    "quark.rounds=2",
+    "quark.rollout_batch_size=4",
+    "quark.step_batch_size=4",
+    "quark.steps_per_round=1",
+    "quark.max_new_tokens=16",
     "dpo.epochs=1",
     "grpo.steps=2",
     "grpo.rollout_batch_size=2",
@@ -46,6 +51,7 @@ const std::vector<std::string> kTinySizes = {
     "sft_large_outputs.max_new_tokens=16",
     "ppo_outputs.max_new_tokens=16",
     "expert_iteration_outputs.max_new_tokens=16",
+    "quark_outputs.max_new_tokens=16",
     "dpo_outputs.max_new_tokens=16",
     "grpo_outputs.max_new_tokens=16",
 };
@@ -69,8 +75,9 @@ TEST(Quickstart, TinyStudyRunsEndToEndAndReportsEverySystem) {
     EXPECT_TRUE(std::isfinite(system["human"]["win_rate"].get<double>())) << system.dump();
     EXPECT_TRUE(std::isfinite(system["avg_length"].get<double>())) << system.dump();
   }
-  for (const char* expected : {"base", "sft", "sft_large", "ppo", "expert_iteration", "dpo", "grpo",
-                               "best_of_8", "world_strong", "world_medium", "world_weak"}) {
+  for (const char* expected :
+       {"base", "sft", "sft_large", "ppo", "expert_iteration", "quark", "dpo", "grpo", "best_of_8",
+        "world_strong", "world_medium", "world_weak"}) {
     EXPECT_EQ(names.count(expected), 1u) << expected;
   }
   EXPECT_TRUE(std::filesystem::exists(dir / "run" / "report" / "report.html"));

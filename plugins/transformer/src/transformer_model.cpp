@@ -57,6 +57,15 @@ std::string TransformerModel::format_prompt(const InstructionPrompt& prompt) con
   return prompt_template_.format(prompt);
 }
 
+InstructionTemplate TransformerModel::instruction_template() const {
+  return {prompt_template_.with_input, prompt_template_.without_input};
+}
+
+void TransformerModel::set_instruction_template(const InstructionTemplate& replacement) {
+  prompt_template_.with_input = replacement.with_input;
+  prompt_template_.without_input = replacement.without_input;
+}
+
 std::vector<std::int64_t> TransformerModel::tokenize(const std::string& text) const {
   const auto ids = tokenizer_->encode(text);
   return {ids.begin(), ids.end()};

@@ -7,6 +7,7 @@
 #include "paddock/context.hpp"
 #include "paddock/dataset.hpp"
 #include "paddock/error.hpp"
+#include "paddock/instruction_template.hpp"
 #include "paddock/model.hpp"
 #include "paddock/node.hpp"
 #include "paddock/params.hpp"

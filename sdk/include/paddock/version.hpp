@@ -3,7 +3,8 @@
 // the major when changing or removing anything a built plugin uses.
 //
 // 1.0  the first SDK.
-// 1.1  UsageReporter and Cancellable (annotator_usage.hpp): optional annotator services whose
+// 1.1  UsageReporter and Cancellable (annotator_usage.hpp): optional annotator services, and
+//      InstructionTemplateEditor (instruction_template.hpp): a model capability. Their
 //      typeinfo lives in the core, so a plugin using them needs a host that has them.
 #pragma once
 

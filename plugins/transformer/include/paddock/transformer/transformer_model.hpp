@@ -1,5 +1,6 @@
 // The `transformer` model backend: a Decoder with its tokenizer and prompt template, as a
-// Paddock Model with the TextGenerator, RewardScorer and CausalLanguageModel capabilities.
+// Paddock Model with the TextGenerator, RewardScorer, InstructionTemplateEditor and
+// CausalLanguageModel capabilities.
 #pragma once
 
 #include <filesystem>
@@ -7,6 +8,7 @@
 #include <string>
 
 #include "paddock/capabilities.hpp"
+#include "paddock/instruction_template.hpp"
 #include "paddock/model.hpp"
 #include "paddock/torch/causal_lm.hpp"
 #include "paddock/transformer/decoder.hpp"
@@ -20,6 +22,7 @@ inline constexpr const char* kBackendName = "transformer";
 class TransformerModel : public Model,
                          public TextGenerator,
                          public RewardScorer,
+                         public InstructionTemplateEditor,
                          public CausalLanguageModel {
  public:
   TransformerModel(Decoder decoder, Decoder::WeightMap heads, std::unique_ptr<Tokenizer> tokenizer,
@@ -46,6 +49,10 @@ class TransformerModel : public Model,
   // RewardScorer: the reward head on prompt + response (no EOS, as AlpacaFarm scored).
   std::vector<double> score(std::span<const InstructionPrompt> prompts,
                             std::span<const std::string> responses) override;
+
+  // InstructionTemplateEditor: the template saved as paddock_prompt.json.
+  InstructionTemplate instruction_template() const override;
+  void set_instruction_template(const InstructionTemplate& replacement) override;
 
   // CausalLanguageModel
   std::vector<std::int64_t> tokenize(const std::string& text) const override;

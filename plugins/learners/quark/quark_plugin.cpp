@@ -1,0 +1,13 @@
+// The `quark` plugin.
+#include "paddock/plugin.hpp"
+#include "paddock/quark/quark_learner.hpp"
+
+namespace {
+
+void register_quark(paddock::Registrar& registrar) {
+  registrar.add_node_type(paddock::quark::quark_node_type());
+}
+
+}  // namespace
+
+PADDOCK_PLUGIN("quark", "0.1.0", "The Quark learner.", register_quark)
