@@ -82,6 +82,17 @@ TEST(Quickstart, TinyStudyRunsEndToEndAndReportsEverySystem) {
   }
   EXPECT_TRUE(std::filesystem::exists(dir / "run" / "report" / "report.html"));
 
+  // Per-family correctness for every system that answered the eval prompts.
+  const auto scores = nlohmann::json::parse(
+      read_text(dir / "run" / "task_scores" / "outputs" / "report" / "report.json"));
+  std::set<std::string> scored;
+  for (const auto& system : scores["systems"]) {
+    scored.insert(system["generator"].get<std::string>());
+    EXPECT_TRUE(std::isfinite(system["correctness"].get<double>())) << system.dump();
+  }
+  EXPECT_EQ(scored.size(), 12u);
+  EXPECT_EQ(scored.count("world_strong"), 1u);
+
   // A second run is all cache.
   const auto again = run_command(command);
   EXPECT_EQ(again.exit_code, 0);
