@@ -11,6 +11,7 @@
 #include "paddock/progress.hpp"
 #include "paddock/registrar.hpp"
 #include "paddock/report.hpp"
+#include "paddock/request_generator.hpp"
 #include "paddock/simple_node.hpp"
 
 namespace paddock {
@@ -32,6 +33,8 @@ FunctionNode::~FunctionNode() = default;
 Registrar::~Registrar() = default;
 TextGenerator::~TextGenerator() = default;
 RewardScorer::~RewardScorer() = default;
+GenerationListener::~GenerationListener() = default;
+RequestGenerator::~RequestGenerator() = default;
 
 std::string_view to_string(NodeKind kind) {
   switch (kind) {

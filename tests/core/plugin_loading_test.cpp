@@ -56,7 +56,7 @@ TEST(PluginLoading, AbiMajorMismatchIsRefused) {
 
 TEST(PluginLoading, NewerAbiMinorIsRefused) {
   EXPECT_NE(
-      problem_loading("abi_minor").find("needs Paddock SDK ABI 1.1 but this host provides 1.0"),
+      problem_loading("abi_minor").find("needs Paddock SDK ABI 1.2 but this host provides 1.1"),
       std::string::npos);
 }
 

@@ -13,5 +13,6 @@
 #include "paddock/random.hpp"
 #include "paddock/registrar.hpp"
 #include "paddock/report.hpp"
+#include "paddock/request_generator.hpp"
 #include "paddock/seed.hpp"
 #include "paddock/simple_node.hpp"
