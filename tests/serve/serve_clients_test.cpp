@@ -8,6 +8,7 @@
 #include "api_llm_factory.hpp"
 #include "node_harness.hpp"
 #include "openai_model.hpp"
+#include "paddock/core/plugin_registry.hpp"
 #include "paddock/params.hpp"
 #include "serve_fixture.hpp"
 #include "test_support.hpp"
@@ -190,6 +191,44 @@ TEST_F(ServeClientsTest, OpenAiModelSendsTheKeyAndNeverShowsIt) {
     EXPECT_NE(message.find("401"), std::string::npos) << message;
     EXPECT_EQ(message.find("sk-wrong-secret"), std::string::npos) << message;
   }
+}
+
+TEST_F(ServeClientsTest, OpenAiModelNodeAndBackendFromThePlugin) {
+  ServedTinyModel served;
+  core::PluginRegistry registry;
+  ASSERT_TRUE(registry.load_file(PADDOCK_OPENAI_MODEL_PLUGIN))
+      << (registry.problems().empty() ? "" : registry.problems().front().message);
+  const auto* node_type = registry.find_node_type("openai_model");
+  ASSERT_NE(node_type, nullptr);
+  paddock::testing::TestNodeContext context(node_type->spec,
+                                            {{"model", kModelName},
+                                             {"base_url", served.base_url()},
+                                             {"api_key_env", "none"},
+                                             {"endpoint", "completions"},
+                                             {"template_without_input", "Q: {instruction}\nA:"}},
+                                            dir_.path());
+  context.run();
+  auto model = context.output<Model>("model");
+  ASSERT_TRUE(model);
+  EXPECT_EQ(model->backend(), "openai_model");
+  auto* generator = model->as<TextGenerator>();
+  ASSERT_NE(generator, nullptr);
+  EXPECT_EQ(model->as<RequestGenerator>(), nullptr);
+  const std::string prompt = generator->format_prompt({"Add 2 and 3.", ""});
+  EXPECT_EQ(prompt, make_tiny_model()->as<TextGenerator>()->format_prompt({"Add 2 and 3.", ""}));
+  const auto expected = make_tiny_model()->as<TextGenerator>()->generate({prompt}, greedy(10));
+  EXPECT_EQ(generator->generate({prompt}, greedy(10))[0][0].text, expected[0][0].text);
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "node" / "work" / "generations.jsonl"));
+
+  // Saved and loaded back through the registered backend, as the executor does.
+  model->save(dir_ / "saved");
+  EXPECT_EQ(paddock::testing::read_text(dir_ / "saved" / "openai_model.json").find("sk-"),
+            std::string::npos);
+  const ModelBackendSpec* backend = registry.find_model_backend("openai_model");
+  ASSERT_NE(backend, nullptr);
+  auto loaded = backend->load(dir_ / "saved", "cpu");
+  EXPECT_EQ(loaded->as<TextGenerator>()->generate({prompt}, greedy(10))[0][0].text,
+            expected[0][0].text);
 }
 
 }  // namespace
