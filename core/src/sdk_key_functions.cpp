@@ -13,6 +13,7 @@
 #include "paddock/progress.hpp"
 #include "paddock/registrar.hpp"
 #include "paddock/report.hpp"
+#include "paddock/request_generator.hpp"
 #include "paddock/simple_node.hpp"
 
 namespace paddock {
@@ -37,6 +38,8 @@ Registrar::~Registrar() = default;
 TextGenerator::~TextGenerator() = default;
 RewardScorer::~RewardScorer() = default;
 InstructionTemplateEditor::~InstructionTemplateEditor() = default;
+GenerationListener::~GenerationListener() = default;
+RequestGenerator::~RequestGenerator() = default;
 
 std::string_view to_string(NodeKind kind) {
   switch (kind) {

@@ -10,5 +10,6 @@ int run_command(const std::vector<std::string>& arguments);
 int validate_command(const std::vector<std::string>& arguments);
 int plugins_command(const std::vector<std::string>& arguments);
 int graph_command(const std::vector<std::string>& arguments);
+int serve_command(const std::vector<std::string>& arguments);
 
 }  // namespace paddock::host

@@ -16,6 +16,7 @@ Usage:
   paddock validate PIPELINE.toml [--set NODE.PARAM=VALUE]...
   paddock plugins [--json]
   paddock graph PIPELINE.toml
+  paddock serve MODEL_DIR [--port 8000] [--api-key-env VAR] [--chat-template FILE]
   paddock --version
 
 Run `paddock COMMAND --help` for a command's options.
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
     if (command == "validate") return paddock::host::validate_command(arguments);
     if (command == "plugins") return paddock::host::plugins_command(arguments);
     if (command == "graph") return paddock::host::graph_command(arguments);
+    if (command == "serve") return paddock::host::serve_command(arguments);
   } catch (const std::exception& error) {
     // Anything not reported closer to its cause: an unwritable workdir, a full disk...
     std::cerr << "paddock: error: " << error.what() << "\n";

@@ -37,16 +37,6 @@ PreferencePair dummy_pair(bool with_input) {
   return pair;
 }
 
-std::string redact(std::string text, const std::string& secret) {
-  if (secret.empty()) return text;
-  std::size_t at = 0;
-  while ((at = text.find(secret, at)) != std::string::npos) {
-    text.replace(at, secret.size(), "[redacted]");
-    at += 10;
-  }
-  return text;
-}
-
 ApiLlmAnnotator::ApiLlmAnnotator(ApiJudgeConfig config, std::shared_ptr<ApiJudgeRuntime> runtime)
     : config_(std::move(config)), identity_(config_.identity()), runtime_(std::move(runtime)) {
   if (!runtime_ || !runtime_->cache || !runtime_->ledger) {
@@ -66,15 +56,8 @@ std::string ApiLlmAnnotator::endpoint_url() const {
 
 const std::string& ApiLlmAnnotator::api_key() {
   std::call_once(key_once_, [this] {
-    if (config_.api_key_env.empty()) return;
-    const char* value = std::getenv(config_.api_key_env.c_str());
-    if (value == nullptr || *value == '\0') {
-      throw Error("api_llm judge '" + config_.name + "': the environment variable '" +
-                  config_.api_key_env +
-                  "' (api_key_env) is not set; export the API key in it, or set api_key_env = "
-                  "\"\" for a server without authentication");
-    }
-    api_key_ = value;
+    api_key_ =
+        api_client::read_api_key(config_.api_key_env, "api_llm judge '" + config_.name + "'");
   });
   return api_key_;
 }

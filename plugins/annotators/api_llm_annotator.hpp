@@ -28,11 +28,22 @@
 #include "annotation_cache.hpp"
 #include "api_judge_config.hpp"
 #include "api_usage.hpp"
-#include "http_client.hpp"
 #include "paddock/annotator.hpp"
 #include "paddock/annotator_usage.hpp"
+#include "paddock/api_client/api_key.hpp"
+#include "paddock/api_client/http_client.hpp"
 
 namespace paddock::annotators {
+
+// The HTTP client and key handling are shared with other API plugins (plugins/api_client).
+using api_client::backoff_seconds;
+using api_client::HttpCallbacks;
+using api_client::HttpOutcome;
+using api_client::HttpRequest;
+using api_client::HttpResult;
+using api_client::redact;
+using api_client::RetryPolicy;
+using api_client::run_http_requests;
 
 // What the judges of one api_llm node share: transport settings, cache, ledger, logger.
 struct ApiJudgeRuntime {
@@ -51,9 +62,6 @@ struct ApiJudgeRuntime {
 
 // The pair that pads a short last batch; its label is parsed and discarded.
 PreferencePair dummy_pair(bool with_input);
-
-// Replaces every occurrence of `secret` in `text` (when secret is non-empty).
-std::string redact(std::string text, const std::string& secret);
 
 class ApiLlmAnnotator final : public Annotator, public UsageReporter, public Cancellable {
  public:

@@ -30,9 +30,4 @@ std::string prompt_key(std::string_view instruction, std::string_view input) {
   return key;
 }
 
-std::string stable_hash_hex(std::string_view text) {
-  const std::string salted = "paddock cache\n" + std::string(text);
-  return fmt::format("{:016x}{:016x}", fnv1a_64(text), fnv1a_64(salted));
-}
-
 }  // namespace paddock::annotators

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "paddock/annotator.hpp"
+#include "paddock/api_client/stable_hash.hpp"
 
 namespace paddock::annotators {
 
@@ -19,8 +20,7 @@ std::string swapped_pair_key(const PreferencePair& pair);
 // instruction \x1f input
 std::string prompt_key(std::string_view instruction, std::string_view input);
 
-// 32 hex digits: fnv1a_64(text) then fnv1a_64("paddock cache\n" + text), each as 16 digits.
-// Stable across processes, platforms and releases.
-std::string stable_hash_hex(std::string_view text);
+// stable_hash_hex: 32 hex digits, shared with the other API clients.
+using api_client::stable_hash_hex;
 
 }  // namespace paddock::annotators

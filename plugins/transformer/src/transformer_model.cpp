@@ -92,23 +92,49 @@ std::int64_t TransformerModel::pad_token_id() const {
   return tokenizer_->pad_id() ? *tokenizer_->pad_id() : eos_token_id();
 }
 
-std::vector<std::vector<Generation>> TransformerModel::generate(
-    const std::vector<std::string>& prompts, const GenerationOptions& options) {
-  std::vector<std::vector<std::int64_t>> ids;
-  ids.reserve(prompts.size());
-  for (const std::string& prompt : prompts) {
-    std::vector<std::int64_t> tokens = sequence_prefix();
-    const auto body = tokenize(prompt);
-    tokens.insert(tokens.end(), body.begin(), body.end());
-    ids.push_back(std::move(tokens));
-  }
+std::vector<std::int64_t> TransformerModel::prompt_tokens(const std::string& prompt) const {
+  std::vector<std::int64_t> tokens = sequence_prefix();
+  const auto body = tokenize(prompt);
+  tokens.insert(tokens.end(), body.begin(), body.end());
+  return tokens;
+}
+
+SamplingVocabulary TransformerModel::sampling_vocabulary() const {
   SamplingVocabulary vocabulary;
   vocabulary.eos_token_id = eos_token_id();
   vocabulary.pad_token_id = pad_token_id();
   vocabulary.decode = [this](const std::vector<std::int64_t>& tokens) {
     return detokenize(tokens);
   };
-  return sample_continuations(decoder_, ids, options, vocabulary);
+  return vocabulary;
+}
+
+std::vector<std::vector<Generation>> TransformerModel::generate(
+    const std::vector<std::string>& prompts, const GenerationOptions& options) {
+  std::vector<std::vector<std::int64_t>> ids;
+  ids.reserve(prompts.size());
+  for (const std::string& prompt : prompts) ids.push_back(prompt_tokens(prompt));
+  return sample_continuations(decoder_, ids, options, sampling_vocabulary());
+}
+
+std::vector<std::vector<Generation>> TransformerModel::generate_requests(
+    const std::vector<GenerationRequest>& requests, GenerationListener* listener) {
+  std::vector<std::vector<std::int64_t>> ids;
+  std::vector<GenerationOptions> options;
+  ids.reserve(requests.size());
+  options.reserve(requests.size());
+  for (const GenerationRequest& request : requests) {
+    ids.push_back(prompt_tokens(request.prompt));
+    options.push_back(request.options);
+  }
+  return sample_requests(decoder_, ids, options, sampling_vocabulary(), listener);
+}
+
+std::string TransformerModel::token_bytes(std::int64_t token_id) const {
+  if (token_id < 0 || token_id >= static_cast<std::int64_t>(tokenizer_->vocab_size()))
+    throw Error("token id " + std::to_string(token_id) + " is not in the tokenizer");
+  return tokenizer_->decode({static_cast<std::int32_t>(token_id)},
+                            /*skip_special_tokens=*/false);
 }
 
 std::vector<double> TransformerModel::score(std::span<const InstructionPrompt> prompts,

@@ -15,5 +15,6 @@
 #include "paddock/random.hpp"
 #include "paddock/registrar.hpp"
 #include "paddock/report.hpp"
+#include "paddock/request_generator.hpp"
 #include "paddock/seed.hpp"
 #include "paddock/simple_node.hpp"

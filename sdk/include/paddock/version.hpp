@@ -4,7 +4,8 @@
 //
 // 1.0  the first SDK.
 // 1.1  UsageReporter and Cancellable (annotator_usage.hpp): optional annotator services, and
-//      InstructionTemplateEditor (instruction_template.hpp): a model capability. Their
+//      InstructionTemplateEditor (instruction_template.hpp) and RequestGenerator
+//      (request_generator.hpp): model capabilities. Their
 //      typeinfo lives in the core, so a plugin using them needs a host that has them.
 #pragma once
 

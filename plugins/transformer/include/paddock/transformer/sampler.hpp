@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "paddock/capabilities.hpp"
+#include "paddock/request_generator.hpp"
 #include "paddock/transformer/decoder.hpp"
 
 namespace paddock::transformer {
@@ -26,5 +27,14 @@ struct SamplingVocabulary {
 std::vector<std::vector<Generation>> sample_continuations(
     const Decoder& decoder, const std::vector<std::vector<std::int64_t>>& prompts,
     const GenerationOptions& options, const SamplingVocabulary& vocabulary);
+
+// The same for independent requests, each prompt with its own options (temperature, top-p,
+// top-k, max_new_tokens, stop strings, samples, seed), all rows in one batch. A request's
+// rows are seeded as prompt 0 of a call of its own, so they sample exactly what
+// sample_continuations gives that prompt alone. `listener` (may be null) hears every token.
+std::vector<std::vector<Generation>> sample_requests(
+    const Decoder& decoder, const std::vector<std::vector<std::int64_t>>& prompts,
+    const std::vector<GenerationOptions>& options, const SamplingVocabulary& vocabulary,
+    GenerationListener* listener);
 
 }  // namespace paddock::transformer

@@ -1,6 +1,6 @@
 // The `transformer` model backend: a Decoder with its tokenizer and prompt template, as a
-// Paddock Model with the TextGenerator, RewardScorer, InstructionTemplateEditor and
-// CausalLanguageModel capabilities.
+// Paddock Model with the TextGenerator, RequestGenerator, RewardScorer,
+// InstructionTemplateEditor and CausalLanguageModel capabilities.
 #pragma once
 
 #include <filesystem>
@@ -10,9 +10,11 @@
 #include "paddock/capabilities.hpp"
 #include "paddock/instruction_template.hpp"
 #include "paddock/model.hpp"
+#include "paddock/request_generator.hpp"
 #include "paddock/torch/causal_lm.hpp"
 #include "paddock/transformer/decoder.hpp"
 #include "paddock/transformer/prompt_template.hpp"
+#include "paddock/transformer/sampler.hpp"
 #include "paddock/transformer/tokenizer.hpp"
 
 namespace paddock::transformer {
@@ -21,6 +23,7 @@ inline constexpr const char* kBackendName = "transformer";
 
 class TransformerModel : public Model,
                          public TextGenerator,
+                         public RequestGenerator,
                          public RewardScorer,
                          public InstructionTemplateEditor,
                          public CausalLanguageModel {
@@ -45,6 +48,14 @@ class TransformerModel : public Model,
   std::string format_prompt(const InstructionPrompt& prompt) const override;
   std::vector<std::vector<Generation>> generate(const std::vector<std::string>& prompts,
                                                 const GenerationOptions& options) override;
+
+  // RequestGenerator: per-request options in one batch, tokens reported as they come.
+  std::vector<std::vector<Generation>> generate_requests(
+      const std::vector<GenerationRequest>& requests, GenerationListener* listener) override;
+  std::string token_bytes(std::int64_t token_id) const override;
+  std::int64_t prompt_token_count(const std::string& prompt) const override {
+    return static_cast<std::int64_t>(prompt_tokens(prompt).size());
+  }
 
   // RewardScorer: the reward head on prompt + response (no EOS, as AlpacaFarm scored).
   std::vector<double> score(std::span<const InstructionPrompt> prompts,
@@ -83,6 +94,9 @@ class TransformerModel : public Model,
 
  private:
   void add_head(const std::string& name);
+  // The token ids generation starts from: the sequence prefix (BOS) and the prompt.
+  std::vector<std::int64_t> prompt_tokens(const std::string& prompt) const;
+  SamplingVocabulary sampling_vocabulary() const;
 
   Decoder decoder_;
   Decoder::WeightMap heads_;

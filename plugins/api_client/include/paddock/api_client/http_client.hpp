@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace paddock::annotators {
+namespace paddock::api_client {
 
 struct HttpRequest {
   std::string url;
@@ -66,4 +66,4 @@ void run_http_requests(const std::vector<HttpRequest>& requests, int concurrency
                        const RetryPolicy& policy, std::uint64_t jitter_seed,
                        const HttpCallbacks& callbacks);
 
-}  // namespace paddock::annotators
+}  // namespace paddock::api_client

@@ -1,5 +1,5 @@
 // The libcurl multi loop behind run_http_requests.
-#include "http_client.hpp"
+#include "paddock/api_client/http_client.hpp"
 
 #include <curl/curl.h>
 
@@ -18,7 +18,7 @@
 #include "paddock/error.hpp"
 #include "paddock/random.hpp"
 
-namespace paddock::annotators {
+namespace paddock::api_client {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -337,4 +337,4 @@ void run_http_requests(const std::vector<HttpRequest>& requests, int concurrency
   loop.run();
 }
 
-}  // namespace paddock::annotators
+}  // namespace paddock::api_client

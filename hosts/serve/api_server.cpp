@@ -1,0 +1,378 @@
+// ApiServer: accepting, reading requests with Beast's parser under size limits, writing
+// JSON and event-stream responses, and the access log.
+#include "api_server.hpp"
+
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <ctime>
+#include <vector>
+
+#include "api_error.hpp"
+#include "paddock/error.hpp"
+
+namespace paddock::serve {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+constexpr const char* kServerName = "paddock-serve";
+
+std::string iso_time_now() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[40];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
+                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                static_cast<int>(millis));
+  return text;
+}
+
+void set_socket_timeouts(int descriptor, double seconds) {
+  timeval timeout{};
+  timeout.tv_sec = static_cast<time_t>(seconds);
+  timeout.tv_usec = static_cast<suseconds_t>((seconds - static_cast<double>(timeout.tv_sec)) * 1e6);
+  ::setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  ::setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+}
+
+std::string dump(const nlohmann::ordered_json& body) {
+  // Generated text is valid UTF-8, but a client's echoed input may not be.
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// An Exchange over a connected socket.
+class SocketExchange final : public Exchange {
+ public:
+  SocketExchange(tcp::socket& socket, HttpRequestView request, bool keep_alive)
+      : socket_(socket), request_(std::move(request)), keep_alive_(keep_alive) {}
+
+  const HttpRequestView& request() const override { return request_; }
+
+  bool send_json(int status, const nlohmann::ordered_json& body,
+                 const std::vector<std::pair<std::string, std::string>>& headers = {}) override {
+    http::response<http::string_body> response{static_cast<http::status>(status), 11};
+    response.set(http::field::server, kServerName);
+    response.set(http::field::content_type, "application/json");
+    for (const auto& [name, value] : headers) response.set(name, value);
+    response.keep_alive(keep_alive_);
+    response.body() = dump(body);
+    response.prepare_payload();
+    beast::error_code error;
+    http::write(socket_, response, error);
+    ok_ = ok_ && !error;
+    return ok_;
+  }
+
+  bool start_events() override {
+    http::response<http::empty_body> response{http::status::ok, 11};
+    response.set(http::field::server, kServerName);
+    response.set(http::field::content_type, "text/event-stream");
+    response.set(http::field::cache_control, "no-cache");
+    response.keep_alive(keep_alive_);
+    response.chunked(true);
+    http::response_serializer<http::empty_body> serializer{response};
+    beast::error_code error;
+    http::write_header(socket_, serializer, error);
+    ok_ = ok_ && !error;
+    return ok_;
+  }
+
+  bool send_event(const std::string& data) override {
+    if (!ok_) return false;
+    const std::string event = "data: " + data + "\n\n";
+    beast::error_code error;
+    asio::write(socket_, http::make_chunk(asio::buffer(event)), error);
+    ok_ = !error;
+    return ok_;
+  }
+
+  bool finish_events() override {
+    if (!ok_) return false;
+    beast::error_code error;
+    asio::write(socket_, http::make_chunk_last(), error);
+    ok_ = !error;
+    return ok_;
+  }
+
+  bool ok() const { return ok_; }
+
+ private:
+  tcp::socket& socket_;
+  HttpRequestView request_;
+  bool keep_alive_;
+  bool ok_ = true;
+};
+
+}  // namespace
+
+struct ApiServer::Implementation {
+  struct Connection {
+    tcp::socket socket;
+    bool busy = false;  // a request has been read and is being answered
+    bool finished = false;
+    std::thread thread;
+    explicit Connection(tcp::socket s) : socket(std::move(s)) {}
+  };
+
+  ServerOptions options;
+  RequestHandler& handler;
+  std::shared_ptr<spdlog::logger> access_log;
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  std::thread accept_thread;
+  std::atomic<bool> stopping{false};
+  std::mutex mutex;
+  std::condition_variable connection_ended;
+  std::map<std::uint64_t, std::unique_ptr<Connection>> connections;
+  std::uint64_t next_id = 0;
+
+  Implementation(ServerOptions server_options, RequestHandler& request_handler,
+                 std::shared_ptr<spdlog::logger> log)
+      : options(std::move(server_options)), handler(request_handler), access_log(std::move(log)) {}
+
+  void log_access(const HttpRequestView& request, const AccessRecord& record,
+                  std::chrono::steady_clock::time_point started) {
+    if (!access_log) return;
+    nlohmann::ordered_json line = {{"time", iso_time_now()},
+                                   {"remote", request.remote},
+                                   {"method", request.method},
+                                   {"path", request.path},
+                                   {"status", record.status}};
+    if (!record.request_id.empty()) line["request_id"] = record.request_id;
+    if (!record.model.empty()) line["model"] = record.model;
+    if (record.choices > 0) {
+      line["stream"] = record.stream;
+      line["choices"] = record.choices;
+      line["prompt_tokens"] = record.prompt_tokens;
+      line["completion_tokens"] = record.completion_tokens;
+      line["queued_ms"] = std::round(record.queued_ms * 10) / 10;
+    }
+    line["duration_ms"] = std::round(std::chrono::duration<double, std::milli>(
+                                         std::chrono::steady_clock::now() - started)
+                                         .count() *
+                                     10) /
+                          10;
+    if (!record.error.empty()) line["error"] = record.error;
+    access_log->info("{}", dump(line));
+  }
+
+  // Answers a request that could not be read (too large, malformed) and ends the connection.
+  void refuse(tcp::socket& socket, const ApiError& error, const std::string& remote,
+              const std::string& method, const std::string& path) {
+    SocketExchange exchange(socket, {method, path, "", "", remote}, /*keep_alive=*/false);
+    exchange.send_json(error.status(), error.body());
+    AccessRecord record;
+    record.status = error.status();
+    record.error = error.what();
+    log_access(exchange.request(), record, std::chrono::steady_clock::now());
+  }
+
+  void serve_connection(Connection& connection) {
+    tcp::socket& socket = connection.socket;
+    set_socket_timeouts(socket.native_handle(), options.idle_timeout_seconds);
+    beast::error_code error;
+    const auto endpoint = socket.remote_endpoint(error);
+    const std::string remote =
+        error ? "unknown" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+    beast::flat_buffer buffer;
+    while (!stopping) {
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+      parser.body_limit(options.max_body_bytes);
+      http::read_header(socket, buffer, parser, error);
+      if (error == http::error::end_of_stream || error == asio::error::eof ||
+          error == asio::error::connection_reset || error == asio::error::operation_aborted ||
+          error == asio::error::would_block || error == asio::error::try_again ||
+          error == asio::error::timed_out || error == asio::error::shut_down ||
+          error == asio::error::bad_descriptor) {
+        break;  // the client left, went quiet, or the server is stopping
+      }
+      if (error == http::error::body_limit) {
+        refuse(socket, too_large(), remote, "?", "?");
+        break;
+      }
+      if (error) {
+        refuse(socket,
+               ApiError(error == http::error::header_limit ? 431 : 400,
+                        "the request could not be read as HTTP/1.1: " + error.message()),
+               remote, "?", "?");
+        break;
+      }
+      {
+        std::lock_guard lock(mutex);
+        connection.busy = true;  // from here on, stop() lets this request finish
+      }
+      const auto started = std::chrono::steady_clock::now();
+      auto& header = parser.get();
+      const std::string method(header.method_string());
+      std::string path(header.target());
+      if (const auto query = path.find('?'); query != std::string::npos) path.resize(query);
+      if (beast::iequals(header[http::field::expect], "100-continue")) {
+        http::response<http::empty_body> proceed{http::status::continue_, 11};
+        http::write(socket, proceed, error);
+      }
+      if (!error) http::read(socket, buffer, parser, error);
+      if (error == http::error::body_limit) {
+        refuse(socket, too_large(), remote, method, path);
+        break;
+      }
+      if (error) {
+        refuse(socket, ApiError(400, "the request body could not be read: " + error.message()),
+               remote, method, path);
+        break;
+      }
+      const auto& message = parser.get();
+      HttpRequestView view{method, path, std::string(message[http::field::authorization]),
+                           message.body(), remote};
+      const bool keep_alive = message.keep_alive() && !stopping;
+      SocketExchange exchange(socket, std::move(view), keep_alive);
+      AccessRecord record;
+      try {
+        handler.handle(exchange, record);
+      } catch (const std::exception& failure) {
+        const ApiError internal(500, std::string("internal error: ") + failure.what(),
+                                "server_error");
+        record.status = 500;
+        record.error = internal.what();
+        exchange.send_json(500, internal.body());
+      }
+      log_access(exchange.request(), record, started);
+      {
+        std::lock_guard lock(mutex);
+        connection.busy = false;
+      }
+      if (!keep_alive || !exchange.ok()) break;
+    }
+    socket.shutdown(tcp::socket::shutdown_both, error);
+    socket.close(error);
+  }
+
+  ApiError too_large() const {
+    return ApiError(413,
+                    "the request body is larger than this server's limit of " +
+                        std::to_string(options.max_body_bytes) + " bytes (--max-body-bytes)",
+                    "invalid_request_error", "", "request_too_large");
+  }
+
+  void reap_finished_connections() {
+    std::vector<std::unique_ptr<Connection>> done;
+    {
+      std::lock_guard lock(mutex);
+      for (auto it = connections.begin(); it != connections.end();) {
+        if (it->second->finished) {
+          done.push_back(std::move(it->second));
+          it = connections.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+    for (auto& connection : done) connection->thread.join();
+  }
+
+  void accept_loop() {
+    while (!stopping) {
+      tcp::socket socket(io);
+      beast::error_code error;
+      acceptor.accept(socket, error);
+      if (stopping) break;
+      if (error) continue;  // a client that gave up before accept(); keep serving
+      reap_finished_connections();
+      std::lock_guard lock(mutex);
+      if (connections.size() >= options.max_connections) {
+        set_socket_timeouts(socket.native_handle(), 1.0);
+        refuse(socket,
+               ApiError(503,
+                        "the server has " + std::to_string(connections.size()) +
+                            " open connections, its limit (--max-connections); retry later",
+                        "server_error", "", "too_many_connections"),
+               "", "?", "?");
+        continue;
+      }
+      const std::uint64_t id = next_id++;
+      auto connection = std::make_unique<Connection>(std::move(socket));
+      Connection* raw = connection.get();
+      connections.emplace(id, std::move(connection));
+      raw->thread = std::thread([this, raw] {
+        serve_connection(*raw);
+        {
+          std::lock_guard lock(mutex);
+          raw->finished = true;
+        }
+        connection_ended.notify_all();
+      });
+    }
+  }
+};
+
+ApiServer::ApiServer(ServerOptions options, RequestHandler& handler,
+                     std::shared_ptr<spdlog::logger> access_log)
+    : implementation_(
+          std::make_unique<Implementation>(std::move(options), handler, std::move(access_log))) {}
+
+ApiServer::~ApiServer() {
+  stop();
+}
+
+void ApiServer::start() {
+  Implementation& server = *implementation_;
+  beast::error_code error;
+  const auto address = asio::ip::make_address(server.options.host, error);
+  if (error) throw Error("--host '" + server.options.host + "' is not an IP address");
+  const tcp::endpoint endpoint(address, server.options.port);
+  server.acceptor.open(endpoint.protocol(), error);
+  if (!error) server.acceptor.set_option(asio::socket_base::reuse_address(true), error);
+  if (!error) server.acceptor.bind(endpoint, error);
+  if (!error) server.acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (error) {
+    throw Error("cannot listen on " + server.options.host + ":" +
+                std::to_string(server.options.port) + ": " + error.message());
+  }
+  port_ = server.acceptor.local_endpoint().port();
+  server.accept_thread = std::thread([&server] { server.accept_loop(); });
+}
+
+void ApiServer::stop() {
+  Implementation& server = *implementation_;
+  if (server.stopping.exchange(true)) return;
+  if (server.accept_thread.joinable()) {
+    // shutdown() on a listening socket makes the blocked accept() return at once.
+    ::shutdown(server.acceptor.native_handle(), SHUT_RDWR);
+    server.accept_thread.join();
+  }
+  beast::error_code error;
+  server.acceptor.close(error);
+  {
+    // Idle keep-alive connections wait in read(); end those reads. Busy ones finish
+    // their response and then see `stopping`.
+    std::lock_guard lock(server.mutex);
+    for (auto& [id, connection] : server.connections) {
+      if (!connection->busy && !connection->finished)
+        ::shutdown(connection->socket.native_handle(), SHUT_RD);
+    }
+  }
+  std::unique_lock lock(server.mutex);
+  server.connection_ended.wait(lock, [&server] {
+    for (const auto& [id, connection] : server.connections)
+      if (!connection->finished) return false;
+    return true;
+  });
+  lock.unlock();
+  server.reap_finished_connections();
+}
+
+}  // namespace paddock::serve

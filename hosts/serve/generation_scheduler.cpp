@@ -1,0 +1,206 @@
+// GenerationScheduler: the bounded queue and the batching loop.
+#include "generation_scheduler.hpp"
+
+#include <map>
+#include <tuple>
+
+#include "paddock/error.hpp"
+
+namespace paddock::serve {
+namespace {
+
+// Routes the tokens of one call back to the jobs they belong to.
+class JobRouter final : public GenerationListener {
+ public:
+  void add(GenerationJob* job, std::size_t request) { targets_.push_back({job, request}); }
+  void on_token(const GeneratedToken& token) override {
+    const auto& [job, request] = targets_.at(token.request);
+    job->record_token(request, token);
+  }
+
+ private:
+  std::vector<std::pair<GenerationJob*, std::size_t>> targets_;
+};
+
+// Options that must be equal for jobs to share one TextGenerator::generate call.
+auto options_key(const GenerationOptions& options) {
+  return std::make_tuple(options.temperature, options.top_p, options.top_k, options.max_new_tokens,
+                         options.samples_per_prompt, options.stop,
+                         options.temperature <= 0 ? std::uint64_t{0} : options.seed);
+}
+
+}  // namespace
+
+GenerationScheduler::GenerationScheduler(TextGenerator& generator,
+                                         RequestGenerator* request_generator,
+                                         SchedulerOptions options,
+                                         std::shared_ptr<spdlog::logger> log)
+    : generator_(generator),
+      request_generator_(request_generator),
+      options_(options),
+      log_(std::move(log)) {
+  if (options_.max_batch_rows < 1) throw Error("the largest batch must hold at least 1 sample");
+  thread_ = std::thread([this] { run(); });
+}
+
+GenerationScheduler::~GenerationScheduler() {
+  drain_and_stop();
+}
+
+bool GenerationScheduler::submit(std::shared_ptr<GenerationJob> job) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || queue_.size() >= options_.max_queued_jobs) return false;
+    queue_.push_back(std::move(job));
+  }
+  wake_.notify_all();
+  return true;
+}
+
+void GenerationScheduler::drain_and_stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::size_t GenerationScheduler::queued() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
+SchedulerCounters GenerationScheduler::counters() const {
+  std::lock_guard lock(mutex_);
+  return counters_;
+}
+
+std::vector<std::shared_ptr<GenerationJob>> GenerationScheduler::take_batch(
+    std::unique_lock<std::mutex>& lock) {
+  // Jobs in arrival order while they fit; a job larger than the limit goes alone. Without
+  // per-request options, only jobs whose options equal the first job's join it.
+  std::vector<std::shared_ptr<GenerationJob>> batch;
+  std::int64_t rows = 0;
+  const auto first_key = options_key(queue_.front()->requests().front().options);
+  for (auto it = queue_.begin(); it != queue_.end();) {
+    const auto& job = *it;
+    const bool fits = batch.empty() || rows + job->rows() <= options_.max_batch_rows;
+    bool compatible = true;
+    if (request_generator_ == nullptr) {
+      for (const GenerationRequest& request : job->requests())
+        compatible = compatible && options_key(request.options) == first_key;
+    }
+    if (fits && compatible) {
+      rows += job->rows();
+      batch.push_back(job);
+      it = queue_.erase(it);
+    } else {
+      ++it;
+    }
+    if (rows >= options_.max_batch_rows) break;
+  }
+  (void)lock;
+  return batch;
+}
+
+void GenerationScheduler::run() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) break;  // stopping, and everything queued is done
+    if (options_.gather_window.count() > 0 && !stopping_) {
+      // Give clients that connect at the same moment a chance to share the call.
+      wake_.wait_for(lock, options_.gather_window, [this] {
+        std::int64_t rows = 0;
+        for (const auto& job : queue_) rows += job->rows();
+        return stopping_ || rows >= options_.max_batch_rows;
+      });
+    }
+    auto batch = take_batch(lock);
+    lock.unlock();
+    generate(batch);
+    lock.lock();
+    ++counters_.calls;
+    for (const auto& job : batch) {
+      ++counters_.jobs;
+      counters_.rows += static_cast<std::uint64_t>(job->rows());
+    }
+    std::size_t rows = 0;
+    for (const auto& job : batch) rows += static_cast<std::size_t>(job->rows());
+    counters_.largest_batch_rows = std::max(counters_.largest_batch_rows, rows);
+  }
+}
+
+void GenerationScheduler::generate(const std::vector<std::shared_ptr<GenerationJob>>& batch) {
+  for (const auto& job : batch) job->start();
+  try {
+    if (request_generator_ != nullptr) {
+      generate_with_requests(batch);
+    } else {
+      generate_with_text_generator(batch);
+    }
+    return;
+  } catch (const std::exception& error) {
+    if (batch.size() == 1) {
+      // paddock::Error from a generator is about its input (a prompt too long for the
+      // model, say); anything else is the server's fault.
+      const bool input_problem = dynamic_cast<const Error*>(&error) != nullptr;
+      batch.front()->fail(input_problem ? 400 : 500, error.what());
+      if (log_ && !input_problem) log_->error("generation failed: {}", error.what());
+      return;
+    }
+    if (log_) {
+      log_->warn("a batch of {} requests failed ({}); generating each alone", batch.size(),
+                 error.what());
+    }
+  }
+  // One request's problem must not fail its companions: each goes again on its own.
+  for (const auto& job : batch) {
+    job->reset_progress();
+    generate({job});
+  }
+}
+
+void GenerationScheduler::generate_with_requests(
+    const std::vector<std::shared_ptr<GenerationJob>>& batch) {
+  std::vector<GenerationRequest> requests;
+  JobRouter router;
+  for (const auto& job : batch) {
+    for (std::size_t request = 0; request < job->requests().size(); ++request) {
+      requests.push_back(job->requests()[request]);
+      router.add(job.get(), request);
+    }
+  }
+  const auto results = request_generator_->generate_requests(requests, &router);
+  std::size_t next = 0;
+  for (const auto& job : batch) {
+    std::vector<std::vector<Generation>> own(
+        results.begin() + static_cast<std::ptrdiff_t>(next),
+        results.begin() + static_cast<std::ptrdiff_t>(next + job->requests().size()));
+    next += job->requests().size();
+    job->complete(own);
+  }
+}
+
+void GenerationScheduler::generate_with_text_generator(
+    const std::vector<std::shared_ptr<GenerationJob>>& batch) {
+  // take_batch gave jobs with equal options.
+  GenerationOptions options = batch.front()->requests().front().options;
+  std::vector<std::string> prompts;
+  for (const auto& job : batch) {
+    for (const GenerationRequest& request : job->requests()) prompts.push_back(request.prompt);
+  }
+  options.batch_size = static_cast<std::int64_t>(prompts.size()) * options.samples_per_prompt;
+  const auto results = generator_.generate(prompts, options);
+  std::size_t next = 0;
+  for (const auto& job : batch) {
+    std::vector<std::vector<Generation>> own(
+        results.begin() + static_cast<std::ptrdiff_t>(next),
+        results.begin() + static_cast<std::ptrdiff_t>(next + job->requests().size()));
+    next += job->requests().size();
+    job->complete(own);
+  }
+}
+
+}  // namespace paddock::serve

@@ -1,0 +1,80 @@
+// The scheduler: one thread that owns the model. Connection threads submit jobs to a bounded
+// queue; the scheduler takes every job waiting (up to max_batch_rows samples) and generates
+// them in one call, so throughput grows with the number of concurrent clients.
+//
+// With a RequestGenerator (per-request options, tokens reported as produced) any mix of
+// requests shares a call. With only a TextGenerator, jobs whose options are identical share a
+// call, and their text arrives when the call ends. This is dynamic batching: a job that
+// arrives while a call runs waits for that call to end (no joining mid-generation).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <spdlog/logger.h>
+
+#include "generation_job.hpp"
+#include "paddock/capabilities.hpp"
+#include "paddock/request_generator.hpp"
+
+namespace paddock::serve {
+
+struct SchedulerOptions {
+  std::size_t max_queued_jobs = 256;  // beyond this, submit() refuses (HTTP 429)
+  std::int64_t max_batch_rows = 32;   // samples generated in one call
+  // After the first job of an idle spell arrives, how long to wait for companions.
+  std::chrono::milliseconds gather_window{2};
+};
+
+struct SchedulerCounters {
+  std::uint64_t calls = 0;  // generate calls made
+  std::uint64_t jobs = 0;   // jobs finished
+  std::uint64_t rows = 0;   // samples generated
+  std::size_t largest_batch_rows = 0;
+};
+
+class GenerationScheduler {
+ public:
+  // `request_generator` may be null; `generator` may not. Both must outlive the scheduler.
+  GenerationScheduler(TextGenerator& generator, RequestGenerator* request_generator,
+                      SchedulerOptions options, std::shared_ptr<spdlog::logger> log);
+  ~GenerationScheduler();
+  GenerationScheduler(const GenerationScheduler&) = delete;
+  GenerationScheduler& operator=(const GenerationScheduler&) = delete;
+
+  // Queues the job; false when the queue is full or the scheduler is stopping.
+  bool submit(std::shared_ptr<GenerationJob> job);
+  // Generates everything queued, then ends the thread. Later submits are refused.
+  void drain_and_stop();
+
+  std::size_t queued() const;
+  SchedulerCounters counters() const;
+  bool streams_tokens() const { return request_generator_ != nullptr; }
+
+ private:
+  void run();
+  std::vector<std::shared_ptr<GenerationJob>> take_batch(std::unique_lock<std::mutex>& lock);
+  void generate(const std::vector<std::shared_ptr<GenerationJob>>& batch);
+  void generate_with_requests(const std::vector<std::shared_ptr<GenerationJob>>& batch);
+  void generate_with_text_generator(const std::vector<std::shared_ptr<GenerationJob>>& batch);
+
+  TextGenerator& generator_;
+  RequestGenerator* request_generator_;
+  SchedulerOptions options_;
+  std::shared_ptr<spdlog::logger> log_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::shared_ptr<GenerationJob>> queue_;
+  bool stopping_ = false;
+  SchedulerCounters counters_;
+  std::thread thread_;
+};
+
+}  // namespace paddock::serve
