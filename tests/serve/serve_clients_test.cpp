@@ -96,11 +96,11 @@ TEST_F(ServeClientsTest, ApiLlmJudgeGetsTheServedModelsGreedyAnswers) {
     EXPECT_EQ(answers[0].raw, expected) << endpoint;
     EXPECT_EQ(answers[1].raw, expected) << endpoint;
 
-    const auto usage = judge->usage();
-    EXPECT_EQ(usage["requests"], 3) << usage.dump();  // 5 pairs in batches of 2
-    EXPECT_EQ(usage["failed_requests"], 0) << usage.dump();
-    EXPECT_GT(usage["prompt_tokens"].get<int>(), 0);
-    EXPECT_GT(usage["completion_tokens"].get<int>(), 0);
+    const AnnotatorUsage usage = judge->usage();
+    EXPECT_EQ(usage.requests, 3) << usage.details.dump();  // 5 pairs in batches of 2
+    EXPECT_EQ(usage.details.value("failed_requests", -1), 0) << usage.details.dump();
+    EXPECT_GT(usage.prompt_tokens, 0);
+    EXPECT_GT(usage.completion_tokens, 0);
 
     // Cached: a second pass sends nothing.
     const auto calls = served.scheduler().counters().jobs;
