@@ -6,6 +6,7 @@
 #include "paddock/core/param_check.hpp"
 #include "paddock/core/plugin_describer.hpp"
 #include "paddock/core/plugin_registry.hpp"
+#include "paddock/version.hpp"
 
 namespace paddock::core {
 namespace {
@@ -55,9 +56,11 @@ TEST(PluginLoading, AbiMajorMismatchIsRefused) {
 }
 
 TEST(PluginLoading, NewerAbiMinorIsRefused) {
-  EXPECT_NE(
-      problem_loading("abi_minor").find("needs Paddock SDK ABI 1.1 but this host provides 1.0"),
-      std::string::npos);
+  const std::string host = "1." + std::to_string(kAbiMinor);
+  const std::string newer = "1." + std::to_string(kAbiMinor + 1);
+  EXPECT_NE(problem_loading("abi_minor")
+                .find("needs Paddock SDK ABI " + newer + " but this host provides " + host),
+            std::string::npos);
 }
 
 TEST(PluginLoading, LibraryWithoutEntrySymbolIsNotAPlugin) {

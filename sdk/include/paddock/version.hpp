@@ -1,6 +1,11 @@
 // The SDK's ABI version. A host accepts a plugin when the majors are equal and the plugin's
 // minor is not newer than the host's. Bump the minor when adding API a plugin may rely on,
 // the major when changing or removing anything a built plugin uses.
+//
+// 1.1 added NodeContext::rank(), world_size(), local_rank() and
+// Registrar::declare_data_parallel(), appended after every older virtual function. Plugins
+// never implement these interfaces (the host does), so 1.0 plugins keep working; a 1.1
+// plugin calls them, so a 1.0 host must refuse it.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +13,6 @@
 namespace paddock {
 
 inline constexpr std::uint16_t kAbiMajor = 1;
-inline constexpr std::uint16_t kAbiMinor = 0;
+inline constexpr std::uint16_t kAbiMinor = 1;
 
 }  // namespace paddock
