@@ -49,8 +49,9 @@ prompts = "instructions.data"
 max_new_tokens = 4
 )";
 
-TEST(NprocPipeline, TwoLocalRanksRunATinyPipeline) {
-  TempDir dir;
+// Writes the tiny pipeline with `sft_extra` appended to the sft node; returns the command
+// that runs it with two local ranks.
+std::string prepare(const TempDir& dir, const std::string& sft_extra = "") {
   std::string instructions;
   for (int i = 0; i < 8; ++i)
     instructions += nlohmann::json{{"instruction", "Add " + std::to_string(i) + " and 2."},
@@ -60,12 +61,19 @@ TEST(NprocPipeline, TwoLocalRanksRunATinyPipeline) {
                     "\n";
   write_text(dir.path() / "instructions.jsonl", instructions);
   const auto pipeline = dir.path() / "tiny.toml";
+  std::string nodes = kNodes;
+  nodes.insert(nodes.find("[nodes.samples]"), sft_extra);
   write_text(pipeline, "[pipeline]\nname = \"tiny\"\nseed = 5\ndevice = \"cpu\"\nworkdir = \"" +
-                           (dir.path() / "run").string() + "\"\n" + kNodes);
+                           (dir.path() / "run").string() + "\"\n" + nodes);
   std::string command = std::string("PADDOCK_THREADS=1 ") + PADDOCK_BINARY + " run " +
                         quote(pipeline.string()) + " --nproc 2 --plugin-path " +
                         quote(PADDOCK_PLUGIN_DIR);
+  return command;
+}
 
+TEST(NprocPipeline, TwoLocalRanksRunATinyPipeline) {
+  TempDir dir;
+  const std::string command = prepare(dir);
   const auto first = run_command(command);
   ASSERT_EQ(first.exit_code, 0) << first.output;
   EXPECT_NE(first.output.find("starting 2 ranks on 127.0.0.1"), std::string::npos);
@@ -89,6 +97,25 @@ TEST(NprocPipeline, TwoLocalRanksRunATinyPipeline) {
   ASSERT_EQ(second.exit_code, 0) << second.output;
   EXPECT_NE(second.output.find("sft: up to date"), std::string::npos) << second.output;
   EXPECT_NE(second.output.find("finished: 0 ran"), std::string::npos) << second.output;
+}
+
+// The ranks stop after two of four optimizer steps (stop_after_steps, as if killed); the
+// launcher reports the failure; the same command resumes every rank from rank 0's checkpoint.
+TEST(NprocPipeline, AStoppedRunResumesFromTheCheckpointOnEveryRank) {
+  TempDir dir;
+  const std::string command = prepare(dir, "checkpoint_every = 1\nstop_after_steps = 2\n");
+  const auto stopped = run_command(command);
+  EXPECT_EQ(stopped.exit_code, 1) << stopped.output;
+  EXPECT_NE(stopped.output.find("stopped after 2 optimizer steps"), std::string::npos)
+      << stopped.output;
+  const auto run = dir.path() / "run";
+  EXPECT_FALSE(std::filesystem::exists(run / "sft" / "done.json"));
+  EXPECT_TRUE(std::filesystem::exists(run / "sft" / "work" / "checkpoints" / "step-2"));
+
+  const auto resumed = run_command(command);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("resuming from"), std::string::npos) << resumed.output;
+  EXPECT_TRUE(std::filesystem::exists(run / "sft" / "done.json"));
 }
 
 }  // namespace

@@ -18,24 +18,12 @@
 #include <thread>
 #include <vector>
 
+#include "rank_ports.hpp"
 #include "test_support.hpp"
 
 extern char** environ;
 
 namespace paddock::testing {
-
-// A port the kernel considers free right now (the socket is closed again).
-inline std::uint16_t free_port() {
-  const int socket = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  ::bind(socket, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  ::getsockname(socket, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(socket);
-  return ntohs(address.sin_port);
-}
 
 struct RankOutcome {
   int exit_code = -1;  // 128 + signal when killed
