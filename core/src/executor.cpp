@@ -9,6 +9,7 @@
 
 #include "paddock/core/artifact_store.hpp"
 #include "paddock/core/files.hpp"
+#include "paddock/core/rank_coordinator.hpp"
 #include "paddock/core/run_output.hpp"
 #include "paddock/seed.hpp"
 
@@ -53,14 +54,17 @@ nlohmann::json read_json_or_null(const fs::path& file) {
 
 class HostNodeContext : public NodeContext {
  public:
+  // `metrics` is null on ranks other than 0: only rank 0 writes the metrics stream.
   HostNodeContext(const ResolvedNode& node, const Pipeline& pipeline, fs::path work_dir,
-                  std::shared_ptr<spdlog::logger> logger, MetricsStream& metrics, bool live_bars)
+                  std::shared_ptr<spdlog::logger> logger, MetricsStream* metrics, bool live_bars,
+                  const RankEnvironment& ranks)
       : node_(node),
         pipeline_(pipeline),
         work_dir_(std::move(work_dir)),
         logger_(std::move(logger)),
         metrics_(metrics),
         live_bars_(live_bars),
+        ranks_(ranks),
         seed_(derive_seed(pipeline.seed, node.name)),
         rng_(seed_) {}
 
@@ -99,9 +103,12 @@ class HostNodeContext : public NodeContext {
     return make_progress(logger_, std::move(label), total, live_bars_);
   }
   void metric(std::int64_t step, std::string_view key, double value) override {
-    metrics_.write(node_.name, step, key, value);
+    if (metrics_ != nullptr) metrics_->write(node_.name, step, key, value);
   }
   bool cancelled() const override { return cancellation_requested(); }
+  int rank() const override { return ranks_.rank; }
+  int world_size() const override { return ranks_.world_size; }
+  int local_rank() const override { return ranks_.local_rank; }
 
   std::map<std::string, std::vector<std::shared_ptr<Artifact>>> inputs_;
   std::map<std::string, std::shared_ptr<Artifact>> outputs_;
@@ -111,8 +118,9 @@ class HostNodeContext : public NodeContext {
   const Pipeline& pipeline_;
   fs::path work_dir_;
   std::shared_ptr<spdlog::logger> logger_;
-  MetricsStream& metrics_;
+  MetricsStream* metrics_;
   bool live_bars_;
+  const RankEnvironment& ranks_;
   std::uint64_t seed_;
   std::mt19937_64 rng_;
 };
@@ -126,12 +134,21 @@ class Executor {
         options_(options),
         logger_(std::move(logger)),
         workdir_(pipeline.pipeline.workdir),
-        fingerprints_(compute_fingerprints(pipeline)),
-        metrics_(workdir_ / "metrics.jsonl") {}
+        fingerprints_(compute_fingerprints(pipeline)) {
+    if (options_.ranks.rank == 0)
+      metrics_ = std::make_unique<MetricsStream>(workdir_ / "metrics.jsonl");
+  }
 
   RunSummary run() {
     const std::vector<bool> to_run = decide_what_runs();
-    count_consumers(to_run);
+    if (options_.ranks.distributed()) {
+      // Every rank must run the same graph with the same plan; rank 0 refuses one that differs.
+      coordinator_ = RankCoordinator::join(options_.ranks, plan_identity(to_run));
+      logger_->info("rank {} of {}: every rank joined the run", options_.ranks.rank,
+                    options_.ranks.world_size);
+    }
+    runs_here_ = decide_what_runs_here(to_run);
+    count_consumers(runs_here_);
     RunSummary summary;
     for (std::size_t i = 0; i < pipeline_.nodes.size(); ++i) {
       const ResolvedNode& node = pipeline_.nodes[i];
@@ -146,20 +163,79 @@ class Executor {
             {node.name, ephemeral ? NodeOutcome::Status::skipped : NodeOutcome::Status::cached, 0});
         continue;
       }
-      if (cancellation_requested()) throw Cancelled();
-      const auto start = std::chrono::steady_clock::now();
-      run_node(i);
-      const double seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      logger_->info("{}: done in {:.2f}s", node.name, seconds);
-      summary.outcomes.push_back({node.name, NodeOutcome::Status::ran, seconds});
-      if (!is_ephemeral(node)) mark_complete(i, seconds);
-      release_inputs(i);
+      try {
+        summary.outcomes.push_back(run_on_ranks(i));
+      } catch (const std::exception& error) {
+        // The other ranks stop at their next barrier with this message instead of waiting.
+        if (coordinator_) coordinator_->report_failure(error.what());
+        throw;
+      }
     }
     return summary;
   }
 
  private:
+  bool on_rank_zero() const { return options_.ranks.rank == 0; }
+
+  // Runs node i where it runs, with the barriers of a distributed run around it.
+  NodeOutcome run_on_ranks(std::size_t i) {
+    const ResolvedNode& node = pipeline_.nodes[i];
+    const bool ephemeral = is_ephemeral(node);
+    const bool distributed = options_.ranks.distributed();
+    if (cancellation_requested()) throw Cancelled();
+    const auto start = std::chrono::steady_clock::now();
+    if (distributed && !ephemeral && node.type->data_parallel) {
+      // Rank 0 prepares the node's directory (which may wipe work/) before any rank reads it.
+      if (on_rank_zero()) prepare_node_dir(i);
+      coordinator_->barrier("start " + node.name);
+    } else if (!ephemeral && on_rank_zero()) {
+      prepare_node_dir(i);
+    }
+    if (runs_here_[i]) {
+      run_node(i);
+    } else if (!ephemeral) {
+      logger_->info("{}: rank 0 runs it; waiting", node.name);
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!ephemeral && on_rank_zero()) mark_complete(i, seconds);
+    // The other ranks read rank 0's outputs from disk once it has written them.
+    if (distributed && !ephemeral) coordinator_->barrier("done " + node.name);
+    if (runs_here_[i]) {
+      logger_->info("{}: done in {:.2f}s", node.name, seconds);
+      release_inputs(i);
+    }
+    return {node.name, runs_here_[i] ? NodeOutcome::Status::ran : NodeOutcome::Status::cached,
+            seconds};
+  }
+
+  // Which of the nodes that run this process runs itself: all of them on rank 0; on the
+  // other ranks the data-parallel ones, and the ephemeral nodes (annotators) they consume.
+  std::vector<bool> decide_what_runs_here(const std::vector<bool>& to_run) const {
+    if (on_rank_zero()) return to_run;
+    const std::size_t count = pipeline_.nodes.size();
+    std::vector<bool> here(count, false);
+    for (std::size_t i = 0; i < count; ++i)
+      here[i] =
+          to_run[i] && !is_ephemeral(pipeline_.nodes[i]) && pipeline_.nodes[i].type->data_parallel;
+    for (std::size_t i = count; i-- > 0;) {
+      if (!here[i]) continue;
+      for (const auto& [port, refs] : pipeline_.nodes[i].inputs)
+        for (const auto& ref : refs)
+          if (to_run[ref.producer] && is_ephemeral(pipeline_.nodes[ref.producer]))
+            here[ref.producer] = true;
+    }
+    return here;
+  }
+
+  // A digest of every fingerprint and of what runs, which all ranks must share.
+  std::string plan_identity(const std::vector<bool>& to_run) const {
+    std::string text;
+    for (std::size_t i = 0; i < pipeline_.nodes.size(); ++i)
+      text += pipeline_.nodes[i].name + "=" + fingerprints_[i] + (to_run[i] ? "+" : "-") + ";";
+    return hex64(fnv1a_64(text));
+  }
+
   fs::path node_dir(std::size_t i) const { return workdir_ / pipeline_.nodes[i].name; }
 
   bool is_complete(std::size_t i) const {
@@ -260,12 +336,11 @@ class Executor {
   void run_node(std::size_t i) {
     const ResolvedNode& node = pipeline_.nodes[i];
     const bool ephemeral = is_ephemeral(node);
-    if (!ephemeral) prepare_node_dir(i);
     const fs::path work_dir = ephemeral ? workdir_ / node.name / kWorkDir : node_dir(i) / kWorkDir;
     fs::create_directories(work_dir);
 
     HostNodeContext context(node, pipeline_.pipeline, work_dir, child_logger(*logger_, node.name),
-                            metrics_, options_.show_progress_bars);
+                            metrics_.get(), options_.show_progress_bars, options_.ranks);
     for (const auto& [port, refs] : node.inputs) {
       for (const auto& ref : refs) context.inputs_[port].push_back(fetch_input(ref));
     }
@@ -286,6 +361,7 @@ class Executor {
                           "'");
       }
     }
+    if (!ephemeral && !on_rank_zero()) return;  // consumers here load rank 0's outputs
     if (!ephemeral) persist_outputs(i, context.outputs_);
     for (auto& [port, artifact] : context.outputs_) {
       if (pending_consumers_.count({i, port}) != 0) artifacts_[{i, port}] = artifact;
@@ -332,7 +408,9 @@ class Executor {
   std::shared_ptr<spdlog::logger> logger_;
   fs::path workdir_;
   std::vector<std::string> fingerprints_;
-  MetricsStream metrics_;
+  std::unique_ptr<MetricsStream> metrics_;  // rank 0 only
+  std::unique_ptr<RankCoordinator> coordinator_;
+  std::vector<bool> runs_here_;
   std::vector<bool> selected_;
   std::vector<bool> fresh_start_;  // re-runs that must not resume old work
   std::map<std::pair<std::size_t, std::string>, std::shared_ptr<Artifact>> artifacts_;

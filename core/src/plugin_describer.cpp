@@ -51,9 +51,11 @@ nlohmann::ordered_json describe_plugins_json(const PluginRegistry& registry) {
         {"model_backends", plugin->model_backends}};
     nlohmann::ordered_json types = nlohmann::ordered_json::array();
     for (const std::string& type_name : plugin->node_types) {
-      const NodeTypeSpec& spec = registry.find_node_type(type_name)->spec;
+      const RegisteredNodeType& registered = *registry.find_node_type(type_name);
+      const NodeTypeSpec& spec = registered.spec;
       nlohmann::ordered_json type = {{"name", spec.name},
                                      {"kind", std::string(to_string(spec.kind))},
+                                     {"data_parallel", registered.data_parallel},
                                      {"summary", spec.summary},
                                      {"doc", spec.doc}};
       type["inputs"] = nlohmann::ordered_json::array();
@@ -84,9 +86,10 @@ std::string describe_plugins_text(const PluginRegistry& registry) {
             ", built " + plugin->build_fingerprint + "\n";
     for (const auto& backend : plugin->model_backends) text += "  model backend: " + backend + "\n";
     for (const std::string& type_name : plugin->node_types) {
-      const NodeTypeSpec& spec = registry.find_node_type(type_name)->spec;
-      text += "\n  " + spec.name + " (" + std::string(to_string(spec.kind)) + "): " + spec.summary +
-              "\n";
+      const RegisteredNodeType& registered = *registry.find_node_type(type_name);
+      const NodeTypeSpec& spec = registered.spec;
+      text += "\n  " + spec.name + " (" + std::string(to_string(spec.kind)) +
+              (registered.data_parallel ? ", data-parallel" : "") + "): " + spec.summary + "\n";
       if (!spec.doc.empty()) text += "    " + spec.doc + "\n";
       for (const auto& port : spec.inputs) {
         text += "    input  " + port.name + ": " + port.type + (port.multiple ? "[]" : "") +

@@ -45,9 +45,11 @@ class CollectingRegistrar : public Registrar {
  public:
   void add_node_type(NodeTypeSpec spec) override { node_types.push_back(std::move(spec)); }
   void add_model_backend(ModelBackendSpec spec) override { backends.push_back(std::move(spec)); }
+  void declare_data_parallel(std::string_view name) override { data_parallel.emplace(name); }
 
   std::vector<NodeTypeSpec> node_types;
   std::vector<ModelBackendSpec> backends;
+  std::set<std::string, std::less<>> data_parallel;
 };
 
 }  // namespace
@@ -202,6 +204,14 @@ bool PluginRegistry::load_file(const std::filesystem::path& requested_file) {
       return false;
     }
   }
+  for (const auto& declared : registrar.data_parallel) {
+    if (own_names.count(declared) == 0) {
+      record_problem(file, "plugin '" + name + "' (" + file.string() +
+                               ") refused: it declares node type '" + declared +
+                               "' data-parallel but registers no such node type");
+      return false;
+    }
+  }
   for (const auto& backend : registrar.backends) {
     if (backends_.count(backend.name) != 0 || backend.load == nullptr) {
       record_problem(file, "plugin '" + name + "' (" + file.string() +
@@ -222,7 +232,9 @@ bool PluginRegistry::load_file(const std::filesystem::path& requested_file) {
   for (auto& spec : registrar.node_types) {
     plugin->node_types.push_back(spec.name);
     std::string type_name = spec.name;
-    node_types_.emplace(std::move(type_name), RegisteredNodeType{std::move(spec), plugin.get()});
+    const bool data_parallel = registrar.data_parallel.count(spec.name) != 0;
+    node_types_.emplace(std::move(type_name),
+                        RegisteredNodeType{std::move(spec), plugin.get(), data_parallel});
   }
   for (auto& backend : registrar.backends) {
     plugin->model_backends.push_back(backend.name);

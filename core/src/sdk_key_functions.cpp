@@ -32,9 +32,19 @@ UsageReporter::~UsageReporter() = default;
 Cancellable::~Cancellable() = default;
 Progress::~Progress() = default;
 NodeContext::~NodeContext() = default;
+int NodeContext::rank() const {
+  return 0;
+}
+int NodeContext::world_size() const {
+  return 1;
+}
+int NodeContext::local_rank() const {
+  return 0;
+}
 Node::~Node() = default;
 FunctionNode::~FunctionNode() = default;
 Registrar::~Registrar() = default;
+void Registrar::declare_data_parallel(std::string_view) {}
 TextGenerator::~TextGenerator() = default;
 RewardScorer::~RewardScorer() = default;
 InstructionTemplateEditor::~InstructionTemplateEditor() = default;

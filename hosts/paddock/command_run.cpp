@@ -8,7 +8,9 @@
 #include "commands.hpp"
 #include "host_setup.hpp"
 #include "paddock/core/executor.hpp"
+#include "paddock/core/rank_environment.hpp"
 #include "paddock/core/run_output.hpp"
+#include "worker_launcher.hpp"
 
 namespace paddock::host {
 
@@ -18,14 +20,34 @@ int run_command(const std::vector<std::string>& arguments) {
   options.add_options()(
       "force", po::value<std::vector<std::string>>()->composing(),
       "re-run NODE and everything downstream of it even if up to date (repeatable)")(
-      "until", po::value<std::string>(), "run only NODE and what it depends on");
+      "until", po::value<std::string>(), "run only NODE and what it depends on")(
+      "nproc", po::value<int>()->default_value(1),
+      "run as N processes (ranks) on this machine; data-parallel nodes share their work, the "
+      "others run on rank 0 (see docs/distributed.md)");
   po::variables_map values;
   int exit_code = kSuccess;
   if (!parse_arguments(arguments, options, positional,
                        "Usage: paddock run PIPELINE.toml [--set NODE.PARAM=VALUE]... [--force "
-                       "NODE]... [--until NODE]",
+                       "NODE]... [--until NODE] [--nproc N]",
                        values, exit_code)) {
     return exit_code;
+  }
+  const int processes = values["nproc"].as<int>();
+  if (processes < 1 || processes > 1024) {
+    std::cerr << "paddock: --nproc must be from 1 to 1024, not " << processes << "\n";
+    return kUsageError;
+  }
+  core::RankEnvironment ranks;
+  try {
+    ranks = core::read_rank_environment();
+  } catch (const Error& error) {
+    std::cerr << "paddock: " << error.what() << "\n";
+    return kUsageError;
+  }
+  if (processes > 1 && ranks.distributed()) {
+    std::cerr << "paddock: --nproc starts its own ranks, but WORLD_SIZE=" << ranks.world_size
+              << " is set; use one or the other\n";
+    return kUsageError;
   }
   core::PluginRegistry registry;
   core::ResolvedPipeline pipeline;
@@ -50,9 +72,15 @@ int run_command(const std::vector<std::string>& arguments) {
       return kUsageError;
     }
   }
-  run_options.show_progress_bars = ::isatty(STDERR_FILENO) != 0;
+  if (processes > 1) return launch_local_ranks(processes, without_nproc(arguments));
+  run_options.ranks = ranks;
+  run_options.show_progress_bars = ::isatty(STDERR_FILENO) != 0 && ranks.rank == 0;
 
-  auto logger = core::make_logger("paddock", pipeline.pipeline.workdir / "paddock.log");
+  // Only rank 0 writes paddock.log; the other ranks print their warnings and errors.
+  auto logger = ranks.rank == 0
+                    ? core::make_logger("paddock", pipeline.pipeline.workdir / "paddock.log")
+                    : core::make_logger("rank " + std::to_string(ranks.rank), {});
+  if (ranks.rank != 0) logger->set_level(spdlog::level::warn);
   core::install_cancellation_handlers();
   logger->info("pipeline '{}' ({} nodes), workdir {}, seed {}, device {}", pipeline.pipeline.name,
                pipeline.nodes.size(), pipeline.pipeline.workdir.string(), pipeline.pipeline.seed,

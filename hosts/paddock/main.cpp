@@ -13,6 +13,7 @@ constexpr const char* kUsage = R"(paddock: learn from simulated human feedback.
 
 Usage:
   paddock run PIPELINE.toml [--set NODE.PARAM=VALUE]... [--force NODE]... [--until NODE]
+              [--nproc N]
   paddock validate PIPELINE.toml [--set NODE.PARAM=VALUE]...
   paddock plugins [--json]
   paddock graph PIPELINE.toml

@@ -53,6 +53,16 @@ class PADDOCK_API NodeContext {
   // Appends {node, step, key, value} to the run's metrics stream.
   virtual void metric(std::int64_t step, std::string_view key, double value) = 0;
   virtual bool cancelled() const = 0;
+
+  // Since ABI 1.1. This process's place among the processes that run one pipeline together
+  // (`paddock run --nproc N`, or the torchrun variables RANK, WORLD_SIZE, LOCAL_RANK): rank
+  // 0 of 1 in a plain run. A data-parallel node (Registrar::declare_data_parallel) runs on
+  // every rank and shares its work among them; any other node runs on rank 0 alone. Only
+  // rank 0's outputs, metrics and files in work_dir() count. See docs/distributed.md.
+  virtual int rank() const;
+  virtual int world_size() const;
+  virtual int local_rank() const;  // the rank among the processes on this machine
+
   void throw_if_cancelled() const {
     if (cancelled()) throw Cancelled();
   }

@@ -5,8 +5,12 @@
 // 1.0  the first SDK.
 // 1.1  UsageReporter and Cancellable (annotator_usage.hpp): optional annotator services, and
 //      InstructionTemplateEditor (instruction_template.hpp) and RequestGenerator
-//      (request_generator.hpp): model capabilities. Their
-//      typeinfo lives in the core, so a plugin using them needs a host that has them.
+//      (request_generator.hpp): model capabilities. Their typeinfo lives in the core, so a
+//      plugin using them needs a host that has them.
+//      NodeContext::rank(), world_size(), local_rank() and Registrar::declare_data_parallel(),
+//      appended after every older virtual function. Plugins never implement these
+//      interfaces (the host does), so 1.0 plugins keep working; a 1.1 plugin calls them, so
+//      a 1.0 host must refuse it.
 #pragma once
 
 #include <cstdint>

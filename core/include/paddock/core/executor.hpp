@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "paddock/core/graph.hpp"
+#include "paddock/core/rank_environment.hpp"
 
 namespace spdlog {
 class logger;
@@ -22,6 +23,10 @@ struct RunOptions {
   std::vector<std::string> force;    // re-run these nodes and their descendants
   std::optional<std::string> until;  // run only this node and its ancestors
   bool show_progress_bars = false;   // a live bar (terminal) instead of plain lines
+  // This process's rank. With several ranks the executor meets the others through the run
+  // coordinator: data-parallel nodes run on every rank, other nodes on rank 0 alone, and
+  // only rank 0 writes outputs, markers and metrics (docs/distributed.md).
+  RankEnvironment ranks;
 };
 
 struct NodeOutcome {

@@ -37,6 +37,7 @@ struct PluginProblem {
 struct RegisteredNodeType {
   NodeTypeSpec spec;
   const LoadedPlugin* plugin = nullptr;
+  bool data_parallel = false;  // Registrar::declare_data_parallel: runs on every rank
 };
 
 class PluginRegistry {

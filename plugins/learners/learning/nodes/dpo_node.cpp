@@ -137,8 +137,9 @@ void run_dpo(NodeContext& context) {
       if (stored.size() == 1 && stored[0].size(0) == static_cast<std::int64_t>(pairs.size()))
         cached = stored[0];
     }
-    if (!cached.defined()) {
-      cached = reference_table(*reference.tensors, pairs, loss, settings.batch_size);
+    const bool computed = !cached.defined();
+    if (computed) cached = reference_table(*reference.tensors, pairs, loss, settings.batch_size);
+    if (computed && context.rank() == 0) {  // every rank computes it; rank 0 writes it
       std::filesystem::create_directories(context.work_dir());
       const auto partial = file.string() + ".partial";
       torch::save(std::vector<torch::Tensor>{cached}, partial);
@@ -166,6 +167,7 @@ void run_dpo(NodeContext& context) {
   task.example_count = pairs.size();
   task.data_seed = context.seed();
   task.checkpoint_root = context.work_dir() / "checkpoints";
+  task.metric_keys = {"rewards_chosen", "rewards_rejected", "reward_margin", "reward_accuracy"};
   task.micro_batch_loss = [&](const std::vector<std::size_t>& rows) {
     auto [policy_chosen, policy_rejected] = pair_logprobs(tensors, pairs, rows, loss);
     auto [reference_chosen, reference_rejected] = reference_for(rows);

@@ -163,6 +163,7 @@ void run_reward_model(NodeContext& context) {
   task.example_count = train.size();
   task.data_seed = context.seed();
   task.checkpoint_root = context.work_dir() / "checkpoints";
+  task.metric_keys = {"accuracy"};
   task.micro_batch_loss = [&](const std::vector<std::size_t>& rows) {
     const auto logits = preference_logits(tensors, train, rows);
     const auto labels = labels_of(train, rows, tensors.device());

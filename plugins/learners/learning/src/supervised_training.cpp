@@ -145,6 +145,8 @@ TrainingSummary run_supervised_training(NodeContext& context, const LanguageMode
     MicroBatchLoss result;
     result.loss = language_model_loss(tensors, batch);
     result.tokens = batch.tokens;
+    // The loss is a mean over target tokens; ranks split a micro-batch by this count.
+    result.normalizer = shifted_target_mask(batch).sum().item<double>();
     return result;
   };
   if (!validation.empty()) {

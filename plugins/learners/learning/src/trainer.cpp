@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "paddock/distributed/data_parallel_group.hpp"
+#include "paddock/distributed/gradient_buckets.hpp"
 #include "paddock/error.hpp"
 #include "paddock/learning/checkpoint_store.hpp"
 #include "paddock/learning/data_order.hpp"
@@ -48,6 +50,18 @@ class TrainingLoop {
   TrainingSummary run();
 
  private:
+  // One optimizer step's forward and backward passes over rows [begin, end) of `order`.
+  struct StepResult {
+    double loss = 0.0;
+    std::int64_t tokens = 0;
+    std::map<std::string, double> metrics;
+    std::optional<std::string> non_finite;
+  };
+  StepResult accumulate_gradients(const std::vector<std::size_t>& order, std::size_t begin,
+                                  std::size_t end);
+  // Sums gradients and the step's numbers over the ranks (nothing to do alone).
+  void combine_ranks(StepResult& step);
+  bool writes_checkpoints() const { return context_.rank() == 0; }
   fs::path save_checkpoint();
   void restore_checkpoint(const fs::path& directory);
   [[noreturn]] void fail_on_non_finite(const std::string& what, std::int64_t step_number) const;
@@ -61,12 +75,18 @@ class TrainingLoop {
   CheckpointStore store_;
   std::vector<torch::Tensor> parameters_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  std::unique_ptr<distributed::DataParallelGroup> group_;
   LoopState state_;
   std::int64_t total_steps_ = 0;
   std::optional<fs::path> last_checkpoint_;
 };
 
 fs::path TrainingLoop::save_checkpoint() {
+  // Every rank holds the same weights and optimizer state; rank 0 writes them for all.
+  if (!writes_checkpoints()) {
+    last_checkpoint_ = store_.root() / ("step-" + std::to_string(state_.step));
+    return *last_checkpoint_;
+  }
   const fs::path written = store_.save(state_.step, [&](const fs::path& directory) {
     model_.save(directory / "model");
     write_file_atomically(directory / "model" / "paddock_model.json",
@@ -148,6 +168,65 @@ void TrainingLoop::fail_on_non_finite(const std::string& what, std::int64_t step
               "steps");
 }
 
+TrainingLoop::StepResult TrainingLoop::accumulate_gradients(const std::vector<std::size_t>& order,
+                                                            std::size_t begin, std::size_t end) {
+  StepResult step;
+  const auto per_pass = static_cast<std::size_t>(settings_.batch_size);
+  const auto rank = static_cast<std::size_t>(group_->rank());
+  const auto ranks = static_cast<std::size_t>(group_->size());
+  for (std::size_t first = begin; first < end; first += per_pass) {
+    const std::size_t last = std::min(end, first + per_pass);
+    // This rank's rows of the micro-batch: every W-th, starting at its rank.
+    std::vector<std::size_t> rows;
+    for (std::size_t i = first + rank; i < last; i += ranks) rows.push_back(order[i]);
+    const double share = static_cast<double>(last - first) / static_cast<double>(end - begin);
+    MicroBatchLoss part;
+    double units = 0.0;
+    if (!rows.empty()) {
+      part = task_.micro_batch_loss(rows);
+      units = part.normalizer.value_or(static_cast<double>(rows.size()));
+    }
+    // The micro-batch's loss is a mean over all ranks' units; each rank contributes its part.
+    double fraction = 1.0;
+    if (!group_->alone()) {
+      const double all_units = group_->sum({units}, "the micro-batch size exchange").front();
+      fraction = all_units > 0.0 ? units / all_units : 0.0;
+    }
+    if (rows.empty()) continue;
+    const double weight = share * fraction;
+    const double value = part.loss.item<double>();
+    step.tokens += part.tokens;
+    if (!std::isfinite(value)) {
+      step.non_finite = "training loss is " + format_number(value);
+      if (group_->alone()) break;
+      continue;  // the other ranks still expect this rank in every collective
+    }
+    (part.loss * weight).backward();
+    step.loss += value * weight;
+    for (const auto& [key, metric] : part.metrics) step.metrics[key] += metric * weight;
+  }
+  return step;
+}
+
+void TrainingLoop::combine_ranks(StepResult& step) {
+  if (group_->alone()) return;
+  distributed::sum_gradients(*group_, parameters_);
+  std::vector<double> numbers = {step.loss, step.non_finite ? 1.0 : 0.0,
+                                 static_cast<double>(step.tokens)};
+  for (const std::string& key : task_.metric_keys) {
+    const auto found = step.metrics.find(key);
+    numbers.push_back(found == step.metrics.end() ? 0.0 : found->second);
+  }
+  numbers = group_->sum(numbers, "the exchange of the step's loss and metrics");
+  step.loss = numbers[0];
+  if (numbers[1] > 0.0 && !step.non_finite)
+    step.non_finite = "training loss is not finite on another rank";
+  step.tokens = static_cast<std::int64_t>(numbers[2]);
+  step.metrics.clear();
+  for (std::size_t i = 0; i < task_.metric_keys.size(); ++i)
+    step.metrics[task_.metric_keys[i]] = numbers[3 + i];
+}
+
 TrainingSummary TrainingLoop::run() {
   const std::size_t count = task_.example_count;
   if (count == 0) throw Error(where() + ": there is nothing to train on (no usable examples)");
@@ -155,6 +234,10 @@ TrainingSummary TrainingLoop::run() {
   const std::int64_t warmup = warmup_steps_for(settings_.warmup_ratio, total_steps_);
   tensors_.set_training(true);
   parameters_ = tensors_.parameters();
+  group_ = distributed::DataParallelGroup::join(context_, tensors_.device());
+  if (!group_->alone())
+    context_.log().info("{}: training data-parallel as rank {} of {}", task_.label, group_->rank(),
+                        group_->size());
   AdamWSettings adamw;
   adamw.learning_rate = settings_.learning_rate;
   adamw.weight_decay = settings_.weight_decay;
@@ -173,10 +256,10 @@ TrainingSummary TrainingLoop::run() {
   if (state_.step > 0) progress->advance(static_cast<std::uint64_t>(state_.step));
 
   const auto per_step = static_cast<std::size_t>(settings_.examples_per_step());
-  const auto per_pass = static_cast<std::size_t>(settings_.batch_size);
   std::vector<std::size_t> order = epoch_permutation(task_.data_seed, state_.cursor.epoch, count);
   while (state_.step < total_steps_) {
-    if (context_.cancelled()) {
+    // All ranks stop at the same step, or one would wait for the others in a collective.
+    if (group_->any(context_.cancelled(), "the cancellation check")) {
       if (state_.step > 0 &&
           (!last_checkpoint_ || CheckpointStore::step_of(*last_checkpoint_) != state_.step))
         save_checkpoint();
@@ -186,26 +269,12 @@ TrainingSummary TrainingLoop::run() {
     const std::size_t begin = state_.cursor.index, end = std::min(count, begin + per_step);
     const std::int64_t number = state_.step + 1;
     optimizer_->zero_grad();
-    std::optional<std::string> non_finite;
-    double loss = 0.0;
-    std::int64_t tokens = 0;
-    std::map<std::string, double> metrics;
-    for (std::size_t first = begin; first < end; first += per_pass) {
-      const std::vector<std::size_t> rows(
-          order.begin() + static_cast<std::ptrdiff_t>(first),
-          order.begin() + static_cast<std::ptrdiff_t>(std::min(end, first + per_pass)));
-      MicroBatchLoss part = task_.micro_batch_loss(rows);
-      const double weight = static_cast<double>(rows.size()) / static_cast<double>(end - begin);
-      const double value = part.loss.item<double>();
-      tokens += part.tokens;
-      if (!std::isfinite(value)) {
-        non_finite = "training loss is " + format_number(value);
-        break;
-      }
-      (part.loss * weight).backward();
-      loss += value * weight;
-      for (const auto& [key, metric] : part.metrics) metrics[key] += metric * weight;
-    }
+    StepResult result = accumulate_gradients(order, begin, end);
+    combine_ranks(result);
+    std::optional<std::string>& non_finite = result.non_finite;
+    const double loss = result.loss;
+    const std::int64_t tokens = result.tokens;
+    const std::map<std::string, double>& metrics = result.metrics;
     double norm = 0.0;
     if (!non_finite) {
       norm = gradient_norm(parameters_);
@@ -266,6 +335,10 @@ TrainingSummary TrainingLoop::run() {
   progress->finish();
   tensors_.set_training(false);
   summary.skipped_steps = state_.skipped_steps;
+  summary.communication_seconds = group_->communication_seconds();
+  if (!group_->alone())
+    context_.log().info("{}: {:.2f} s in collective operations over {} steps", task_.label,
+                        summary.communication_seconds, total_steps_);
   if (state_.skipped_steps > 0)
     context_.log().warn("{}: {} of {} optimizer steps were skipped for a non-finite loss",
                         task_.label, state_.skipped_steps, total_steps_);

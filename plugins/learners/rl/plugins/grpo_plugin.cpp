@@ -6,8 +6,9 @@ namespace {
 
 void register_grpo(paddock::Registrar& registrar) {
   registrar.add_node_type(paddock::rl::grpo_node_type());
+  registrar.declare_data_parallel("grpo");  // trains on every rank (docs/distributed.md)
 }
 
 }  // namespace
 
-PADDOCK_PLUGIN("grpo", "0.1.0", "The GRPO learner.", register_grpo)
+PADDOCK_PLUGIN("grpo", "0.2.0", "The GRPO learner.", register_grpo)

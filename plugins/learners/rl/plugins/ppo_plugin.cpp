@@ -6,8 +6,9 @@ namespace {
 
 void register_ppo(paddock::Registrar& registrar) {
   registrar.add_node_type(paddock::rl::ppo_node_type());
+  registrar.declare_data_parallel("ppo");  // trains on every rank (docs/distributed.md)
 }
 
 }  // namespace
 
-PADDOCK_PLUGIN("ppo", "0.1.0", "The PPO learner.", register_ppo)
+PADDOCK_PLUGIN("ppo", "0.2.0", "The PPO learner.", register_ppo)

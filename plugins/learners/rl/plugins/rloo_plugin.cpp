@@ -6,8 +6,9 @@ namespace {
 
 void register_rloo(paddock::Registrar& registrar) {
   registrar.add_node_type(paddock::rl::rloo_node_type());
+  registrar.declare_data_parallel("rloo");  // trains on every rank (docs/distributed.md)
 }
 
 }  // namespace
 
-PADDOCK_PLUGIN("rloo", "0.1.0", "The RLOO learner.", register_rloo)
+PADDOCK_PLUGIN("rloo", "0.2.0", "The RLOO learner.", register_rloo)

@@ -9,6 +9,8 @@
 #include <sstream>
 
 #include "paddock/annotator.hpp"
+#include "paddock/distributed/data_parallel_group.hpp"
+#include "paddock/distributed/gradient_buckets.hpp"
 #include "paddock/learning/checkpoint_store.hpp"
 #include "paddock/learning/data_order.hpp"
 #include "paddock/learning/model_access.hpp"
@@ -42,6 +44,31 @@ std::string algorithm_name(Algorithm algorithm) {
   return "?";
 }
 
+// Generations as bytes, to pass the samples of one rank to the others.
+std::string encode_generations(const std::vector<std::vector<Generation>>& generated) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& samples : generated) {
+    nlohmann::json row = nlohmann::json::array();
+    for (const Generation& generation : samples)
+      row.push_back({generation.text, generation.token_ids, generation.token_logprobs,
+                     generation.finish_reason});
+    rows.push_back(std::move(row));
+  }
+  return rows.dump();
+}
+
+std::vector<std::vector<Generation>> decode_generations(const std::string& bytes) {
+  std::vector<std::vector<Generation>> generated;
+  for (const auto& row : nlohmann::json::parse(bytes)) {
+    std::vector<Generation> samples;
+    for (const auto& item : row)
+      samples.push_back({item[0].get<std::string>(), item[1].get<std::vector<std::int64_t>>(),
+                         item[2].get<std::vector<float>>(), item[3].get<std::string>()});
+    generated.push_back(std::move(samples));
+  }
+  return generated;
+}
+
 // Everything computed once per rollout batch, before the optimisation epochs.
 struct Rollouts {
   ResponseBatch batch;
@@ -62,6 +89,7 @@ class PolicyGradientRun {
   void run() {
     configure_torch_threads();
     policy_ = learning::clone_for_training(context_, "policy");
+    group_ = distributed::DataParallelGroup::join(context_, policy_.tensors->device());
     reference_ = context_.has_input("reference")
                      ? learning::shared_language_model(context_, "reference")
                      : learning::shared_language_model(context_, "policy");
@@ -93,7 +121,8 @@ class PolicyGradientRun {
     progress->advance(static_cast<std::uint64_t>(start_step));
     if (start_step == 0) evaluate(0);
     for (std::int64_t step = start_step; step < settings_.steps; ++step) {
-      context_.throw_if_cancelled();
+      // All ranks stop at the same step, or one would wait for the others in a collective.
+      if (group_->any(context_.cancelled(), "the cancellation check")) throw Cancelled();
       this->step(step, *progress);
       const std::int64_t done = step + 1;
       if (settings_.eval_every > 0 && done % settings_.eval_every == 0 && done < settings_.steps)
@@ -153,6 +182,51 @@ class PolicyGradientRun {
     return torch::cat(parts, 0);
   }
 
+  // Samples the rollout prompts in chunks of step_batch_size rows, chunk c seeded with
+  // derive_seed(node seed, "rollouts STEP rows FIRST"), so a prompt's samples do not depend on
+  // how many ranks there are. Rank r samples chunks r, r + W, ...; then every rank receives
+  // every chunk, in order.
+  std::vector<std::vector<Generation>> generate_rollouts(const std::vector<std::string>& texts,
+                                                         GenerationOptions options,
+                                                         std::int64_t step) {
+    const std::size_t chunk = static_cast<std::size_t>(
+        std::max<std::int64_t>(1, settings_.step_batch_size / options.samples_per_prompt));
+    const std::size_t chunks = (texts.size() + chunk - 1) / chunk;
+    std::vector<std::vector<std::vector<Generation>>> mine;
+    for (std::size_t c = static_cast<std::size_t>(group_->rank()); c < chunks;
+         c += static_cast<std::size_t>(group_->size())) {
+      const std::size_t first = c * chunk, last = std::min(texts.size(), first + chunk);
+      options.seed = derive_seed(
+          context_.seed(), "rollouts " + std::to_string(step) + " rows " + std::to_string(first));
+      mine.push_back(policy_.generator->generate(
+          std::vector<std::string>(texts.begin() + static_cast<std::ptrdiff_t>(first),
+                                   texts.begin() + static_cast<std::ptrdiff_t>(last)),
+          options));
+    }
+    if (group_->alone()) {
+      std::vector<std::vector<Generation>> all;
+      for (auto& part : mine)
+        for (auto& samples : part) all.push_back(std::move(samples));
+      return all;
+    }
+    std::vector<std::vector<Generation>> flat_mine;
+    for (auto& part : mine)
+      for (auto& samples : part) flat_mine.push_back(std::move(samples));
+    const auto gathered =
+        group_->gather_bytes(encode_generations(flat_mine), "the rollout exchange");
+    std::vector<std::vector<std::vector<Generation>>> by_rank;
+    for (const std::string& bytes : gathered) by_rank.push_back(decode_generations(bytes));
+    // Put the chunks back in order: chunk c came from rank c mod W.
+    std::vector<std::vector<Generation>> all;
+    std::vector<std::size_t> taken(by_rank.size(), 0);
+    for (std::size_t c = 0; c < chunks; ++c) {
+      const std::size_t owner = c % by_rank.size();
+      const std::size_t count = std::min(texts.size(), (c + 1) * chunk) - c * chunk;
+      for (std::size_t i = 0; i < count; ++i) all.push_back(by_rank[owner][taken[owner]++]);
+    }
+    return all;
+  }
+
   Rollouts collect(std::int64_t step, double& generation_seconds, Report& metrics_out) {
     const auto chosen = take_prompts(step);
     std::vector<std::string> texts;
@@ -163,10 +237,9 @@ class PolicyGradientRun {
     options.max_new_tokens = settings_.max_new_tokens;
     options.samples_per_prompt = algorithm_ == Algorithm::ppo ? 1 : settings_.samples_per_prompt;
     options.batch_size = settings_.step_batch_size;
-    options.seed = derive_seed(context_.seed(), "rollouts " + std::to_string(step));
     const auto started = Clock::now();
     policy_.tensors->set_training(false);
-    const auto generated = policy_.generator->generate(texts, options);
+    const auto generated = generate_rollouts(texts, options, step);
     policy_.tensors->set_training(true);
     generation_seconds = seconds_since(started);
 
@@ -266,25 +339,17 @@ class PolicyGradientRun {
       paddock::shuffle(order, rng);
       for (std::int64_t start = 0; start < rows; start += settings_.step_batch_size) {
         const std::int64_t end = std::min(rows, start + settings_.step_batch_size);
-        const auto index = torch::tensor(
+        // This rank's rows of the minibatch: every W-th, starting at its rank. Every rank
+        // holds the whole rollout batch, so each knows the minibatch's token count.
+        std::vector<std::int64_t> mine;
+        for (std::int64_t i = start + group_->rank(); i < end; i += group_->size())
+          mine.push_back(order[static_cast<std::size_t>(i)]);
+        const auto all_index = torch::tensor(
             std::vector<std::int64_t>(order.begin() + start, order.begin() + end), torch::kLong);
-        const auto device_index = index.to(rollouts.batch.ids.device());
-        const ResponseBatch batch = select_rows(rollouts.batch, index);
-        const auto mask = rollouts.loss_mask.index_select(0, device_index);
-        torch::Tensor token_entropy;
-        const auto logprobs = response_logprobs(*policy_.tensors, batch, &token_entropy);
-        const auto loss_parts = clipped_policy_loss(
-            logprobs, rollouts.old_logprobs.index_select(0, device_index),
-            rollouts.advantages.index_select(0, device_index), mask, settings_.clip_range);
-        torch::Tensor loss = loss_parts.loss;
-        if (algorithm_ == Algorithm::ppo) {
-          const auto values = response_values(*value_.tensors, batch);
-          const auto vloss = clipped_value_loss(
-              values, rollouts.old_values.index_select(0, device_index),
-              rollouts.returns.index_select(0, device_index), mask, settings_.value_clip_range);
-          loss = loss + settings_.value_loss_coefficient * vloss;
-          value_loss += vloss.item<double>();
-        }
+        const double all_tokens =
+            rollouts.loss_mask.index_select(0, all_index.to(rollouts.loss_mask.device()))
+                .sum()
+                .item<double>();
         const int warmup = static_cast<int>(settings_.warmup_steps);
         learning::set_learning_rate(
             *optimizer_,
@@ -292,9 +357,48 @@ class PolicyGradientRun {
                 ? settings_.learning_rate * static_cast<double>(optimizer_steps_ + 1) / (warmup + 1)
                 : settings_.learning_rate);
         optimizer_->zero_grad();
-        loss.backward();
+        // loss, policy loss, value loss, clip fraction, approximate KL, entropy: this rank's
+        // parts, weighted by its share of the minibatch's tokens.
+        std::vector<double> parts(6, 0.0);
+        if (!mine.empty()) {
+          const auto index = torch::tensor(mine, torch::kLong);
+          const auto device_index = index.to(rollouts.batch.ids.device());
+          const ResponseBatch batch = select_rows(rollouts.batch, index);
+          const auto mask = rollouts.loss_mask.index_select(0, device_index);
+          const double share =
+              group_->alone() ? 1.0
+                              : (all_tokens > 0 ? mask.sum().item<double>() / all_tokens : 0.0);
+          torch::Tensor token_entropy;
+          const auto logprobs = response_logprobs(*policy_.tensors, batch, &token_entropy);
+          const auto loss_parts = clipped_policy_loss(
+              logprobs, rollouts.old_logprobs.index_select(0, device_index),
+              rollouts.advantages.index_select(0, device_index), mask, settings_.clip_range);
+          torch::Tensor loss = loss_parts.loss;
+          if (algorithm_ == Algorithm::ppo) {
+            const auto values = response_values(*value_.tensors, batch);
+            const auto vloss = clipped_value_loss(
+                values, rollouts.old_values.index_select(0, device_index),
+                rollouts.returns.index_select(0, device_index), mask, settings_.value_clip_range);
+            loss = loss + settings_.value_loss_coefficient * vloss;
+            parts[2] = vloss.item<double>() * share;
+          }
+          const double value = loss.item<double>();
+          if (std::isfinite(value)) (group_->alone() ? loss : loss * share).backward();
+          parts[0] = value * share;
+          parts[1] = loss_parts.loss.item<double>() * share;
+          parts[3] = loss_parts.clip_fraction.item<double>() * share;
+          parts[4] = loss_parts.approximate_kl.item<double>() * share;
+          parts[5] = masked_mean(token_entropy.detach(),
+                                 rollouts.batch.response_mask.index_select(0, device_index))
+                         .item<double>() *
+                     share;
+        }
+        if (!group_->alone()) {
+          distributed::sum_gradients(*group_, parameters_);
+          parts = group_->sum(parts, "the exchange of the minibatch's losses");
+        }
         const double norm = learning::gradient_norm(parameters_);
-        if (!std::isfinite(loss.item<double>()) || !std::isfinite(norm)) {
+        if (!std::isfinite(parts[0]) || !std::isfinite(norm)) {
           throw Error("step " + std::to_string(step) + ": the loss or its gradient is not finite" +
                       (last_checkpoint_.empty() ? std::string(" (no checkpoint yet)")
                                                 : "; last good checkpoint: " + last_checkpoint_));
@@ -303,12 +407,11 @@ class PolicyGradientRun {
         optimizer_->step();
         ++optimizer_steps_;
         ++updates;
-        policy_loss += loss_parts.loss.item<double>();
-        clip_fraction += loss_parts.clip_fraction.item<double>();
-        approximate_kl += loss_parts.approximate_kl.item<double>();
-        entropy += masked_mean(token_entropy.detach(),
-                               rollouts.batch.response_mask.index_select(0, device_index))
-                       .item<double>();
+        policy_loss += parts[1];
+        value_loss += parts[2];
+        clip_fraction += parts[3];
+        approximate_kl += parts[4];
+        entropy += parts[5];
       }
     }
     const double training_seconds = seconds_since(training_started);
@@ -361,6 +464,8 @@ class PolicyGradientRun {
   // Samples eval prompts at the evaluation temperature; logs the proxy reward and, with a
   // judge, the win rate against the prompts' reference `output` (the judge's "human" view).
   void evaluate(std::int64_t step) {
+    // Rank 0 evaluates alone: the judge may call a paid API, which must happen once.
+    if (context_.rank() != 0) return;
     if (!context_.has_input("eval_prompts")) return;
     const auto prompts = context_.input<Dataset>("eval_prompts");
     const std::size_t count = settings_.eval_rows > 0
@@ -421,6 +526,11 @@ class PolicyGradientRun {
   }
 
   void save(std::int64_t step) {
+    // Every rank holds the same weights and optimizer state; rank 0 writes them for all.
+    if (context_.rank() != 0) {
+      last_checkpoint_ = (store_.root() / ("step-" + std::to_string(step))).string();
+      return;
+    }
     last_checkpoint_ =
         store_
             .save(step,
@@ -474,6 +584,7 @@ class PolicyGradientRun {
   PromptPool pool_;
   std::vector<torch::Tensor> parameters_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  std::unique_ptr<distributed::DataParallelGroup> group_;
   std::int64_t optimizer_steps_ = 0;
   double kl_coefficient_ = 0;
   std::vector<std::size_t> permutation_;

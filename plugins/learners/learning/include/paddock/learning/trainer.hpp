@@ -5,6 +5,13 @@
 //
 // A learner supplies the loss of a micro-batch (and, optionally, an end-of-epoch hook and
 // extra state for its checkpoints); the loop does the rest.
+//
+// With several ranks (NodeContext::world_size() > 1) the loop trains data-parallel: every
+// micro-batch of the global step is split across the ranks (rank r takes its rows r, r + W,
+// ...), each rank's loss is weighted by its share of the micro-batch's normaliser (summed
+// over the ranks), and the gradients are summed over the ranks in buckets before the
+// optimizer step, so W processes end with the weights one process would (fp32 rounding
+// aside). Only rank 0 writes checkpoints; every rank resumes from them.
 #pragma once
 
 #include <cstddef>
@@ -12,6 +19,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +36,9 @@ struct MicroBatchLoss {
   torch::Tensor loss;       // differentiable scalar: the mean over the micro-batch's examples
   std::int64_t tokens = 0;  // tokens processed, for the tokens/s rate
   std::map<std::string, double> metrics;  // micro-batch means, logged as PREFIX/train/KEY
+  // What `loss` is a mean over, when not the rows: e.g. the target tokens of a token-mean
+  // loss. Data-parallel training weights each rank's part of a micro-batch by it.
+  std::optional<double> normalizer;
 };
 
 struct TrainingTask {
@@ -43,6 +54,9 @@ struct TrainingTask {
   // checkpoint directory.
   std::function<void(const std::filesystem::path&)> save_extra;
   std::function<void(const std::filesystem::path&)> load_extra;
+  // The keys micro_batch_loss sets in `metrics`; with several ranks only these are summed
+  // over the ranks (a rank may have no rows in a micro-batch, and so no metrics).
+  std::vector<std::string> metric_keys;
 };
 
 struct TrainingSummary {
@@ -50,6 +64,7 @@ struct TrainingSummary {
   std::int64_t skipped_steps = 0;
   std::int64_t resumed_from_step = 0;  // 0 for a fresh run
   double last_loss = 0.0;
+  double communication_seconds = 0.0;  // time in collective operations (several ranks)
 };
 
 // Trains `model` (already a private copy) in place. Leaves it in inference mode.
