@@ -80,8 +80,7 @@ class QuarkRun {
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   std::int64_t optimizer_steps_ = 0;
   std::int64_t skipped_steps_ = 0;
-  std::int64_t permutation_epoch_ = -1;
-  std::vector<std::size_t> permutation_;
+  std::optional<learning::EpochBatches> prompt_batches_;
   std::string last_checkpoint_;
   std::int64_t saved_round_ = -1;
   nlohmann::ordered_json summary_ = nlohmann::ordered_json::object();
@@ -132,21 +131,12 @@ void QuarkRun::prepare_models() {
 }
 
 std::vector<std::size_t> QuarkRun::take_prompts(std::int64_t round) {
-  // Seeded permutations, epoch after epoch; round r takes the next rollout_batch_size prompts.
-  std::vector<std::size_t> chosen;
-  const std::size_t count = prompts_.prompts.size();
-  auto position = static_cast<std::size_t>(round * settings_.rollout_batch_size);
-  while (chosen.size() < static_cast<std::size_t>(settings_.rollout_batch_size)) {
-    const auto epoch = static_cast<std::int64_t>(position / count);
-    if (epoch != permutation_epoch_) {
-      permutation_ =
-          learning::epoch_permutation(derive_seed(context_.seed(), "prompts"), epoch, count);
-      permutation_epoch_ = epoch;
-    }
-    chosen.push_back(permutation_[position % count]);
-    ++position;
+  // Round r takes the next rollout_batch_size prompts of seeded per-epoch permutations.
+  if (!prompt_batches_) {
+    prompt_batches_.emplace(derive_seed(context_.seed(), "prompts"), prompts_.prompts.size(),
+                            static_cast<std::size_t>(settings_.rollout_batch_size));
   }
-  return chosen;
+  return prompt_batches_->batch(round);
 }
 
 void QuarkRun::sample(std::int64_t round) {

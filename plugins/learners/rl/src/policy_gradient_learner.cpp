@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <sstream>
 
 #include "paddock/annotator.hpp"
@@ -153,21 +154,11 @@ class PolicyGradientRun {
   }
 
   std::vector<std::size_t> take_prompts(std::int64_t step) {
-    // Prompts in epochs of seeded permutations; step s takes the next rollout_batch_size.
-    std::vector<std::size_t> chosen;
-    const std::size_t count = pool_.prompts.size();
-    std::size_t position = static_cast<std::size_t>(step * settings_.rollout_batch_size);
-    while (chosen.size() < static_cast<std::size_t>(settings_.rollout_batch_size)) {
-      const std::int64_t epoch = static_cast<std::int64_t>(position / count);
-      if (epoch != permutation_epoch_) {
-        permutation_ =
-            learning::epoch_permutation(derive_seed(context_.seed(), "prompts"), epoch, count);
-        permutation_epoch_ = epoch;
-      }
-      chosen.push_back(permutation_[position % count]);
-      ++position;
+    if (!prompt_batches_) {
+      prompt_batches_.emplace(derive_seed(context_.seed(), "prompts"), pool_.prompts.size(),
+                              static_cast<std::size_t>(settings_.rollout_batch_size));
     }
-    return chosen;
+    return prompt_batches_->batch(step);
   }
 
   // Forward passes without gradients, in chunks of step_batch_size rows.
@@ -587,8 +578,7 @@ class PolicyGradientRun {
   std::unique_ptr<distributed::DataParallelGroup> group_;
   std::int64_t optimizer_steps_ = 0;
   double kl_coefficient_ = 0;
-  std::vector<std::size_t> permutation_;
-  std::int64_t permutation_epoch_ = -1;
+  std::optional<learning::EpochBatches> prompt_batches_;
   nlohmann::ordered_json summary_ = nlohmann::ordered_json::object();
   std::string last_checkpoint_;
 };
