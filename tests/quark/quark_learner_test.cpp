@@ -13,6 +13,7 @@
 #include "paddock/transformer/bpe_trainer.hpp"
 #include "paddock/transformer/transformer_model.hpp"
 #include "test_support.hpp"
+#include "tiny_policy.hpp"
 
 namespace paddock::quark {
 namespace {
@@ -21,41 +22,8 @@ using testing::TempDir;
 using testing::TestNodeContext;
 using transformer::TransformerModel;
 
-class BrevityReward : public Model, public RewardScorer {
- public:
-  std::string backend() const override { return "test"; }
-  std::vector<std::string> capabilities() const override { return {"reward"}; }
-  void save(const std::filesystem::path&) const override {}
-  std::vector<double> score(std::span<const InstructionPrompt>,
-                            std::span<const std::string> responses) override {
-    std::vector<double> scores;
-    for (const std::string& text : responses)
-      scores.push_back(-static_cast<double>(text.size()) / 10.0);
-    return scores;
-  }
-};
-
-std::shared_ptr<TransformerModel> tiny_policy() {
-  ::setenv("PADDOCK_THREADS", "1", /*overwrite=*/0);
-  torch::set_num_threads(1);
-  transformer::BpeTrainerOptions options;
-  options.vocab_size = 280;
-  options.special_tokens = {"<|endoftext|>", "<|pad|>"};
-  options.roles.eos = "<|endoftext|>";
-  options.roles.pad = "<|pad|>";
-  auto tokenizer =
-      transformer::train_bpe_tokenizer({"one two three", "eee see thee", "cat dog"}, options);
-  transformer::ModelConfig config;
-  config.vocab_size = static_cast<std::int64_t>(tokenizer.vocab_size());
-  config.hidden_size = 32, config.layers = 1, config.heads = 2, config.kv_heads = 2;
-  config.intermediate_size = 64, config.max_positions = 64;
-  transformer::PromptTemplate prompts;
-  prompts.without_input = "{instruction}:";
-  prompts.with_input = "{instruction} ({input}):";
-  return std::make_shared<TransformerModel>(
-      transformer::Decoder::initialise(config, 3, torch::kCPU), transformer::Decoder::WeightMap{},
-      std::move(tokenizer), prompts);
-}
+using testing::BrevityReward;
+using testing::tiny_policy;
 
 std::shared_ptr<Dataset> prompts_of(const std::vector<std::string>& instructions) {
   auto data = std::make_shared<Dataset>();
