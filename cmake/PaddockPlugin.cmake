@@ -3,12 +3,34 @@
 # Builds a Paddock plugin: a MODULE library with hidden visibility whose only export is
 # paddock_plugin_entry, linked to the Paddock core, with an $ORIGIN-relative RPATH so an
 # installed tree runs from anywhere. TORCH links LibTorch, records its version in the
-# plugin's build fingerprint and uses the shared precompiled torch header when available.
+# plugin's build fingerprint and uses the precompiled torch header.
 include_guard(GLOBAL)
 
+# paddock_target_precompile_torch(TARGET): gives the target the precompiled torch/torch.h
+# (which costs ~30 s per translation unit without it). Inside Paddock's own tree every target
+# reuses the one header of paddock_torch_pch: with debug information a precompiled torch.h
+# is ~780 MB, and one per target filled gigabytes of disk and of ccache. Out of tree the
+# target precompiles its own.
+function(paddock_target_precompile_torch target)
+  if(NOT TARGET paddock_torch_pch)
+    target_precompile_headers(${target} PRIVATE <torch/torch.h>)
+    return()
+  endif()
+  get_target_property(type ${target} TYPE)
+  if(type STREQUAL "EXECUTABLE")
+    # The shared header is compiled position-independent, and GCC refuses a precompiled
+    # header whose -fpic/-fpie setting differs from the compilation's. Its declarations carry
+    # hidden visibility, so the executable's own types must too (else -Wattributes).
+    target_compile_options(${target} PRIVATE ${CMAKE_CXX_COMPILE_OPTIONS_PIC})
+    set_target_properties(${target} PROPERTIES CXX_VISIBILITY_PRESET hidden
+      VISIBILITY_INLINES_HIDDEN ON)
+  endif()
+  target_precompile_headers(${target} REUSE_FROM paddock_torch_pch)
+endfunction()
+
 # paddock_target_use_torch(TARGET): links LibTorch and Paddock's torch SDK library, records
-# the LibTorch version for the build fingerprint, and precompiles torch/torch.h (which costs
-# ~30 s per translation unit) once for the target. For plugins and their helper libraries.
+# the LibTorch version for the build fingerprint, and precompiles torch/torch.h. For plugins
+# and their helper libraries.
 function(paddock_target_use_torch target)
   if(TARGET Paddock::torch AND NOT TARGET paddock_torch)
     target_link_libraries(${target} PUBLIC Paddock::torch)
@@ -16,7 +38,7 @@ function(paddock_target_use_torch target)
     target_link_libraries(${target} PUBLIC paddock_torch)
   endif()
   target_compile_definitions(${target} PUBLIC PADDOCK_PLUGIN_TORCH_VERSION="${Torch_VERSION}")
-  target_precompile_headers(${target} PRIVATE <torch/torch.h>)
+  paddock_target_precompile_torch(${target})
 endfunction()
 
 function(paddock_add_plugin name)

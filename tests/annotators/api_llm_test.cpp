@@ -394,7 +394,7 @@ TEST_F(ApiLlmTest, ATornLastCacheLineIsDroppedAndRepaired) {
   std::string line;
   std::size_t lines = 0;
   while (std::getline(stream, line)) {
-    EXPECT_NO_THROW((void)nlohmann::json::parse(line));
+    EXPECT_TRUE(nlohmann::json::accept(line)) << line;
     ++lines;
   }
   EXPECT_EQ(lines, 4u);
