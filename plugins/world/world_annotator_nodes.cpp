@@ -21,11 +21,13 @@ void run_world_gold_humans(NodeContext& context) {
 
 void run_world_personas(NodeContext& context) {
   const std::string file = context.params().string("personas_file");
-  const std::vector<PersonaSpec> specs =
+  std::vector<PersonaSpec> specs =
       file.empty() ? parse_personas(builtin_personas_toml(), kBuiltinPersonasName)
                    : load_personas_file(file);
-  context.log().info("world personas: {} judges from {}", specs.size(),
-                     file.empty() ? std::string(kBuiltinPersonasName) : file);
+  const double temperature_scale = context.params().number("temperature_scale");
+  for (PersonaSpec& spec : specs) spec.temperature *= temperature_scale;
+  context.log().info("world personas: {} judges from {}, temperatures x{}", specs.size(),
+                     file.empty() ? std::string(kBuiltinPersonasName) : file, temperature_scale);
   context.set_output("annotator", std::make_shared<PersonaPoolAnnotator>(specs, context.seed()));
 }
 
@@ -70,6 +72,11 @@ NodeTypeSpec world_personas_node_type() {
   spec.params = {
       path_param("personas_file", "",
                  "persona definitions (TOML); empty = the built-in world_personas.toml"),
+      number_param("temperature_scale", 1.0,
+                   "multiplies every persona's temperature: below 1 the pool is more decisive "
+                   "(recalibrating it, with world_gold_humans' temperature, to outputs whose "
+                   "utilities lie closer together than the teacher's)",
+                   /*minimum=*/0.01, /*maximum=*/100.0),
   };
   return make_node_type(std::move(spec), run_world_personas);
 }

@@ -244,6 +244,26 @@ TEST(WorldAnnotators, IdenticalOutputsAreTies) {
   EXPECT_EQ(pool.annotate(std::span(&same, 1)).front().preference, 0);
 }
 
+// Two pools with different seeds label the same pairs; the lower their temperatures, the more
+// often both pick the output their shared utility favours.
+TEST(WorldAnnotators, TemperatureScaleMakesThePersonasMoreDecisive) {
+  const auto pool_agreement = [](double scale) {
+    std::vector<std::vector<int>> chosen;
+    for (const char* name : {"pool_a", "pool_b"}) {
+      testing::TestNodeContext context(name, {{"personas_file", ""}, {"temperature_scale", scale}});
+      world_personas_node_type().create()->run(context);
+      chosen.push_back(labels(*context.output<Annotator>("annotator"), sft_like_pairs()));
+    }
+    std::size_t same = 0;
+    for (std::size_t i = 0; i < chosen[0].size(); ++i) same += chosen[0][i] == chosen[1][i];
+    return static_cast<double>(same) / static_cast<double>(chosen[0].size());
+  };
+  const double calibrated = pool_agreement(1.0);
+  const double decisive = pool_agreement(0.3);
+  EXPECT_GT(decisive, calibrated + 0.03)
+      << "scale 1: " << calibrated << ", scale 0.3: " << decisive;
+}
+
 TEST(WorldAnnotators, PoolsListTheirMembers) {
   GoldHumansAnnotator gold(1, 16, kDefaultGoldTemperature, GoldMode::single, 1);
   PersonaPoolAnnotator pool(parse_personas(builtin_personas_toml(), kBuiltinPersonasName), 1);

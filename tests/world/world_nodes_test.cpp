@@ -95,13 +95,13 @@ TEST(WorldNodes, AnnotatorNodesMakePools) {
   run(world_gold_humans_node_type(), gold);
   EXPECT_EQ(gold.output<Annotator>("annotator")->members().size(), 16u);
 
-  TestNodeContext judges("judges", {{"personas_file", ""}});
+  TestNodeContext judges("judges", {{"personas_file", ""}, {"temperature_scale", 1.0}});
   run(world_personas_node_type(), judges);
   EXPECT_EQ(judges.output<Annotator>("annotator")->members().size(), 13u);
 
   const auto file = std::filesystem::temp_directory_path() / "paddock_world_two_judges.toml";
   std::ofstream(file) << "[[persona]]\nname = \"one\"\n[[persona]]\nname = \"two\"\n";
-  TestNodeContext custom("judges", {{"personas_file", file.string()}});
+  TestNodeContext custom("judges", {{"personas_file", file.string()}, {"temperature_scale", 1.0}});
   run(world_personas_node_type(), custom);
   EXPECT_EQ(custom.output<Annotator>("annotator")->members().size(), 2u);
   std::filesystem::remove(file);
