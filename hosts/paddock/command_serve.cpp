@@ -61,7 +61,8 @@ int serve_command(const std::vector<std::string>& arguments) {
       "api-key-env", po::value<std::string>()->default_value(""),
       "require 'Authorization: Bearer KEY', KEY read from this environment variable")(
       "chat-template", po::value<std::string>()->default_value(""),
-      "a chat template TOML file, or 'chatml' (default: the model's instruction template)")(
+      "a chat template: a TOML file, a .jinja file, or 'chatml' (default: the chat_template "
+      "of MODEL_DIR/tokenizer_config.json, else the model's instruction template)")(
       "max-batch", po::value<int>()->default_value(32), "samples generated together in one call")(
       "max-queue", po::value<int>()->default_value(256),
       "requests waiting beyond the running batch; more get 429")(
@@ -126,23 +127,24 @@ int serve_command(const std::vector<std::string>& arguments) {
     server_options.port = static_cast<std::uint16_t>(port);
     server_options.max_body_bytes = values["max-body-bytes"].as<std::size_t>();
     server_options.max_connections = static_cast<std::size_t>(positive("max-connections", 1));
-    std::optional<serve::ChatTemplate> chat_template;
-    if (const auto name = values["chat-template"].as<std::string>(); !name.empty())
-      chat_template = serve::ChatTemplate::load(name);
+    const std::filesystem::path directory = values["model"].as<std::string>();
+    std::optional<serve::ChatTemplate> chat_template =
+        serve::ChatTemplate::select(values["chat-template"].as<std::string>(), directory);
 
     core::PluginRegistry registry;
     load_plugins(registry, values, {});
-    const std::filesystem::path directory = values["model"].as<std::string>();
     serve::LoadedModel loaded =
         serve::load_served_model(registry, directory, values["backend"].as<std::string>(),
                                  values["device"].as<std::string>());
-    if (!loaded.chat_template_note.empty() && !chat_template)
-      log->warn("{}", loaded.chat_template_note);
     std::string name = values["model-name"].as<std::string>();
     if (name.empty()) name = std::filesystem::weakly_canonical(directory).filename().string();
 
     TextGenerator& generator = *loaded.model->as<TextGenerator>();
     RequestGenerator* request_generator = loaded.model->as<RequestGenerator>();
+    // A backend whose every prompt starts with a token (BOS) adds it itself: a Jinja
+    // template's leading bos_token text would make it twice.
+    if (chat_template && chat_template->jinja_template && request_generator != nullptr)
+      chat_template->drop_leading_bos = request_generator->prompt_token_count("") > 0;
     serve::ChatFormatter chat(generator, chat_template);
     serve::GenerationScheduler scheduler(generator, request_generator, scheduler_options, log);
     serve::RequestHandler handler({name, request_generator, &chat}, scheduler, handler_options);

@@ -38,17 +38,6 @@ LoadedModel load_served_model(const core::PluginRegistry& registry,
     throw Error("the '" + backend + "' model in " + directory.string() +
                 " cannot generate text (no TextGenerator capability), so it cannot be served");
   }
-  const auto tokenizer_config = directory / "tokenizer_config.json";
-  if (std::filesystem::exists(tokenizer_config)) {
-    const auto document = nlohmann::json::parse(core::read_file(tokenizer_config), nullptr,
-                                                /*allow_exceptions=*/false);
-    if (document.is_object() && document.contains("chat_template")) {
-      loaded.chat_template_note =
-          tokenizer_config.string() +
-          " has a Jinja chat_template, which Paddock does not interpret; chats use the model's "
-          "instruction template unless --chat-template is given";
-    }
-  }
   return loaded;
 }
 

@@ -15,7 +15,6 @@ namespace paddock::serve {
 struct LoadedModel {
   std::shared_ptr<Model> model;
   std::string backend;
-  std::string chat_template_note;  // set when tokenizer_config.json has a chat template
 };
 
 // `backend` empty: the one in DIRECTORY/paddock_model.json, else "transformer".

@@ -1,5 +1,6 @@
 // The `paddock serve` command as a process: it loads a checkpoint through the transformer
-// plugin, answers, and on SIGTERM finishes the request in flight before exiting 0.
+// plugin, answers, and on SIGTERM finishes the request in flight before exiting 0; the
+// checkpoint's Jinja chat template is used, and one that does not parse refuses the start.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 
 #include "http_test_client.hpp"
 #include "paddock/capabilities.hpp"
+#include "paddock/request_generator.hpp"
 #include "serve_test_model.hpp"
 #include "test_support.hpp"
 
@@ -198,6 +200,76 @@ TEST(ServeCommandTest, RefusesAMissingKeyVariableAndAModelItCannotLoad) {
                                                       PADDOCK_TRANSFORMER_PLUGIN_DIR);
   EXPECT_EQ(no_model.exit_code, 1) << no_model.output;
   EXPECT_NE(no_model.output.find("not a directory"), std::string::npos) << no_model.output;
+}
+
+// Adds a chat_template to the checkpoint's tokenizer_config.json.
+void add_chat_template(const std::filesystem::path& model, const std::string& chat_template) {
+  json config = json::parse(paddock::testing::read_text(model / "tokenizer_config.json"));
+  config["chat_template"] = chat_template;
+  paddock::testing::write_text(model / "tokenizer_config.json", config.dump(2));
+}
+
+TEST(ServeCommandTest, ServesTheTokenizersJinjaChatTemplate) {
+  TempDir dir;
+  save_tiny_model(dir / "model");
+  add_chat_template(
+      dir / "model",
+      "{% for m in messages %}<|{{ m.role }}|>\n{{ m.content | trim }}{{ eos_token }}\n"
+      "{% endfor %}{% if add_generation_prompt %}<|assistant|>\n{% endif %}");
+  const unsigned short port = free_port();
+  ServeProcess server(dir / "model", port, dir / "serve.log");
+  ASSERT_TRUE(wait_until_healthy(port, 60)) << paddock::testing::read_text(dir / "serve.log");
+  EXPECT_NE(paddock::testing::read_text(dir / "serve.log")
+                .find("Jinja chat template the chat_template of " +
+                      (dir / "model" / "tokenizer_config.json").string()),
+            std::string::npos)
+      << paddock::testing::read_text(dir / "serve.log");
+
+  const HttpReply reply = post_json(port, "/v1/chat/completions",
+                                    {{"model", "tiny"},
+                                     {"messages",
+                                      {{{"role", "system"}, {"content", "Be brief. "}},
+                                       {{"role", "user"}, {"content", "Add 2 and 3."}},
+                                       {{"role", "assistant"}, {"content", "5"}},
+                                       {{"role", "user"}, {"content", "And 3 and 4?"}}}},
+                                     {"max_tokens", 12},
+                                     {"temperature", 0}});
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  // The tiny model is GPT-2 shaped (no BOS of its own); its eos token is <|endoftext|>.
+  const std::string prompt =
+      "<|system|>\nBe brief.<|endoftext|>\n<|user|>\nAdd 2 and 3.<|endoftext|>\n<|assistant|>\n"
+      "5<|endoftext|>\n<|user|>\nAnd 3 and 4?<|endoftext|>\n<|assistant|>\n";
+  auto model = make_tiny_model();
+  GenerationOptions options;
+  options.temperature = 0;
+  options.max_new_tokens = 12;
+  options.stop = {"<|endoftext|>"};
+  EXPECT_EQ(reply.json()["choices"][0]["message"]["content"],
+            model->as<TextGenerator>()->generate({prompt}, options)[0][0].text);
+  EXPECT_EQ(reply.json()["usage"]["prompt_tokens"],
+            model->as<RequestGenerator>()->prompt_token_count(prompt));
+  server.signal(SIGTERM);
+  EXPECT_EQ(server.wait_for_exit(30), 0) << paddock::testing::read_text(dir / "serve.log");
+}
+
+TEST(ServeCommandTest, RefusesToStartWithAChatTemplateThatDoesNotParse) {
+  TempDir dir;
+  save_tiny_model(dir / "model");
+  add_chat_template(dir / "model", "{% for m in messages %}\n{{ m.content }}{% endif %}");
+  const auto result = paddock::testing::run_command(std::string(PADDOCK_BINARY) + " serve " +
+                                                    (dir / "model").string() + " -P " +
+                                                    PADDOCK_TRANSFORMER_PLUGIN_DIR);
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find((dir / "model" / "tokenizer_config.json").string() +
+                               ": chat_template: 2:19: unexpected '{% endif %}'"),
+            std::string::npos)
+      << result.output;
+  // --chat-template wins over the tokenizer's template, so a good one lets it start.
+  paddock::testing::write_text(dir / "chat.jinja", "{{ messages[0].content }}");
+  const unsigned short port = free_port();
+  ServeProcess server(dir / "model", port, dir / "serve.log",
+                      {"--chat-template", (dir / "chat.jinja").string()});
+  ASSERT_TRUE(wait_until_healthy(port, 60)) << paddock::testing::read_text(dir / "serve.log");
 }
 
 }  // namespace

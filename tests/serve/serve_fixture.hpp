@@ -22,7 +22,8 @@ struct ServeSetup {
   SchedulerOptions scheduler;
   HandlerOptions handler;
   ServerOptions server;
-  bool hide_request_generator = false;  // serve through TextGenerator alone
+  bool hide_request_generator = false;        // serve through TextGenerator alone
+  std::optional<ChatTemplate> chat_template;  // default: the model's instruction template
 };
 
 class ServedTinyModel {
@@ -30,7 +31,7 @@ class ServedTinyModel {
   explicit ServedTinyModel(ServeSetup setup = {}) : model_(make_tiny_model()) {
     generator_ = model_->as<TextGenerator>();
     request_generator_ = setup.hide_request_generator ? nullptr : model_->as<RequestGenerator>();
-    chat_ = std::make_unique<ChatFormatter>(*generator_, std::nullopt);
+    chat_ = std::make_unique<ChatFormatter>(*generator_, setup.chat_template);
     scheduler_ = std::make_unique<GenerationScheduler>(*generator_, request_generator_,
                                                        setup.scheduler, nullptr);
     handler_ = std::make_unique<RequestHandler>(
