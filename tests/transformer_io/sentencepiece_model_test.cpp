@@ -1,7 +1,8 @@
 // The hand-written SentencePiece reader and tokenizer without libsentencepiece: malformed
 // protobuf and model files are refused with the field and byte named; tiny models built byte
 // by byte check BPE and unigram choices; the committed tiny LLaMA-style tokenizer.model
-// (tests/transformer_io/data) loads, round-trips text and loads as a checkpoint's tokenizer.
+// (tests/transformer_io/data) loads, round-trips text and loads as a checkpoint's tokenizer;
+// the text of special and added tokens is matched as Hugging Face's LlamaTokenizer does.
 //
 // data/tiny_llama_tokenizer.model was trained with libsentencepiece 0.1.97 on four English
 // sentences repeated 30 times: --model_type=bpe --vocab_size=320 --character_coverage=1.0
@@ -11,6 +12,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -317,6 +319,192 @@ TEST_F(TinyLlamaTokenizer, CopiesAndSavedFilesEncodeTheSame) {
   testing::TemporaryDirectory directory;
   original.save(directory / "saved.model");
   EXPECT_EQ(testing::read_bytes(directory / "saved.model"), testing::read_bytes(model_file_));
+}
+
+// The tiny model's pieces include "▁a", "▁", "b" and "." but not "▁b" or "▁.".
+TEST_F(TinyLlamaTokenizer, SpecialTokenTextBecomesTheirIds) {
+  const auto tokenizer = SentencePieceTokenizer::load(model_file_);
+  const std::int32_t bos = *tokenizer.bos_id(), eos = *tokenizer.eos_id();
+  const auto plain = [&](std::string_view text) {
+    return tokenizer.encode_ignoring_added_tokens(text);
+  };
+  const auto joined = [](std::initializer_list<Ids> parts) {
+    Ids ids;
+    for (const Ids& part : parts) ids.insert(ids.end(), part.begin(), part.end());
+    return ids;
+  };
+  // Each stretch between special tokens is encoded on its own, dummy prefix included
+  // (Hugging Face's legacy behaviour, its default).
+  EXPECT_EQ(tokenizer.encode("a</s><s>b"), joined({plain("a"), {eos, bos}, plain("b")}));
+  EXPECT_EQ(pieces_of(tokenizer, tokenizer.encode("a</s><s>b")),
+            (Pieces{"\xE2\x96\x81"
+                    "a",
+                    "</s>", "<s>", "\xE2\x96\x81", "b"}));
+  EXPECT_EQ(pieces_of(tokenizer, tokenizer.encode("a <s>.")),
+            (Pieces{"\xE2\x96\x81"
+                    "a",
+                    "\xE2\x96\x81", "<s>", "\xE2\x96\x81", "."}));
+  EXPECT_EQ(tokenizer.encode("<unk>"), Ids{0});
+  // Leading, trailing and adjacent ones.
+  EXPECT_EQ(tokenizer.encode("<s></s><s>"), (Ids{bos, eos, bos}));
+  EXPECT_EQ(tokenizer.encode("<s>hello"), joined({{bos}, plain("hello")}));
+  EXPECT_EQ(tokenizer.encode("hello</s>"), joined({plain("hello"), {eos}}));
+  EXPECT_EQ(tokenizer.encode("</s>\n</s>"), joined({{eos}, plain("\n"), {eos}}));
+  // Text that only resembles a special token is ordinary text.
+  for (const std::string text : {"</s", "<s >", "< s>", "<S>", "s>", "</ s>", "<<s", "<\\s>"}) {
+    EXPECT_EQ(tokenizer.encode(text), plain(text)) << text;
+  }
+  EXPECT_EQ(tokenizer.encode("<s</s>"), joined({plain("<s"), {eos}}));
+  EXPECT_EQ(tokenizer.encode("<</s>>"), joined({plain("<"), {eos}, plain(">")}));
+  // Without special tokens nothing changes (tests/sentencepiece checks this against
+  // libsentencepiece as well).
+  for (const std::string text : {"Hello world", "  two  spaces ", "line\nbreak", "", " ",
+                                 "Reverse the word cat.", "Z\xc3\xbcrich"}) {
+    EXPECT_EQ(tokenizer.encode(text), plain(text)) << text;
+  }
+  // libsentencepiece's own encoding reads them as characters.
+  EXPECT_THAT(plain("a</s><s>b"), ::testing::Not(::testing::Contains(eos)));
+  // Decoding skips them (the stretches around are then decoded as one, as libsentencepiece
+  // and Hugging Face do, so the "▁" before b is a space), or writes them back.
+  EXPECT_EQ(tokenizer.decode(tokenizer.encode("a</s><s>b"), /*skip_special_tokens=*/true), "a b");
+  EXPECT_EQ(tokenizer.decode(tokenizer.encode("a</s><s>b")), "a</s><s>b");
+}
+
+TEST_F(TinyLlamaTokenizer, TheRoleTokensFromTheConfigAreTheOnesMatched) {
+  auto tokenizer = SentencePieceTokenizer::load(model_file_);
+  tokenizer.set_special_token_roles({"<s>", "", "", "<unk>"});
+  EXPECT_EQ(tokenizer.encode("</s>"), tokenizer.encode_ignoring_added_tokens("</s>"));
+  EXPECT_EQ(tokenizer.encode("<s>"), Ids{1});
+}
+
+TEST_F(TinyLlamaTokenizer, WithoutLegacyOnlyTheTextGetsADummyPrefix) {
+  auto tokenizer = SentencePieceTokenizer::load(model_file_);
+  tokenizer.set_added_token_spacing({/*legacy=*/false, /*add_prefix_space=*/true});
+  // Hugging Face's documented example, "Hello <s>." (our model has no "▁Hello").
+  EXPECT_EQ(pieces_of(tokenizer, tokenizer.encode("a <s>.")), (Pieces{"\xE2\x96\x81"
+                                                                      "a",
+                                                                      "\xE2\x96\x81", "<s>", "."}));
+  EXPECT_EQ(pieces_of(tokenizer, tokenizer.encode("a</s><s>b")), (Pieces{"\xE2\x96\x81"
+                                                                         "a",
+                                                                         "</s>", "<s>", "b"}));
+  // A text that starts with a special token gets no "▁" before it; one without any is
+  // encoded as libsentencepiece encodes it.
+  EXPECT_EQ(pieces_of(tokenizer, tokenizer.encode("<s>b")), (Pieces{"<s>", "b"}));
+  EXPECT_EQ(tokenizer.encode("Reverse the word cat."),
+            tokenizer.encode_ignoring_added_tokens("Reverse the word cat."));
+  EXPECT_EQ(tokenizer.encode(""), Ids{});
+
+  tokenizer.set_added_token_spacing({/*legacy=*/false, /*add_prefix_space=*/false});
+  EXPECT_EQ(pieces_of(tokenizer, tokenizer.encode("b<s>b")), (Pieces{"b", "<s>", "b"}));
+}
+
+TEST_F(TinyLlamaTokenizer, AddedTokensMatchLongestFirstAndMayLiePastTheModel) {
+  auto tokenizer = SentencePieceTokenizer::load(model_file_);
+  const std::string space_a =
+      "\xE2\x96\x81"
+      "a";  // "▁a", a piece of the model
+  const std::int32_t space_a_id = *tokenizer.token_to_id(space_a);
+  tokenizer.set_added_tokens({{.content = "<x>", .id = 320},
+                              {.content = "<x>y", .id = 322, .special = true},
+                              {.content = space_a, .id = space_a_id}});
+  EXPECT_EQ(tokenizer.vocab_size(), 323u);
+  // A piece made an added token is matched in text too, as Hugging Face does.
+  EXPECT_EQ(tokenizer.encode("b" + space_a),
+            (Ids{*tokenizer.token_to_id("\xE2\x96\x81"), *tokenizer.token_to_id("b"), space_a_id}));
+  EXPECT_EQ(tokenizer.encode("<x>y<x>"), (Ids{322, 320}));
+  EXPECT_EQ(tokenizer.encode("<x></s>"), (Ids{320, 2}));
+  EXPECT_EQ(tokenizer.token_to_id("<x>"), 320);
+  EXPECT_EQ(tokenizer.id_to_token(322), "<x>y");
+  EXPECT_EQ(tokenizer.id_to_token(321), std::nullopt);
+  EXPECT_EQ(tokenizer.decode({320, 322, 2}), "<x><x>y</s>");
+  EXPECT_EQ(tokenizer.decode({320, 322, 2}, /*skip_special_tokens=*/true), "<x>");
+  EXPECT_THAT(error_message([&] { tokenizer.decode({321}); }),
+              HasSubstr("cannot decode id 321: it is not in the vocabulary (323 ids)"));
+
+  const auto refused = [&](std::vector<AddedToken> tokens) {
+    return error_message([&] { tokenizer.set_added_tokens(std::move(tokens)); });
+  };
+  EXPECT_THAT(refused({{.content = "<y>", .id = 5}}),
+              HasSubstr("added token '<y>' (id 5): id 5 is the piece"));
+  EXPECT_THAT(refused({{.content = "<y>", .id = 400}, {.content = "<y>", .id = 401}}),
+              HasSubstr("'<y>' is added twice"));
+  EXPECT_THAT(refused({{.content = "<y>", .id = 400}, {.content = "<z>", .id = 400}}),
+              HasSubstr("id 400 is also added token '<y>'"));
+  EXPECT_THAT(refused({{.content = "", .id = 400}}), HasSubstr("its content is empty"));
+  EXPECT_THAT(refused({{.content = "<y>", .id = 2147483647}}), HasSubstr("the id is too large"));
+  EXPECT_EQ(tokenizer.vocab_size(), 323u);  // unchanged by a refused list
+}
+
+TEST_F(TinyLlamaTokenizer, AddedTokensAndSpacingComeFromTheDirectoryAndAreSaved) {
+  testing::TemporaryDirectory directory;
+  std::filesystem::copy_file(model_file_, directory / "tokenizer.model");
+  testing::write_text(directory / "tokenizer_config.json", R"({
+    "added_tokens_decoder": {
+      "1": {"content": "<s>", "lstrip": false, "normalized": false, "rstrip": false,
+            "single_word": false, "special": true},
+      "320": {"content": "<tool>", "special": false},
+      "321": {"content": "<pad>", "special": true}},
+    "pad_token": "<pad>",
+    "legacy": false})");
+  const auto tokenizer = load_checkpoint_tokenizer(directory.path());
+  EXPECT_EQ(tokenizer->vocab_size(), 322u);
+  EXPECT_EQ(tokenizer->pad_id(), 321);
+  const Ids ids = tokenizer->encode("a<tool>b</s><pad>");
+  ASSERT_EQ(ids.size(), 5u);
+  EXPECT_EQ(ids[1], 320);
+  EXPECT_EQ(ids[3], 2);
+  EXPECT_EQ(ids[4], 321);
+  EXPECT_EQ(tokenizer->decode(ids, /*skip_special_tokens=*/true), "a<tool>b");
+
+  testing::TemporaryDirectory saved;
+  tokenizer->save(saved.path());
+  const auto reloaded = load_checkpoint_tokenizer(saved.path());
+  EXPECT_EQ(reloaded->vocab_size(), 322u);
+  EXPECT_EQ(reloaded->pad_id(), 321);
+  EXPECT_EQ(reloaded->encode("a<tool>b</s><pad>"), ids);
+  EXPECT_EQ(reloaded->encode("<s>b"), tokenizer->encode("<s>b"));  // legacy: false kept
+
+  // Older directories: added_tokens.json, and special_tokens_map.json's
+  // additional_special_tokens marking them special.
+  testing::TemporaryDirectory older;
+  std::filesystem::copy_file(model_file_, older / "tokenizer.model");
+  testing::write_text(older / "added_tokens.json", R"({"<tool>": 320})");
+  testing::write_text(older / "special_tokens_map.json",
+                      R"({"additional_special_tokens": [{"content": "<tool>"}]})");
+  const auto from_older = load_checkpoint_tokenizer(older.path());
+  EXPECT_EQ(from_older->encode("<tool>"), Ids{320});
+  EXPECT_EQ(from_older->decode({320}, /*skip_special_tokens=*/true), "");
+
+  const auto load_error_with = [&](const std::string& config) {
+    testing::write_text(directory / "tokenizer_config.json", config);
+    return error_message([&] { load_checkpoint_tokenizer(directory.path()); });
+  };
+  EXPECT_THAT(load_error_with(R"({"added_tokens_decoder": {"5": {"content": "<y>"}}})"),
+              HasSubstr(": added tokens: added token '<y>' (id 5): id 5 is the piece"));
+  EXPECT_THAT(load_error_with(R"({"added_tokens_decoder": {"x": {"content": "<y>"}}})"),
+              HasSubstr("tokenizer_config.json: added_tokens_decoder: 'x' is not a token id"));
+  EXPECT_THAT(load_error_with(R"({"additional_special_tokens": ["<nope>"]})"),
+              HasSubstr("additional_special_tokens[0]: '<nope>' is neither a piece"));
+  EXPECT_THAT(load_error_with(R"({"legacy": "yes"})"),
+              HasSubstr("tokenizer_config.json: legacy: must be true, false or null"));
+}
+
+// A LLaMA-2 chat prompt as its Jinja template renders it: the backend puts BOS before every
+// prompt, so the serve host drops the rendered text's leading "<s>"; the "</s><s>" between
+// turns becomes eos and bos.
+TEST_F(TinyLlamaTokenizer, ChatPromptsGetOneBosAndTheirTurnSeparators) {
+  const auto tokenizer = SentencePieceTokenizer::load(model_file_);
+  const std::int32_t bos = *tokenizer.bos_id(), eos = *tokenizer.eos_id();
+  const std::string rendered = "<s>[INST] hello [/INST] world </s><s>[INST] cat [/INST]";
+  Ids with_backend_bos = {bos};
+  const Ids rest = tokenizer.encode(rendered.substr(3));
+  with_backend_bos.insert(with_backend_bos.end(), rest.begin(), rest.end());
+  EXPECT_EQ(with_backend_bos, tokenizer.encode(rendered));
+  EXPECT_EQ(std::count(with_backend_bos.begin(), with_backend_bos.end(), bos), 2);
+  const Ids turn_separator = {eos, bos};
+  const auto separator = std::search(with_backend_bos.begin(), with_backend_bos.end(),
+                                     turn_separator.begin(), turn_separator.end());
+  EXPECT_NE(separator, with_backend_bos.end());
 }
 
 TEST_F(TinyLlamaTokenizer, LoadsAsACheckpointTokenizerWithRolesFromTheConfig) {

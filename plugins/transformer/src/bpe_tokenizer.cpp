@@ -153,36 +153,16 @@ void BpeTokenizer::index_added_token(const AddedToken& token) {
   added_ids_[token.content] = token.id;
   parts_.added_tokens.push_back(token);
 
-  auto& candidates = added_by_first_byte_[static_cast<unsigned char>(token.content.front())];
-  candidates.push_back(token.id);
-  std::stable_sort(candidates.begin(), candidates.end(), [&](std::int32_t a, std::int32_t b) {
-    return parts_.added_tokens[added_index_by_id_.at(a)].content.size() >
-           parts_.added_tokens[added_index_by_id_.at(b)].content.size();
-  });
+  added_matcher_.add(token.content, token.id);
 }
 
 std::vector<std::int32_t> BpeTokenizer::encode(std::string_view text) const {
   std::vector<std::int32_t> ids;
   std::size_t segment_start = 0;
-  for (std::size_t position = 0; position < text.size();) {
-    std::int32_t matched = -1;
-    std::size_t matched_length = 0;
-    for (std::int32_t id : added_by_first_byte_[static_cast<unsigned char>(text[position])]) {
-      const std::string& content = parts_.added_tokens[added_index_by_id_.at(id)].content;
-      if (text.compare(position, content.size(), content) == 0) {
-        matched = id;
-        matched_length = content.size();
-        break;  // candidates are longest first
-      }
-    }
-    if (matched < 0) {
-      ++position;
-      continue;
-    }
-    encode_plain(text.substr(segment_start, position - segment_start), ids);
-    ids.push_back(matched);
-    position += matched_length;
-    segment_start = position;
+  while (const auto match = added_matcher_.find_next(text, segment_start)) {
+    encode_plain(text.substr(segment_start, match->position - segment_start), ids);
+    ids.push_back(match->id);
+    segment_start = match->position + match->length;
   }
   encode_plain(text.substr(segment_start), ids);
   return ids;

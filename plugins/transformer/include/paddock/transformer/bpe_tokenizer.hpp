@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "paddock/transformer/added_token_matcher.hpp"
 #include "paddock/transformer/pretokenizer.hpp"
 
 namespace paddock::transformer {
@@ -137,7 +138,7 @@ class BpeTokenizer {
   std::unordered_map<std::uint64_t, Merge> merges_;  // (left << 32 | right) -> merge
   std::array<std::int32_t, 256> byte_ids_{};         // -1 when the byte has no token
   std::optional<std::int32_t> model_unk_id_;
-  std::array<std::vector<std::int32_t>, 256> added_by_first_byte_;  // longest first
+  AddedTokenMatcher added_matcher_;
   SpecialTokenRoles roles_;
 };
 

@@ -17,7 +17,8 @@ namespace paddock::transformer {
 class Tokenizer {
  public:
   virtual ~Tokenizer();
-  // Ids of `text`; no BOS or EOS is added.
+  // Ids of `text`; no BOS or EOS is added. The text of special and added tokens ("<s>",
+  // "</s>", "<|im_end|>") becomes their ids, as in Hugging Face's tokenizers.
   virtual std::vector<std::int32_t> encode(std::string_view text) const = 0;
   virtual std::string decode(const std::vector<std::int32_t>& ids,
                              bool skip_special_tokens) const = 0;

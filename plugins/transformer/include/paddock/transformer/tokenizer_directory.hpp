@@ -1,6 +1,7 @@
 // A tokenizer as it sits in a Hugging Face model directory: tokenizer.json (or vocab.json +
 // merges.txt) or a SentencePiece tokenizer.model, with the bos/eos/pad/unk roles from
-// tokenizer_config.json or special_tokens_map.json.
+// tokenizer_config.json or special_tokens_map.json (and, for SentencePiece, the added tokens
+// that tokenizer.json would otherwise carry).
 #pragma once
 
 #include <filesystem>
@@ -21,10 +22,16 @@ void save_tokenizer(const BpeTokenizer& tokenizer, const std::filesystem::path& 
 
 // `directory`'s tokenizer.model, its roles first as the model names them, then overridden
 // field by field from tokenizer_config.json (else special_tokens_map.json) as above; a role
-// token the model lacks is an error naming the file.
+// token the model lacks is an error naming the file. Added tokens (matched in text by
+// encode) come from tokenizer_config.json's "added_tokens_decoder" ({"id": {"content": ...,
+// "special": ...}}), then added_tokens.json ({"content": id}) for contents not named there;
+// the "additional_special_tokens" of the roles file are marked special (a model piece named
+// there becomes an added token). tokenizer_config.json's "legacy" and "add_prefix_space"
+// (true when absent or null) set the tokenizer's AddedTokenSpacing.
 SentencePieceTokenizer load_sentencepiece_tokenizer(const std::filesystem::path& directory);
 
-// Writes tokenizer.model (the bytes it was loaded from) and tokenizer_config.json (the roles).
+// Writes tokenizer.model (the bytes it was loaded from) and tokenizer_config.json (the roles,
+// "legacy", "add_prefix_space" when false, and the added tokens as "added_tokens_decoder").
 void save_sentencepiece_tokenizer(const SentencePieceTokenizer& tokenizer,
                                   const std::filesystem::path& directory);
 
