@@ -172,6 +172,26 @@ TEST_P(ContinuousBatchingTest, RequestsJoiningMidCallGetWhatTheyGetAlone) {
   EXPECT_EQ(feed.running_at_take.back(), 0);  // the final take() found nothing running
 }
 
+TEST_P(ContinuousBatchingTest, RowJoiningIntoAFreedSlotGetsWhatItGetsAlone) {
+  // Four rows; the short one leaves after step 4, and a short prompt takes its place while
+  // the others decode (written into the free slot, the batch not rebuilt); then a long prompt
+  // joins, which needs more columns than the batch has.
+  const std::vector<ScriptedFeed::Entry> entries = {
+      {0, {"Q: Add 2 and 3.\nA:", greedy(40)}},
+      {0, {"Q: Name a colour.\nA:", seeded(30, 21, 2)}},
+      {0, {"hello", greedy(5)}},
+      {8, {"tac", seeded(12, 8)}},
+      {12, {"Q: Reverse the word cat, then add 2 and 3, then name a colour.\nA:", greedy(6)}},
+  };
+  ScriptedFeed feed(entries);
+  model_->generate_continuously(feed, &feed);
+  ASSERT_EQ(feed.outcomes.size(), entries.size());
+  ASSERT_EQ(feed.outcomes[2].generations[0].token_ids.size(), 5u) << "the short row ended early";
+  EXPECT_EQ(feed.running_at_take[8], 3);
+  EXPECT_EQ(feed.running_at_take[9], 4);
+  expect_alone_results(entries, feed, {0, 1, 2, 3, 4});
+}
+
 TEST_P(ContinuousBatchingTest, CancelledRequestStopsAndFreesItsSlot) {
   const std::vector<ScriptedFeed::Entry> entries = {
       {0, {"Q: Add 2 and 3.\nA:", greedy(30)}},
