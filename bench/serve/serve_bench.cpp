@@ -1,13 +1,17 @@
-// serve_bench: completion tokens per second from `paddock serve` against concurrent clients.
-// Serves a quickstart-sized model (GPT-2 family, vocabulary 1024, width 128, 4 layers: about
-// 1M parameters, as configs/quickstart.toml's) in process on 127.0.0.1, and compares:
-//   - one at a time: one client, each request alone (every generate call holds 1 request);
-//   - concurrency 8 and 32: that many clients sending requests back to back.
-// Requests are completions of 64 tokens at temperature 1 with a seed, so every request
-// generates (nearly) the full length.
+// serve_bench: completion tokens per second from `paddock serve` against concurrent clients,
+// continuous batching against dynamic batching in the same run. Serves a quickstart-sized
+// model (GPT-2 family, vocabulary 1024, width 128, 4 layers: about 1M parameters, as
+// configs/quickstart.toml's) in process on 127.0.0.1, once per batching mode, and measures:
+//   - uniform: completions of 64 tokens, one client at a time (every call holds 1 request),
+//     then 8 and 32 clients sending requests back to back;
+//   - mixed: max_tokens spread over 8..128 (the same list for both modes), 8 and 32 clients.
+// Requests sample at temperature 1 with their own seed, so nearly every request generates
+// its full length.
 //
 //   serve_bench [--requests N] [--gather-ms M]
 // N requests per measurement (default 128); M as paddock serve's --gather-ms (default 2).
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -78,15 +82,22 @@ std::shared_ptr<transformer::TransformerModel> quickstart_sized_model() {
 struct Measurement {
   double seconds = 0;
   std::int64_t completion_tokens = 0;
+  double mean_latency_ms = 0;  // from sending a request to its whole answer
   int failures = 0;
 };
 
+// The max_tokens of request i: 64 (uniform), or spread over 8..128 (mixed).
+std::int64_t max_tokens_of(int i, bool mixed) {
+  return mixed ? 8 + (i * 37) % 121 : 64;
+}
+
 // `clients` threads share `requests` requests, each sent as soon as the previous answer of
 // that client arrived.
-Measurement measure(unsigned short port, int clients, int requests) {
+Measurement measure(unsigned short port, int clients, int requests, bool mixed) {
   std::atomic<int> next{0};
   std::atomic<std::int64_t> tokens{0};
   std::atomic<int> failures{0};
+  std::atomic<double> latency_total{0};
   const auto started = Clock::now();
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
@@ -96,10 +107,16 @@ Measurement measure(unsigned short port, int clients, int requests) {
             {"model", "bench"},
             {"prompt", "### Task:\nWrite a short answer about topic " + std::to_string(i % 50) +
                            ".\n\n### Response:\n"},
-            {"max_tokens", 64},
+            {"max_tokens", max_tokens_of(i, mixed)},
             {"temperature", 1.0},
             {"seed", i}};
+        const auto sent = Clock::now();
         const auto reply = paddock::serve::testing::post_json(port, "/v1/completions", body);
+        const double latency =
+            std::chrono::duration<double, std::milli>(Clock::now() - sent).count();
+        double total = latency_total.load();
+        while (!latency_total.compare_exchange_weak(total, total + latency)) {
+        }
         if (reply.status != 200) {
           if (failures++ == 0)
             std::fprintf(stderr, "HTTP %d: %s\n", reply.status, reply.body.c_str());
@@ -111,8 +128,38 @@ Measurement measure(unsigned short port, int clients, int requests) {
   }
   for (auto& thread : threads) thread.join();
   return {std::chrono::duration<double>(Clock::now() - started).count(), tokens.load(),
-          failures.load()};
+          latency_total.load() / requests, failures.load()};
 }
+
+// One `paddock serve` (scheduler, handler, server) around the shared model.
+struct BenchServer {
+  BenchServer(transformer::TransformerModel& model, serve::ChatFormatter& chat,
+              serve::BatchingMode batching, int gather_ms)
+      : scheduler(model, &model, options(batching, gather_ms), nullptr),
+        handler({"bench", &model, &chat}, scheduler, {}),
+        server(server_options(), handler, nullptr) {
+    server.start();
+  }
+  ~BenchServer() {
+    server.stop();
+    scheduler.drain_and_stop();
+  }
+  static serve::SchedulerOptions options(serve::BatchingMode batching, int gather_ms) {
+    serve::SchedulerOptions options;
+    options.max_batch_rows = 32;
+    options.gather_window = std::chrono::milliseconds(gather_ms);
+    options.batching = batching;
+    return options;
+  }
+  static serve::ServerOptions server_options() {
+    serve::ServerOptions options;
+    options.port = 0;
+    return options;
+  }
+  serve::GenerationScheduler scheduler;
+  serve::RequestHandler handler;
+  serve::ApiServer server;
+};
 
 }  // namespace
 
@@ -133,34 +180,49 @@ int main(int argc, char** argv) {
       static_cast<double>(model->decoder().config().parameter_count()) / 1e6, threads, gather_ms);
 
   serve::ChatFormatter chat(*model, std::nullopt);
-  serve::SchedulerOptions scheduler_options;
-  scheduler_options.max_batch_rows = 32;
-  scheduler_options.gather_window = std::chrono::milliseconds(gather_ms);
-  serve::GenerationScheduler scheduler(*model, model.get(), scheduler_options, nullptr);
-  serve::RequestHandler handler({"bench", model.get(), &chat}, scheduler, {});
-  serve::ServerOptions server_options;
-  server_options.port = 0;
-  serve::ApiServer server(server_options, handler, nullptr);
-  server.start();
+  BenchServer continuous(*model, chat, serve::BatchingMode::continuous, gather_ms);
+  BenchServer dynamic(*model, chat, serve::BatchingMode::dynamic, gather_ms);
+  struct Mode {
+    const char* name;
+    BenchServer* server;
+    double one_at_a_time = 0;
+  };
+  Mode modes[] = {{"continuous", &continuous}, {"dynamic", &dynamic}};
+  for (Mode& mode : modes) measure(mode.server->server.port(), 1, 2, false);  // warm-up
 
-  measure(server.port(), 1, 2);  // warm-up
-  double baseline = 0;
-  for (const int clients : {1, 8, 32}) {
-    const auto before = scheduler.counters();
-    const Measurement result = measure(server.port(), clients, requests);
-    const auto after = scheduler.counters();
+  const auto report = [&](Mode& mode, const char* workload, int clients, bool mixed) {
+    const auto before = mode.server->scheduler.counters();
+    const Measurement result = measure(mode.server->server.port(), clients, requests, mixed);
+    const auto after = mode.server->scheduler.counters();
     const double rate = static_cast<double>(result.completion_tokens) / result.seconds;
-    if (clients == 1) baseline = rate;
+    if (clients == 1) mode.one_at_a_time = rate;
     std::printf(
-        "concurrency %2d: %3d requests, %6lld tokens in %6.2f s = %7.1f tokens/s  "
-        "(%.2fx one at a time; %llu generate calls, %.1f requests per call)%s\n",
-        clients, requests, static_cast<long long>(result.completion_tokens), result.seconds, rate,
-        rate / baseline, static_cast<unsigned long long>(after.calls - before.calls),
-        static_cast<double>(after.jobs - before.jobs) /
-            static_cast<double>(std::max<std::uint64_t>(1, after.calls - before.calls)),
+        "%-10s %-7s concurrency %2d: %6lld tokens in %6.2f s = %7.1f tokens/s (%.2fx one at a "
+        "time), mean latency %6.1f ms; %llu calls, %llu requests joined a running batch%s\n",
+        mode.name, workload, clients, static_cast<long long>(result.completion_tokens),
+        result.seconds, rate, rate / mode.one_at_a_time, result.mean_latency_ms,
+        static_cast<unsigned long long>(after.calls - before.calls),
+        static_cast<unsigned long long>(after.joined_running - before.joined_running),
         result.failures ? "  FAILURES" : "");
+    return rate;
+  };
+  std::printf("%d requests per line; one at a time = the same mode at concurrency 1, uniform\n",
+              requests);
+  double uniform[2][3] = {}, mixed[2][2] = {};
+  for (int clients_index = 0; clients_index < 3; ++clients_index) {
+    const int clients = std::array{1, 8, 32}[static_cast<std::size_t>(clients_index)];
+    for (int m = 0; m < 2; ++m)
+      uniform[m][clients_index] = report(modes[m], "uniform", clients, /*mixed=*/false);
   }
-  server.stop();
-  scheduler.drain_and_stop();
+  for (int clients_index = 0; clients_index < 2; ++clients_index) {
+    const int clients = std::array{8, 32}[static_cast<std::size_t>(clients_index)];
+    for (int m = 0; m < 2; ++m)
+      mixed[m][clients_index] = report(modes[m], "mixed", clients, /*mixed=*/true);
+  }
+  std::printf(
+      "continuous / dynamic: uniform %.2fx, %.2fx, %.2fx at 1, 8, 32 clients; mixed %.2fx, "
+      "%.2fx at 8, 32 clients\n",
+      uniform[0][0] / uniform[1][0], uniform[0][1] / uniform[1][1], uniform[0][2] / uniform[1][2],
+      mixed[0][0] / mixed[1][0], mixed[0][1] / mixed[1][1]);
   return 0;
 }

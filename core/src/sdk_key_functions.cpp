@@ -49,6 +49,7 @@ TextGenerator::~TextGenerator() = default;
 RewardScorer::~RewardScorer() = default;
 InstructionTemplateEditor::~InstructionTemplateEditor() = default;
 GenerationListener::~GenerationListener() = default;
+RequestFeed::~RequestFeed() = default;
 RequestGenerator::~RequestGenerator() = default;
 
 std::string_view to_string(NodeKind kind) {

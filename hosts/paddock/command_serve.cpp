@@ -27,7 +27,8 @@ namespace {
 
 constexpr const char* kServeUsage =
     "Usage: paddock serve MODEL_DIR [--port 8000] [--host 127.0.0.1] [--model-name NAME] "
-    "[--api-key-env VAR] [--chat-template FILE|chatml] [--max-batch 32] [--max-queue 256] ...";
+    "[--api-key-env VAR] [--chat-template FILE|chatml] [--batching continuous|dynamic] "
+    "[--max-batch 32] [--max-queue 256] ...";
 
 // JSON lines only: the access log is for tools.
 std::shared_ptr<spdlog::logger> make_access_log(const std::string& file) {
@@ -63,7 +64,12 @@ int serve_command(const std::vector<std::string>& arguments) {
       "chat-template", po::value<std::string>()->default_value(""),
       "a chat template: a TOML file, a .jinja file, or 'chatml' (default: the chat_template "
       "of MODEL_DIR/tokenizer_config.json, else the model's instruction template)")(
-      "max-batch", po::value<int>()->default_value(32), "samples generated together in one call")(
+      "batching", po::value<std::string>()->default_value("continuous"),
+      "continuous: requests join the running batch between decoding steps; dynamic: a call "
+      "takes the requests waiting and the next ones wait for it to end (the only mode of a "
+      "backend without RequestGenerator)")(
+      "max-batch", po::value<int>()->default_value(32),
+      "samples generated together (continuous: running at once; dynamic: in one call)")(
       "max-queue", po::value<int>()->default_value(256),
       "requests waiting beyond the running batch; more get 429")(
       "gather-ms", po::value<int>()->default_value(2),
@@ -122,6 +128,11 @@ int serve_command(const std::vector<std::string>& arguments) {
     scheduler_options.max_batch_rows = positive("max-batch", 1);
     scheduler_options.max_queued_jobs = static_cast<std::size_t>(positive("max-queue", 1));
     scheduler_options.gather_window = std::chrono::milliseconds(positive("gather-ms", 0));
+    if (const auto batching = values["batching"].as<std::string>(); batching == "dynamic") {
+      scheduler_options.batching = serve::BatchingMode::dynamic;
+    } else if (batching != "continuous") {
+      throw po::error("--batching must be continuous or dynamic, not '" + batching + "'");
+    }
     serve::ServerOptions server_options;
     server_options.host = values["host"].as<std::string>();
     server_options.port = static_cast<std::uint16_t>(port);
@@ -151,9 +162,14 @@ int serve_command(const std::vector<std::string>& arguments) {
     serve::ApiServer server(server_options, handler,
                             make_access_log(values["access-log"].as<std::string>()));
     server.start();
+    if (!request_generator && scheduler_options.batching == serve::BatchingMode::continuous) {
+      log->info("the '{}' backend has no RequestGenerator: batching is dynamic", loaded.backend);
+    }
     log->info("serving '{}' ({} backend; {}; {}) at http://{}:{}/v1{}", name, loaded.backend,
-              request_generator ? "batched with per-request options, token streaming"
-                                : "batched by equal options, no token streaming",
+              !request_generator ? "dynamic batching by equal options, no token streaming"
+              : scheduler.batching() == serve::BatchingMode::continuous
+                  ? "continuous batching with per-request options, token streaming"
+                  : "dynamic batching with per-request options, token streaming",
               chat.description(), server_options.host, server.port(),
               handler_options.api_key ? ", API key required" : "");
 
@@ -169,8 +185,11 @@ int serve_command(const std::vector<std::string>& arguments) {
     server.stop();
     scheduler.drain_and_stop();
     const auto counters = scheduler.counters();
-    log->info("stopped after {} requests in {} generate calls (largest batch {} samples)",
-              counters.jobs, counters.calls, counters.largest_batch_rows);
+    log->info(
+        "stopped after {} requests in {} generate calls (largest batch {} samples; {} joined a "
+        "running batch, {} cancelled)",
+        counters.jobs, counters.calls, counters.largest_batch_rows, counters.joined_running,
+        counters.cancelled);
     return kSuccess;
   } catch (const po::error& error) {
     std::cerr << "paddock serve: " << error.what() << "\n" << kServeUsage << "\n";

@@ -9,6 +9,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <ctime>
@@ -106,6 +107,15 @@ class SocketExchange final : public Exchange {
     asio::write(socket_, http::make_chunk_last(), error);
     ok_ = !error;
     return ok_;
+  }
+
+  bool client_connected() override {
+    if (!ok_) return false;
+    char byte = 0;
+    const ssize_t received = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (received > 0) return true;    // a pipelined request: still there
+    if (received == 0) return false;  // orderly close
+    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
   }
 
   bool ok() const { return ok_; }

@@ -43,6 +43,10 @@ class Exchange {
   virtual bool start_events() = 0;
   virtual bool send_event(const std::string& data) = 0;
   virtual bool finish_events() = 0;
+  // False once the client has closed its side of the connection (or it broke), checked
+  // without reading the request stream. A client that half-closes after sending its request
+  // counts as gone.
+  virtual bool client_connected() { return true; }
 };
 
 }  // namespace paddock::serve

@@ -70,22 +70,31 @@ void GenerationJob::reset_progress() {
   ++version_;
 }
 
+bool GenerationJob::ended() const {
+  std::lock_guard lock(mutex_);
+  return ended_;
+}
+
 std::uint64_t GenerationJob::wait_for_change(std::uint64_t seen_version,
                                              std::vector<std::vector<SampleProgress>>& snapshot,
-                                             bool& ended, std::optional<JobFailure>& failure) {
+                                             bool& ended, std::optional<JobFailure>& failure,
+                                             std::chrono::milliseconds patience) {
   std::unique_lock lock(mutex_);
-  changed_.wait(lock, [&] { return version_ != seen_version || ended_; });
+  changed_.wait_for(lock, patience, [&] { return version_ != seen_version || ended_; });
   snapshot = progress_;
   ended = ended_;
   failure = failure_;
   return version_;
 }
 
-std::optional<JobFailure> GenerationJob::wait(std::vector<std::vector<SampleProgress>>& results) {
+bool GenerationJob::wait_for_end(std::chrono::milliseconds patience,
+                                 std::vector<std::vector<SampleProgress>>& results,
+                                 std::optional<JobFailure>& failure) {
   std::unique_lock lock(mutex_);
-  changed_.wait(lock, [&] { return ended_; });
+  if (!changed_.wait_for(lock, patience, [&] { return ended_; })) return false;
   results = progress_;
-  return failure_;
+  failure = failure_;
+  return true;
 }
 
 double GenerationJob::queued_milliseconds() const {

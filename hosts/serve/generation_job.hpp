@@ -1,9 +1,11 @@
 // One API request on its way through the scheduler: its prompts and options, the progress of
 // every sample as tokens arrive, and the final result or error. The scheduler thread writes,
 // the connection thread waits and reads; generation never waits for a slow client, which
-// just sees several tokens at once.
+// just sees several tokens at once. A connection whose client went away cancels the job, and
+// the scheduler drops it (queued) or its samples (running).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -44,14 +46,24 @@ class GenerationJob {
   void complete(const std::vector<std::vector<Generation>>& results);
   void fail(int status, std::string message);
   void reset_progress();  // before the job is generated again on its own
+  bool ended() const;
+
+  // Either side: the client went away, so nobody wants the result any more.
+  void cancel() { cancelled_ = true; }
+  bool cancelled() const { return cancelled_; }
 
   // Connection side. Waits until the progress changed after `seen_version`, or the job
-  // ended; returns the new version. `snapshot` is [request][sample].
+  // ended, or `patience` passed; returns the version (`seen_version` when nothing changed).
+  // `snapshot` is [request][sample].
   std::uint64_t wait_for_change(std::uint64_t seen_version,
                                 std::vector<std::vector<SampleProgress>>& snapshot, bool& ended,
-                                std::optional<JobFailure>& failure);
-  // Waits for the end; returns the failure, if any, and fills `results`.
-  std::optional<JobFailure> wait(std::vector<std::vector<SampleProgress>>& results);
+                                std::optional<JobFailure>& failure,
+                                std::chrono::milliseconds patience);
+  // Waits up to `patience` for the end; when it came, fills `results` and `failure` (if
+  // any) and returns true.
+  bool wait_for_end(std::chrono::milliseconds patience,
+                    std::vector<std::vector<SampleProgress>>& results,
+                    std::optional<JobFailure>& failure);
   // Milliseconds spent queued before generation started (0 until it started).
   double queued_milliseconds() const;
 
@@ -66,6 +78,7 @@ class GenerationJob {
   std::uint64_t version_ = 0;
   bool ended_ = false;
   std::optional<JobFailure> failure_;
+  std::atomic<bool> cancelled_{false};
 };
 
 }  // namespace paddock::serve

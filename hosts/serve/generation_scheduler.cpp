@@ -1,8 +1,9 @@
-// GenerationScheduler: the bounded queue and the batching loop.
+// GenerationScheduler: the bounded queue and the two batching loops.
 #include "generation_scheduler.hpp"
 
 #include <map>
 #include <tuple>
+#include <unordered_map>
 
 #include "paddock/error.hpp"
 
@@ -29,7 +30,103 @@ auto options_key(const GenerationOptions& options) {
                          options.temperature <= 0 ? std::uint64_t{0} : options.seed);
 }
 
+// What a job is told when it is dropped because its client went away (nobody reads it).
+constexpr int kClientClosedRequest = 499;
+
 }  // namespace
+
+// The scheduler's side of a continuous call: hands over queued jobs as slots free up, routes
+// tokens and results back to the jobs, and reports cancelled jobs. Used only on the
+// scheduler thread; it takes the scheduler's lock for the queue and the counters.
+class GenerationScheduler::ContinuousFeed final : public RequestFeed, public GenerationListener {
+ public:
+  explicit ContinuousFeed(GenerationScheduler& scheduler) : scheduler_(scheduler) {}
+
+  std::vector<GenerationRequest> take(std::int64_t running_samples) override {
+    std::vector<GenerationRequest> requests;
+    std::lock_guard lock(scheduler_.mutex_);
+    std::int64_t rows = running_samples;
+    auto& queue = scheduler_.queue_;
+    while (!queue.empty()) {
+      std::shared_ptr<GenerationJob> job = queue.front();
+      if (job->cancelled()) {  // the client left while the job was queued
+        queue.pop_front();
+        job->fail(kClientClosedRequest, "the client went away");
+        scheduler_.count_ended_job(*job);
+        continue;
+      }
+      // Oldest first, so a large job is never overtaken for ever; one larger than the limit
+      // starts when nothing else runs.
+      if (rows > 0 && rows + job->rows() > scheduler_.options_.max_batch_rows) break;
+      queue.pop_front();
+      job->start();
+      if (running_samples > 0) ++scheduler_.counters_.joined_running;
+      JobState& state = jobs_[job.get()];
+      state.job = job;
+      state.results.resize(job->requests().size());
+      state.unfinished = job->requests().size();
+      for (std::size_t request = 0; request < job->requests().size(); ++request) {
+        routes_.push_back({job.get(), request});
+        requests.push_back(job->requests()[request]);
+      }
+      rows += job->rows();
+    }
+    scheduler_.counters_.largest_batch_rows =
+        std::max(scheduler_.counters_.largest_batch_rows, static_cast<std::size_t>(rows));
+    return requests;
+  }
+
+  bool cancelled(std::size_t request) override {
+    const JobState& state = jobs_.at(routes_.at(request).first);
+    return state.failed || state.job->cancelled();
+  }
+
+  void finished(std::size_t request, RequestOutcome outcome) override {
+    const auto [job, index] = routes_.at(request);
+    JobState& state = jobs_.at(job);
+    if (!outcome.error.empty() && !state.failed) {
+      // The job's other prompts are cancelled at the next step; its client hears now.
+      state.failed = true;
+      job->fail(400, outcome.error);
+    }
+    state.results[index] = std::move(outcome.generations);
+    if (--state.unfinished > 0) return;
+    if (job->cancelled() && !state.failed) {
+      job->fail(kClientClosedRequest, "the client went away");
+    } else if (!state.failed) {
+      job->complete(state.results);
+    }
+    {
+      std::lock_guard lock(scheduler_.mutex_);
+      scheduler_.count_ended_job(*job);
+    }
+    jobs_.erase(job);
+  }
+
+  void on_token(const GeneratedToken& token) override {
+    const auto& [job, request] = routes_.at(token.request);
+    job->record_token(request, token);
+  }
+
+  // Jobs started but not ended: what a failed call leaves behind.
+  std::vector<std::shared_ptr<GenerationJob>> unfinished_jobs() const {
+    std::vector<std::shared_ptr<GenerationJob>> jobs;
+    for (const auto& [raw, state] : jobs_)
+      if (!raw->ended()) jobs.push_back(state.job);
+    return jobs;
+  }
+
+ private:
+  struct JobState {
+    std::shared_ptr<GenerationJob> job;
+    std::vector<std::vector<Generation>> results;  // [request][sample]
+    std::size_t unfinished = 0;                    // requests not ended yet
+    bool failed = false;
+  };
+  GenerationScheduler& scheduler_;
+  std::vector<std::pair<GenerationJob*, std::size_t>> routes_;  // call request -> job, request
+  std::unordered_map<GenerationJob*, JobState> jobs_;
+};
 
 GenerationScheduler::GenerationScheduler(TextGenerator& generator,
                                          RequestGenerator* request_generator,
@@ -38,7 +135,8 @@ GenerationScheduler::GenerationScheduler(TextGenerator& generator,
     : generator_(generator),
       request_generator_(request_generator),
       options_(options),
-      log_(std::move(log)) {
+      log_(std::move(log)),
+      continuous_(options_.batching == BatchingMode::continuous && request_generator_ != nullptr) {
   if (options_.max_batch_rows < 1) throw Error("the largest batch must hold at least 1 sample");
   thread_ = std::thread([this] { run(); });
 }
@@ -76,6 +174,12 @@ SchedulerCounters GenerationScheduler::counters() const {
   return counters_;
 }
 
+void GenerationScheduler::count_ended_job(const GenerationJob& job) {
+  ++counters_.jobs;
+  counters_.rows += static_cast<std::uint64_t>(job.rows());
+  if (job.cancelled()) ++counters_.cancelled;
+}
+
 std::vector<std::shared_ptr<GenerationJob>> GenerationScheduler::take_batch(
     std::unique_lock<std::mutex>& lock) {
   // Jobs in arrival order while they fit; a job larger than the limit goes alone. Without
@@ -83,8 +187,15 @@ std::vector<std::shared_ptr<GenerationJob>> GenerationScheduler::take_batch(
   std::vector<std::shared_ptr<GenerationJob>> batch;
   std::int64_t rows = 0;
   const auto first_key = options_key(queue_.front()->requests().front().options);
+  (void)lock;
   for (auto it = queue_.begin(); it != queue_.end();) {
-    const auto& job = *it;
+    const auto job = *it;
+    if (job->cancelled()) {  // the client left while the job was queued
+      it = queue_.erase(it);
+      job->fail(kClientClosedRequest, "the client went away");
+      count_ended_job(*job);
+      continue;
+    }
     const bool fits = batch.empty() || rows + job->rows() <= options_.max_batch_rows;
     bool compatible = true;
     if (request_generator_ == nullptr) {
@@ -100,7 +211,6 @@ std::vector<std::shared_ptr<GenerationJob>> GenerationScheduler::take_batch(
     }
     if (rows >= options_.max_batch_rows) break;
   }
-  (void)lock;
   return batch;
 }
 
@@ -117,18 +227,44 @@ void GenerationScheduler::run() {
         return stopping_ || rows >= options_.max_batch_rows;
       });
     }
+    if (continuous_) {
+      lock.unlock();
+      run_continuous_call();
+      lock.lock();
+      ++counters_.calls;
+      continue;
+    }
     auto batch = take_batch(lock);
+    if (batch.empty()) continue;  // every job waiting had been cancelled
     lock.unlock();
     generate(batch);
     lock.lock();
     ++counters_.calls;
-    for (const auto& job : batch) {
-      ++counters_.jobs;
-      counters_.rows += static_cast<std::uint64_t>(job->rows());
-    }
+    for (const auto& job : batch) count_ended_job(*job);
     std::size_t rows = 0;
     for (const auto& job : batch) rows += static_cast<std::size_t>(job->rows());
     counters_.largest_batch_rows = std::max(counters_.largest_batch_rows, rows);
+  }
+}
+
+void GenerationScheduler::run_continuous_call() {
+  ContinuousFeed feed(*this);
+  try {
+    request_generator_->generate_continuously(feed, &feed);
+    return;
+  } catch (const std::exception& error) {
+    if (log_) {
+      log_->warn("continuous generation failed ({}); generating each running request alone",
+                 error.what());
+    }
+  }
+  // Requests the generator found unfit already failed alone; this is a failure of the
+  // generation itself. Each job it interrupted goes again on its own, as in dynamic mode.
+  for (const auto& job : feed.unfinished_jobs()) {
+    job->reset_progress();
+    generate({job});
+    std::lock_guard lock(mutex_);
+    count_ended_job(*job);
   }
 }
 

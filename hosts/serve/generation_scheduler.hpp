@@ -1,11 +1,17 @@
 // The scheduler: one thread that owns the model. Connection threads submit jobs to a bounded
-// queue; the scheduler takes every job waiting (up to max_batch_rows samples) and generates
-// them in one call, so throughput grows with the number of concurrent clients.
+// queue, and the scheduler generates them in batches, so throughput grows with the number of
+// concurrent clients. Two ways to batch:
 //
-// With a RequestGenerator (per-request options, tokens reported as produced) any mix of
-// requests shares a call. With only a TextGenerator, jobs whose options are identical share a
-// call, and their text arrives when the call ends. This is dynamic batching: a job that
-// arrives while a call runs waits for that call to end (no joining mid-generation).
+// Continuous (the default, with a RequestGenerator): one generate_continuously call per busy
+// spell. Between decoding steps the scheduler hands the model the queued jobs that fit beside
+// the samples running (up to max_batch_rows samples, oldest job first), finished samples
+// leave the batch at once, and cancelled jobs (their client went away) are dropped.
+//
+// Dynamic: the scheduler takes every job waiting (up to max_batch_rows samples) and generates
+// them in one call; a job that arrives while a call runs waits for that call to end. With a
+// RequestGenerator any mix of requests shares a call and tokens stream as produced; with only
+// a TextGenerator (always dynamic), jobs whose options are identical share a call, and their
+// text arrives when the call ends.
 #pragma once
 
 #include <chrono>
@@ -25,18 +31,24 @@
 
 namespace paddock::serve {
 
+enum class BatchingMode { continuous, dynamic };
+
 struct SchedulerOptions {
   std::size_t max_queued_jobs = 256;  // beyond this, submit() refuses (HTTP 429)
-  std::int64_t max_batch_rows = 32;   // samples generated in one call
+  // Samples generated together: in one call (dynamic), running at once (continuous).
+  std::int64_t max_batch_rows = 32;
   // After the first job of an idle spell arrives, how long to wait for companions.
   std::chrono::milliseconds gather_window{2};
+  BatchingMode batching = BatchingMode::continuous;  // dynamic without a RequestGenerator
 };
 
 struct SchedulerCounters {
-  std::uint64_t calls = 0;  // generate calls made
-  std::uint64_t jobs = 0;   // jobs finished
-  std::uint64_t rows = 0;   // samples generated
+  std::uint64_t calls = 0;  // generate calls made (continuous: one per busy spell)
+  std::uint64_t jobs = 0;   // jobs ended (answered, failed or cancelled)
+  std::uint64_t rows = 0;   // samples of those jobs
   std::size_t largest_batch_rows = 0;
+  std::uint64_t joined_running = 0;  // jobs that joined a batch whose samples were decoding
+  std::uint64_t cancelled = 0;       // jobs dropped because their client went away
 };
 
 class GenerationScheduler {
@@ -56,9 +68,15 @@ class GenerationScheduler {
   std::size_t queued() const;
   SchedulerCounters counters() const;
   bool streams_tokens() const { return request_generator_ != nullptr; }
+  BatchingMode batching() const {
+    return continuous_ ? BatchingMode::continuous : BatchingMode::dynamic;
+  }
 
  private:
+  class ContinuousFeed;
   void run();
+  void run_continuous_call();
+  void count_ended_job(const GenerationJob& job);  // under mutex_
   std::vector<std::shared_ptr<GenerationJob>> take_batch(std::unique_lock<std::mutex>& lock);
   void generate(const std::vector<std::shared_ptr<GenerationJob>>& batch);
   void generate_with_requests(const std::vector<std::shared_ptr<GenerationJob>>& batch);
@@ -68,6 +86,7 @@ class GenerationScheduler {
   RequestGenerator* request_generator_;
   SchedulerOptions options_;
   std::shared_ptr<spdlog::logger> log_;
+  bool continuous_ = false;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

@@ -27,6 +27,9 @@ bool equal_in_constant_time(const std::string& a, const std::string& b) {
   return difference == 0;
 }
 
+// How often a connection waiting for its job checks that its client is still there.
+constexpr std::chrono::milliseconds kDisconnectPoll{100};
+
 std::string hex(std::uint64_t value) {
   char text[17];
   std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
@@ -180,7 +183,15 @@ void RequestHandler::generate(Exchange& exchange, AccessRecord& record, Endpoint
 
   if (!request.stream) {
     std::vector<std::vector<SampleProgress>> results;
-    const auto failure = job->wait(results);
+    std::optional<JobFailure> failure;
+    while (!job->wait_for_end(kDisconnectPoll, results, failure)) {
+      if (!exchange.client_connected()) {  // nobody to answer: stop generating for it
+        job->cancel();
+        record.queued_ms = job->queued_milliseconds();
+        record.error = "the client went away";
+        return;
+      }
+    }
     record.queued_ms = job->queued_milliseconds();
     if (failure) {
       const ApiError error(failure->status, failure->message,
@@ -197,6 +208,7 @@ void RequestHandler::generate(Exchange& exchange, AccessRecord& record, Endpoint
 
   record.status = 200;
   if (!exchange.start_events()) {
+    job->cancel();
     record.error = "the client went away";
     return;
   }
@@ -210,8 +222,13 @@ void RequestHandler::generate(Exchange& exchange, AccessRecord& record, Endpoint
   bool ended = false, connected = true;
   std::optional<JobFailure> failure;
   while (connected && !ended) {
-    version = job->wait_for_change(version, snapshot, ended, failure);
+    const std::uint64_t seen = version;
+    version = job->wait_for_change(version, snapshot, ended, failure, kDisconnectPoll);
     if (failure) break;
+    if (version == seen && !ended) {  // nothing new: is anyone still listening?
+      connected = exchange.client_connected();
+      continue;
+    }
     std::size_t index = 0;
     for (const auto& samples : snapshot) {
       for (const SampleProgress& sample : samples) {
@@ -241,6 +258,7 @@ void RequestHandler::generate(Exchange& exchange, AccessRecord& record, Endpoint
   }
   record.queued_ms = job->queued_milliseconds();
   if (!connected) {
+    job->cancel();  // its samples leave the batch at the next step
     record.error = "the client went away";
     return;
   }

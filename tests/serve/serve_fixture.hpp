@@ -8,6 +8,7 @@
 
 #include "api_server.hpp"
 #include "chat_template.hpp"
+#include "gated_generator.hpp"
 #include "generation_scheduler.hpp"
 #include "paddock/capabilities.hpp"
 #include "paddock/request_generator.hpp"
@@ -24,6 +25,9 @@ struct ServeSetup {
   ServerOptions server;
   bool hide_request_generator = false;        // serve through TextGenerator alone
   std::optional<ChatTemplate> chat_template;  // default: the model's instruction template
+  // >= 0: serve through a GatedGenerator that holds the first continuous call before this
+  // decoding step (see gated_generator.hpp).
+  std::int64_t pause_at_step = -1;
 };
 
 class ServedTinyModel {
@@ -31,6 +35,10 @@ class ServedTinyModel {
   explicit ServedTinyModel(ServeSetup setup = {}) : model_(make_tiny_model()) {
     generator_ = model_->as<TextGenerator>();
     request_generator_ = setup.hide_request_generator ? nullptr : model_->as<RequestGenerator>();
+    if (request_generator_ != nullptr && setup.pause_at_step >= 0) {
+      gate_ = std::make_unique<GatedGenerator>(*request_generator_, setup.pause_at_step);
+      request_generator_ = gate_.get();
+    }
     chat_ = std::make_unique<ChatFormatter>(*generator_, setup.chat_template);
     scheduler_ = std::make_unique<GenerationScheduler>(*generator_, request_generator_,
                                                        setup.scheduler, nullptr);
@@ -43,6 +51,7 @@ class ServedTinyModel {
   ~ServedTinyModel() { stop(); }
 
   void stop() {
+    if (gate_) gate_->release();
     if (server_) server_->stop();
     if (scheduler_) scheduler_->drain_and_stop();
   }
@@ -52,11 +61,13 @@ class ServedTinyModel {
   TextGenerator& generator() { return *generator_; }
   Model& model() { return *model_; }
   GenerationScheduler& scheduler() { return *scheduler_; }
+  GatedGenerator& gate() { return *gate_; }
 
  private:
   std::shared_ptr<Model> model_;
   TextGenerator* generator_ = nullptr;
   RequestGenerator* request_generator_ = nullptr;
+  std::unique_ptr<GatedGenerator> gate_;
   std::unique_ptr<ChatFormatter> chat_;
   std::unique_ptr<GenerationScheduler> scheduler_;
   std::unique_ptr<RequestHandler> handler_;

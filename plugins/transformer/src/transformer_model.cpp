@@ -106,6 +106,7 @@ SamplingVocabulary TransformerModel::sampling_vocabulary() const {
   vocabulary.decode = [this](const std::vector<std::int64_t>& tokens) {
     return detokenize(tokens);
   };
+  vocabulary.encode = [this](const std::string& prompt) { return prompt_tokens(prompt); };
   return vocabulary;
 }
 
@@ -119,15 +120,11 @@ std::vector<std::vector<Generation>> TransformerModel::generate(
 
 std::vector<std::vector<Generation>> TransformerModel::generate_requests(
     const std::vector<GenerationRequest>& requests, GenerationListener* listener) {
-  std::vector<std::vector<std::int64_t>> ids;
-  std::vector<GenerationOptions> options;
-  ids.reserve(requests.size());
-  options.reserve(requests.size());
-  for (const GenerationRequest& request : requests) {
-    ids.push_back(prompt_tokens(request.prompt));
-    options.push_back(request.options);
-  }
-  return sample_requests(decoder_, ids, options, sampling_vocabulary(), listener);
+  return sample_requests(decoder_, requests, sampling_vocabulary(), listener);
+}
+
+void TransformerModel::generate_continuously(RequestFeed& feed, GenerationListener* listener) {
+  sample_continuously(decoder_, feed, sampling_vocabulary(), listener);
 }
 
 std::string TransformerModel::token_bytes(std::int64_t token_id) const {

@@ -2,6 +2,11 @@
 // call generates for several independent requests, each with its own options, and reports
 // every token as it is produced. A backend that has it also has TextGenerator; callers find
 // it with model->as<RequestGenerator>() and fall back to TextGenerator without it.
+//
+// Two ways to call it: generate_requests takes a fixed list of requests and returns when the
+// last of them is done; generate_continuously (continuous batching) polls a RequestFeed
+// between decoding steps, so requests join the running batch as they arrive, finished ones
+// leave it at once, and a request whose client went away is dropped.
 // (SDK ABI 1.1; a new interface rather than new virtuals, so 1.0 plugins keep working.)
 #pragma once
 
@@ -22,7 +27,9 @@ struct GenerationRequest {
 
 // One newly generated token of one sample of one request.
 struct GeneratedToken {
-  std::size_t request = 0;  // index into the call's requests
+  // generate_requests: the index into the call's requests. generate_continuously: the
+  // request's number in the call, counting every request the feed handed over, from 0.
+  std::size_t request = 0;
   std::int64_t sample = 0;  // 0 .. samples_per_prompt - 1
   std::int64_t token_id = 0;
   float logprob = 0;  // under the model's own distribution, as Generation::token_logprobs
@@ -41,6 +48,35 @@ class PADDOCK_API GenerationListener {
   virtual void on_token(const GeneratedToken& token) = 0;
 };
 
+// How one request of a continuous call ended.
+struct RequestOutcome {
+  // One per sample, in order, when every sample finished; the samples' text so far when the
+  // request was cancelled; empty when it failed.
+  std::vector<Generation> generations;
+  // Why the request could not be generated (a prompt too long for the model, options out of
+  // range), found before anything was generated for it; empty otherwise.
+  std::string error;
+  bool cancelled = false;  // RequestFeed::cancelled said so, and its samples were dropped
+};
+
+// Where a continuous call gets its requests. Every function is called on the generating
+// thread, between decoding steps; none may block for long, since every running sample waits.
+class PADDOCK_API RequestFeed {
+ public:
+  virtual ~RequestFeed();
+  // The requests to start now, possibly none; `running_samples` samples are being generated.
+  // The feed decides how many fit (all samples of a request start together). Requests are
+  // numbered in the order handed over, across the whole call. When nothing is running and
+  // take() returns nothing, the call ends.
+  virtual std::vector<GenerationRequest> take(std::int64_t running_samples) = 0;
+  // Asked between steps for every running request: true stops it, and its samples leave the
+  // batch at once (its client went away, say).
+  virtual bool cancelled(std::size_t request) = 0;
+  // Exactly once for every request taken, when its last sample finished, it was cancelled,
+  // or it could not be started.
+  virtual void finished(std::size_t request, RequestOutcome outcome) = 0;
+};
+
 class PADDOCK_API RequestGenerator {
  public:
   virtual ~RequestGenerator();
@@ -48,9 +84,16 @@ class PADDOCK_API RequestGenerator {
   // generated as if it were alone: its samples are seeded from its own options.seed (the
   // same samples TextGenerator::generate gives for that prompt alone), never from its
   // position in the call, so companions in a batch do not change a request's result.
-  // `listener` may be null.
+  // `listener` may be null. Throws paddock::Error when a request cannot be generated.
   virtual std::vector<std::vector<Generation>> generate_requests(
       const std::vector<GenerationRequest>& requests, GenerationListener* listener) = 0;
+  // Continuous batching: generates the requests `feed` hands over, taking new ones between
+  // decoding steps, until the feed has no more and every sample finished. Each request is
+  // generated as if alone, exactly as by generate_requests, whenever it joined. A request
+  // that cannot be generated ends alone (RequestOutcome::error); the others go on. Throws
+  // only when generation itself fails; requests then running get no finished() call.
+  // `listener` may be null.
+  virtual void generate_continuously(RequestFeed& feed, GenerationListener* listener) = 0;
   // The bytes one token stands for (possibly part of a UTF-8 character), for per-token
   // log-probability reports.
   virtual std::string token_bytes(std::int64_t token_id) const = 0;

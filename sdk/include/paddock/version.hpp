@@ -5,8 +5,10 @@
 // 1.0  the first SDK.
 // 1.1  UsageReporter and Cancellable (annotator_usage.hpp): optional annotator services, and
 //      InstructionTemplateEditor (instruction_template.hpp) and RequestGenerator
-//      (request_generator.hpp): model capabilities. Their typeinfo lives in the core, so a
-//      plugin using them needs a host that has them.
+//      (request_generator.hpp): model capabilities; RequestGenerator has generate_requests
+//      and, for continuous batching, generate_continuously with the RequestFeed it polls
+//      between decoding steps. Their typeinfo lives in the core, so a plugin using them needs
+//      a host that has them.
 //      NodeContext::rank(), world_size(), local_rank() and Registrar::declare_data_parallel(),
 //      appended after every older virtual function. Plugins never implement these
 //      interfaces (the host does), so 1.0 plugins keep working; a 1.1 plugin calls them, so

@@ -1,7 +1,9 @@
-// Batched, KV-cached sampling from a Decoder: left-padded prompts, temperature (0 = greedy),
-// top-k, top-p, EOS and stop strings, several samples per prompt. Every row draws from its
-// own generator seeded from (seed, prompt index, sample index), so a sample does not depend
-// on which other prompts share its batch.
+// KV-cached sampling from a Decoder: left-padded prompts, temperature (0 = greedy), top-k,
+// top-p, EOS and stop strings, several samples per prompt. Every row draws from its own
+// generator seeded from (seed, prompt index, sample index), so a sample does not depend on
+// which other prompts share its batch. Two schedules: fixed batches (sample_continuations,
+// for TextGenerator::generate) and one continuous batch that rows join and leave between
+// decoding steps (sample_requests and sample_continuously, for RequestGenerator).
 #pragma once
 
 #include <cstdint>
@@ -19,6 +21,8 @@ struct SamplingVocabulary {
   std::int64_t eos_token_id = -1;  // -1: never stop on a token
   std::int64_t pad_token_id = 0;
   std::function<std::string(const std::vector<std::int64_t>&)> decode;
+  // A prompt's tokens, sequence prefix included (the continuous sampler takes text).
+  std::function<std::vector<std::int64_t>(const std::string&)> encode;
 };
 
 // For each prompt (token ids, non-empty), `options.samples_per_prompt` generations. Token
@@ -28,13 +32,22 @@ std::vector<std::vector<Generation>> sample_continuations(
     const Decoder& decoder, const std::vector<std::vector<std::int64_t>>& prompts,
     const GenerationOptions& options, const SamplingVocabulary& vocabulary);
 
-// The same for independent requests, each prompt with its own options (temperature, top-p,
-// top-k, max_new_tokens, stop strings, samples, seed), all rows in one batch. A request's
+// Independent requests, each prompt with its own options (temperature, top-p, top-k,
+// max_new_tokens, stop strings, samples, seed), all rows in one continuous batch. A request's
 // rows are seeded as prompt 0 of a call of its own, so they sample exactly what
 // sample_continuations gives that prompt alone. `listener` (may be null) hears every token.
-std::vector<std::vector<Generation>> sample_requests(
-    const Decoder& decoder, const std::vector<std::vector<std::int64_t>>& prompts,
-    const std::vector<GenerationOptions>& options, const SamplingVocabulary& vocabulary,
-    GenerationListener* listener);
+// Throws paddock::Error, naming the request, when one cannot be generated.
+std::vector<std::vector<Generation>> sample_requests(const Decoder& decoder,
+                                                     const std::vector<GenerationRequest>& requests,
+                                                     const SamplingVocabulary& vocabulary,
+                                                     GenerationListener* listener);
+
+// Continuous batching (RequestGenerator::generate_continuously): before every decoding step,
+// drops the rows of cancelled requests and admits what `feed` hands over. New prompts are
+// checked, then prefilled in one forward pass and merged into the running batch's key/value
+// cache; rows leave the batch as soon as they finish, and leading columns that no live row
+// uses are cut away, so the work per step follows the live rows.
+void sample_continuously(const Decoder& decoder, RequestFeed& feed,
+                         const SamplingVocabulary& vocabulary, GenerationListener* listener);
 
 }  // namespace paddock::transformer

@@ -49,9 +49,11 @@ class TransformerModel : public Model,
   std::vector<std::vector<Generation>> generate(const std::vector<std::string>& prompts,
                                                 const GenerationOptions& options) override;
 
-  // RequestGenerator: per-request options in one batch, tokens reported as they come.
+  // RequestGenerator: per-request options in one continuous batch, tokens reported as they
+  // come; requests join and leave between decoding steps.
   std::vector<std::vector<Generation>> generate_requests(
       const std::vector<GenerationRequest>& requests, GenerationListener* listener) override;
+  void generate_continuously(RequestFeed& feed, GenerationListener* listener) override;
   std::string token_bytes(std::int64_t token_id) const override;
   std::int64_t prompt_token_count(const std::string& prompt) const override {
     return static_cast<std::int64_t>(prompt_tokens(prompt).size());

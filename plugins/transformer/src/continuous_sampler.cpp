@@ -1,0 +1,442 @@
+// Continuous batching: one batch of rows that requests join and leave between decoding steps.
+//
+// The batch's key/value cache has one column per sequence position, rows left-padded, and
+// every live row's tokens end at the last filled column (each step appends one column to
+// every row). New requests are prefilled on their own, left-padded to their longest prompt,
+// and merged in, whichever side is shorter padded on the left. A row's positions count its
+// own tokens (the key mask says which columns are its), so neither GPT-2's learned positions
+// nor LLaMA's rotary keys, rotated once when cached, care which column holds a token.
+//
+// A row that finishes (or is cancelled) leaves at once: it takes no more tokens and its slot
+// is free. A new row whose prompt fits in the columns already there is written into a free
+// slot in place, so a join costs only its prefill. Otherwise, and whenever half the slots are
+// free or the cache has no column left for the next step, the batch is rebuilt: the live rows
+// are kept (index_select), the leading columns none of them uses are cut away, and new rows
+// are appended. So the rows computed are never more than twice the live ones, and the cache
+// is never longer than the longest live row plus kHeadroom columns.
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "paddock/error.hpp"
+#include "paddock/transformer/sampler.hpp"
+#include "sampling_rows.hpp"
+
+namespace paddock::transformer {
+namespace {
+
+using sampling::Row;
+
+// Columns allocated beyond the longest live row at each rebuild: the steps before the next.
+constexpr std::int64_t kHeadroom = 64;
+
+// A request whose samples are in the batch. Its rows never move (rows point at options).
+struct RunningRequest {
+  GenerationOptions options;
+  std::vector<Row> rows;  // one per sample
+  std::int64_t unfinished = 0;
+};
+
+// A request checked and turned into tokens, waiting for its prefill.
+struct AdmittedRequest {
+  std::size_t id = 0;
+  GenerationOptions options;
+  std::vector<std::int64_t> prompt;
+};
+
+// New rows after their prefill, one per sample, left-padded to `length` columns.
+struct Prefill {
+  std::vector<Row*> rows;
+  std::vector<torch::Tensor> keys, values;  // [rows, kv_heads, length, head_dim] per layer
+  torch::Tensor mask;                       // [rows, length]
+  torch::Tensor next_position;              // [rows, 1]
+  torch::Tensor logits;                     // [rows, V]
+  std::int64_t length = 0;
+};
+
+using EndedRequests = std::vector<std::pair<std::size_t, RequestOutcome>>;
+
+class ContinuousBatch {
+ public:
+  ContinuousBatch(const Decoder& decoder, const SamplingVocabulary& vocabulary,
+                  GenerationListener* listener)
+      : decoder_(decoder), vocabulary_(vocabulary), listener_(listener) {}
+
+  bool empty() const { return live_ == 0; }
+  std::int64_t running_samples() const { return live_; }
+  std::vector<std::size_t> running_requests() const {
+    std::vector<std::size_t> ids;
+    for (const auto& [id, request] : requests_) ids.push_back(id);
+    return ids;
+  }
+
+  // Prefills the prompts of `incoming` in one forward pass and adds their rows to the batch,
+  // every sample of a request a copy of its prompt's row.
+  void admit(std::vector<AdmittedRequest> incoming);
+  // Drops the rows of the requests `ids` at once.
+  EndedRequests cancel(const std::vector<std::size_t>& ids);
+  // Every live row takes a token; rows that finished leave; the others are fed their token.
+  EndedRequests step();
+
+ private:
+  Prefill prefill(std::vector<AdmittedRequest>& incoming);
+  void place_in_free_slots(const Prefill& added);
+  // New tensors holding the live rows (leading unused columns cut) and then `added`'s rows.
+  void rebuild(const Prefill* added);
+  void free_slot(std::size_t slot);
+  // After rows left: forgets everything when none is live, rebuilds when half the slots are
+  // free or no column is left for the next step.
+  void settle();
+  std::vector<std::int64_t> live_slots() const;
+  torch::Tensor index_tensor(const std::vector<std::int64_t>& indices) const {
+    return torch::tensor(indices, torch::kLong).to(decoder_.device());
+  }
+  RequestOutcome outcome_of(const RunningRequest& request, bool cancelled) const;
+
+  const Decoder& decoder_;
+  const SamplingVocabulary& vocabulary_;
+  GenerationListener* listener_;
+  std::map<std::size_t, std::unique_ptr<RunningRequest>> requests_;
+  std::vector<Row*> slots_;  // one per tensor row; null where the slot is free
+  std::int64_t live_ = 0;    // slots holding a row
+  KeyValueCache cache_;      // [slots, kv_heads, capacity, head_dim] per layer
+  torch::Tensor key_mask_;   // [slots, capacity]: 1 where a column holds one of the row's tokens
+  torch::Tensor next_position_;  // [slots, 1]: each row's position for its next token
+  torch::Tensor logits_;         // [slots, V]: each row's logits for its next token
+};
+
+std::vector<std::int64_t> ContinuousBatch::live_slots() const {
+  std::vector<std::int64_t> live;
+  for (std::size_t b = 0; b < slots_.size(); ++b)
+    if (slots_[b] != nullptr) live.push_back(static_cast<std::int64_t>(b));
+  return live;
+}
+
+Prefill ContinuousBatch::prefill(std::vector<AdmittedRequest>& incoming) {
+  const torch::Device device = decoder_.device();
+  const auto count = static_cast<std::int64_t>(incoming.size());
+  std::int64_t longest = 0;
+  for (const AdmittedRequest& request : incoming)
+    longest = std::max(longest, static_cast<std::int64_t>(request.prompt.size()));
+  std::vector<std::int64_t> flat_ids(count * longest, vocabulary_.pad_token_id);
+  std::vector<std::int64_t> flat_mask(count * longest, 0);
+  for (std::int64_t i = 0; i < count; ++i) {
+    const auto& prompt = incoming[i].prompt;
+    const std::int64_t offset = longest - static_cast<std::int64_t>(prompt.size());
+    std::copy(prompt.begin(), prompt.end(), flat_ids.begin() + i * longest + offset);
+    std::fill_n(flat_mask.begin() + i * longest + offset, longest - offset, 1);
+  }
+  const auto ids = torch::from_blob(flat_ids.data(), {count, longest}, torch::kLong).to(device);
+  const auto mask = torch::from_blob(flat_mask.data(), {count, longest}, torch::kLong).to(device);
+  const auto positions = positions_from_mask(mask);
+  KeyValueCache cache = decoder_.make_cache(count, longest);
+  const auto hidden = decoder_.forward(ids, positions, mask, &cache);
+
+  // One row per sample, each a copy of its request's prefilled row.
+  Prefill added;
+  std::vector<std::int64_t> source;
+  for (std::int64_t i = 0; i < count; ++i) {
+    AdmittedRequest& admitted = incoming[i];
+    auto request = std::make_unique<RunningRequest>();
+    request->options = std::move(admitted.options);
+    request->unfinished = request->options.samples_per_prompt;
+    request->rows.resize(static_cast<std::size_t>(request->unfinished));
+    for (std::int64_t s = 0; s < request->unfinished; ++s) {
+      Row& row = request->rows[static_cast<std::size_t>(s)];
+      row.request = admitted.id;
+      row.sample = s;
+      row.options = &request->options;
+      row.rng.seed(sampling::row_seed(request->options.seed, /*prompt=*/0, s));  // as if alone
+      added.rows.push_back(&row);
+      source.push_back(i);
+    }
+    requests_[admitted.id] = std::move(request);
+  }
+  const auto index = index_tensor(source);
+  for (std::size_t layer = 0; layer < cache.keys.size(); ++layer) {
+    added.keys.push_back(cache.keys[layer].index_select(0, index));
+    added.values.push_back(cache.values[layer].index_select(0, index));
+  }
+  added.mask = mask.index_select(0, index);
+  added.next_position = (positions.narrow(1, longest - 1, 1) + 1).index_select(0, index);
+  added.logits = decoder_.logits(hidden.select(1, longest - 1)).index_select(0, index);
+  added.length = longest;
+  return added;
+}
+
+void ContinuousBatch::admit(std::vector<AdmittedRequest> incoming) {
+  if (incoming.empty()) return;
+  const Prefill added = prefill(incoming);
+  const auto free = static_cast<std::int64_t>(slots_.size()) - live_;
+  const auto count = static_cast<std::int64_t>(added.rows.size());
+  if (count <= free && added.length <= cache_.length) {
+    place_in_free_slots(added);
+  } else {
+    rebuild(&added);
+  }
+}
+
+void ContinuousBatch::place_in_free_slots(const Prefill& added) {
+  std::vector<std::int64_t> free;
+  for (std::size_t b = 0; b < slots_.size() && free.size() < added.rows.size(); ++b) {
+    if (slots_[b] == nullptr) {
+      slots_[b] = added.rows[free.size()];
+      free.push_back(static_cast<std::int64_t>(b));
+    }
+  }
+  live_ += static_cast<std::int64_t>(added.rows.size());
+  const auto index = index_tensor(free);
+  // The new rows end at the last column, like every live row. Earlier columns still hold
+  // the previous occupant's keys and values, finite and now masked out.
+  const std::int64_t start = cache_.length - added.length;
+  for (std::size_t layer = 0; layer < cache_.keys.size(); ++layer) {
+    cache_.keys[layer].narrow(2, start, added.length).index_copy_(0, index, added.keys[layer]);
+    cache_.values[layer].narrow(2, start, added.length).index_copy_(0, index, added.values[layer]);
+  }
+  key_mask_.index_fill_(0, index, 0);
+  key_mask_.narrow(1, start, added.length).index_copy_(0, index, added.mask);
+  next_position_.index_copy_(0, index, added.next_position);
+  logits_.index_copy_(0, index, added.logits.to(logits_.dtype()));
+}
+
+void ContinuousBatch::rebuild(const Prefill* added) {
+  const std::vector<std::int64_t> kept = live_slots();
+  const auto kept_rows = static_cast<std::int64_t>(kept.size());
+  const auto added_rows = added ? static_cast<std::int64_t>(added->rows.size()) : 0;
+  std::int64_t used = 0;  // the columns the longest live row takes (all end at the last one)
+  torch::Tensor index;
+  if (kept_rows > 0) {
+    index = index_tensor(kept);
+    used = key_mask_.index_select(0, index)
+               .narrow(1, 0, cache_.length)
+               .sum(1)
+               .max()
+               .item<std::int64_t>();
+  }
+  const std::int64_t length = std::max(used, added ? added->length : 0);
+  const std::int64_t capacity = length + kHeadroom;
+  const std::int64_t first = cache_.length - used;  // the first column a live row uses
+  // Live rows first, then the new ones; each part ends at column `length` - 1.
+  const auto combine = [&](const torch::Tensor& old_part, const torch::Tensor& new_part,
+                           std::int64_t column_dim) {
+    const torch::Tensor& like = kept_rows > 0 ? old_part : new_part;
+    auto shape = like.sizes().vec();
+    shape[0] = kept_rows + added_rows;
+    shape[column_dim] = capacity;
+    auto combined = torch::zeros(shape, like.options());
+    if (kept_rows > 0) {
+      combined.narrow(0, 0, kept_rows)
+          .narrow(column_dim, length - used, used)
+          .copy_(old_part.narrow(column_dim, first, used).index_select(0, index));
+    }
+    if (added_rows > 0) {
+      combined.narrow(0, kept_rows, added_rows)
+          .narrow(column_dim, length - added->length, added->length)
+          .copy_(new_part);
+    }
+    return combined;
+  };
+  const torch::Tensor none;
+  KeyValueCache cache;
+  const auto layers = static_cast<std::size_t>(decoder_.config().layers);
+  for (std::size_t layer = 0; layer < layers; ++layer) {
+    const bool have_old = kept_rows > 0;
+    cache.keys.push_back(
+        combine(have_old ? cache_.keys[layer] : none, added_rows ? added->keys[layer] : none, 2));
+    cache.values.push_back(combine(have_old ? cache_.values[layer] : none,
+                                   added_rows ? added->values[layer] : none, 2));
+  }
+  cache.length = length;
+  cache.capacity = capacity;
+  key_mask_ = combine(key_mask_, added_rows ? added->mask : none, 1);
+  const auto stack = [&](const torch::Tensor& old_part, const torch::Tensor& new_part) {
+    if (kept_rows == 0) return new_part;
+    const auto kept_part = old_part.index_select(0, index);
+    return added_rows ? torch::cat({kept_part, new_part.to(kept_part.dtype())}) : kept_part;
+  };
+  next_position_ = stack(next_position_, added_rows ? added->next_position : none);
+  logits_ = stack(logits_, added_rows ? added->logits : none);
+  cache_ = std::move(cache);
+  std::vector<Row*> slots;
+  for (std::int64_t b : kept) slots.push_back(slots_[static_cast<std::size_t>(b)]);
+  if (added_rows) slots.insert(slots.end(), added->rows.begin(), added->rows.end());
+  slots_ = std::move(slots);
+  live_ = kept_rows + added_rows;
+}
+
+void ContinuousBatch::free_slot(std::size_t slot) {
+  slots_[slot] = nullptr;
+  --live_;
+}
+
+RequestOutcome ContinuousBatch::outcome_of(const RunningRequest& request, bool cancelled) const {
+  RequestOutcome outcome;
+  outcome.cancelled = cancelled;
+  for (const Row& row : request.rows) {
+    outcome.generations.push_back(sampling::to_generation(row, vocabulary_));
+    if (cancelled && !row.finished) outcome.generations.back().finish_reason = "cancelled";
+  }
+  return outcome;
+}
+
+EndedRequests ContinuousBatch::cancel(const std::vector<std::size_t>& ids) {
+  const std::set<std::size_t> stopping(ids.begin(), ids.end());
+  EndedRequests ended;
+  for (std::size_t id : ids) {
+    const auto found = requests_.find(id);
+    if (found != requests_.end()) ended.emplace_back(id, outcome_of(*found->second, true));
+  }
+  for (std::size_t b = 0; b < slots_.size(); ++b)
+    if (slots_[b] != nullptr && stopping.count(slots_[b]->request)) free_slot(b);
+  for (std::size_t id : ids) requests_.erase(id);
+  settle();
+  return ended;
+}
+
+void ContinuousBatch::settle() {
+  const auto slots = static_cast<std::int64_t>(slots_.size());
+  if (live_ == 0) {
+    slots_.clear();
+    cache_ = KeyValueCache{};
+    key_mask_ = next_position_ = logits_ = torch::Tensor();
+  } else if (2 * (slots - live_) >= slots || cache_.length == cache_.capacity) {
+    rebuild(/*added=*/nullptr);
+  }
+}
+
+EndedRequests ContinuousBatch::step() {
+  const std::vector<std::int64_t> live = live_slots();
+  std::vector<Row*> rows;
+  for (std::int64_t b : live) rows.push_back(slots_[static_cast<std::size_t>(b)]);
+  const bool gaps = live.size() != slots_.size();
+  const auto logits = gaps ? logits_.index_select(0, index_tensor(live)) : logits_;
+  const std::vector<std::int64_t> chosen = sampling::choose_tokens(logits, rows);
+  const auto logprobs_cpu = torch::log_softmax(logits.to(torch::kFloat32), -1).to(torch::kCPU);
+  const auto logprobs = logprobs_cpu.accessor<float, 2>();
+  std::vector<std::size_t> done;
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    Row& row = *rows[k];
+    sampling::accept_token(row, chosen[k], logprobs[static_cast<std::int64_t>(k)][chosen[k]],
+                           vocabulary_, listener_);
+    if (!row.finished) continue;
+    free_slot(static_cast<std::size_t>(live[k]));
+    if (--requests_.at(row.request)->unfinished == 0) done.push_back(row.request);
+  }
+  EndedRequests ended;
+  for (std::size_t id : done) ended.emplace_back(id, outcome_of(*requests_.at(id), false));
+  for (std::size_t id : done) requests_.erase(id);
+  settle();
+  if (live_ == 0) return ended;
+
+  // Every slot is fed: a live row its new token, a free slot padding it ignores. A free slot's
+  // position stays put, so it never runs past the model's table.
+  const auto batch = static_cast<std::int64_t>(slots_.size());
+  const std::int64_t length = cache_.length;
+  std::vector<std::int64_t> feed(slots_.size(), vocabulary_.pad_token_id), alive(slots_.size(), 0);
+  for (std::size_t b = 0; b < slots_.size(); ++b) {
+    if (slots_[b] == nullptr) continue;
+    feed[b] = slots_[b]->tokens.back();
+    alive[b] = 1;
+  }
+  const torch::Device device = decoder_.device();
+  const auto next = torch::tensor(feed, torch::kLong).view({batch, 1}).to(device);
+  const auto alive_column = torch::tensor(alive, torch::kLong).view({batch, 1}).to(device);
+  key_mask_.narrow(1, length, 1).copy_(alive_column);
+  const auto hidden =
+      decoder_.forward(next, next_position_, key_mask_.narrow(1, 0, length + 1), &cache_);
+  logits_ = decoder_.logits(hidden.squeeze(1));
+  next_position_ = next_position_ + alive_column;
+  return ended;
+}
+
+// The feed behind sample_requests: every request at once, then nothing.
+class FixedFeed final : public RequestFeed {
+ public:
+  explicit FixedFeed(const std::vector<GenerationRequest>& requests)
+      : requests_(requests), outcomes_(requests.size()) {}
+
+  std::vector<GenerationRequest> take(std::int64_t /*running_samples*/) override {
+    if (taken_) return {};
+    taken_ = true;
+    return requests_;
+  }
+  bool cancelled(std::size_t /*request*/) override { return !failure_.empty(); }
+  void finished(std::size_t request, RequestOutcome outcome) override {
+    if (!outcome.error.empty() && failure_.empty()) {
+      failure_ = requests_.size() == 1
+                     ? outcome.error
+                     : "request " + std::to_string(request) + ": " + outcome.error;
+    }
+    outcomes_.at(request) = std::move(outcome);
+  }
+
+  const std::string& failure() const { return failure_; }
+  std::vector<std::vector<Generation>> results() {
+    std::vector<std::vector<Generation>> results;
+    for (RequestOutcome& outcome : outcomes_) results.push_back(std::move(outcome.generations));
+    return results;
+  }
+
+ private:
+  const std::vector<GenerationRequest>& requests_;
+  std::vector<RequestOutcome> outcomes_;
+  bool taken_ = false;
+  std::string failure_;  // the first request that could not be generated stops the call
+};
+
+}  // namespace
+
+void sample_continuously(const Decoder& decoder, RequestFeed& feed,
+                         const SamplingVocabulary& vocabulary, GenerationListener* listener) {
+  torch::NoGradGuard no_grad;
+  ContinuousBatch batch(decoder, vocabulary, listener);
+  const std::int64_t max_positions = decoder.config().max_positions;
+  std::size_t next_id = 0;
+  while (true) {
+    std::vector<std::size_t> stopping;
+    for (std::size_t id : batch.running_requests())
+      if (feed.cancelled(id)) stopping.push_back(id);
+    if (!stopping.empty()) {
+      for (auto& [id, outcome] : batch.cancel(stopping)) feed.finished(id, std::move(outcome));
+    }
+    std::vector<GenerationRequest> incoming = feed.take(batch.running_samples());
+    std::vector<AdmittedRequest> admitted;
+    for (GenerationRequest& request : incoming) {
+      const std::size_t id = next_id++;
+      // Checked before admission, so a request that cannot run fails alone.
+      try {
+        sampling::check_options(request.options, "");
+        std::vector<std::int64_t> prompt = vocabulary.encode(request.prompt);
+        if (prompt.empty()) throw Error("the prompt has no tokens");
+        sampling::check_fits(static_cast<std::int64_t>(prompt.size()),
+                             request.options.max_new_tokens, max_positions);
+        admitted.push_back({id, std::move(request.options), std::move(prompt)});
+      } catch (const Error& error) {
+        RequestOutcome outcome;
+        outcome.error = error.what();
+        feed.finished(id, std::move(outcome));
+      }
+    }
+    batch.admit(std::move(admitted));
+    if (batch.empty()) {
+      if (incoming.empty()) return;
+      continue;
+    }
+    for (auto& [id, outcome] : batch.step()) feed.finished(id, std::move(outcome));
+  }
+}
+
+std::vector<std::vector<Generation>> sample_requests(const Decoder& decoder,
+                                                     const std::vector<GenerationRequest>& requests,
+                                                     const SamplingVocabulary& vocabulary,
+                                                     GenerationListener* listener) {
+  FixedFeed feed(requests);
+  sample_continuously(decoder, feed, vocabulary, listener);
+  if (!feed.failure().empty()) throw Error(feed.failure());
+  return feed.results();
+}
+
+}  // namespace paddock::transformer

@@ -1,0 +1,62 @@
+// The per-sample state both samplers share (the fixed batches of sampler.cpp and the
+// continuous batch of continuous_sampler.cpp): one row's own random generator, its tokens and
+// how it ends, and choosing the next token of every row under its own request's options.
+// Private to the transformer backend.
+#pragma once
+
+#include <torch/types.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "paddock/capabilities.hpp"
+#include "paddock/request_generator.hpp"
+#include "paddock/transformer/sampler.hpp"
+
+namespace paddock::transformer::sampling {
+
+struct Row {
+  std::size_t request = 0;  // the prompt or request the row samples for
+  std::int64_t sample = 0;
+  const GenerationOptions* options = nullptr;
+  std::mt19937_64 rng;
+  std::vector<std::int64_t> tokens;
+  std::vector<float> logprobs;
+  std::string finish_reason = "length";
+  bool finished = false;
+  bool stopped_by_string = false;
+  std::string stopped_text;  // the text before the stop string
+};
+
+// Throws paddock::Error, its message starting with `where`, for options out of range.
+void check_options(const GenerationOptions& options, const std::string& where);
+
+// Throws paddock::Error when a prompt of `prompt_length` tokens and `max_new_tokens` more
+// do not fit in the model's `max_positions`.
+void check_fits(std::int64_t prompt_length, std::int64_t max_new_tokens,
+                std::int64_t max_positions);
+
+// The seed of a row's own generator: derive_seed(seed, "prompt P sample S"). The same for a
+// prompt alone or among others; a request of a RequestGenerator call is always prompt 0.
+std::uint64_t row_seed(std::uint64_t seed, std::size_t prompt, std::int64_t sample);
+
+// The next token of every row of `logits` [B, V], row b under rows[b]'s options, drawn from
+// rows[b]'s generator. Rows that share their sampling settings go through one computation.
+std::vector<std::int64_t> choose_tokens(const torch::Tensor& logits, const std::vector<Row*>& rows);
+
+// Appends `token` to the row, decides whether the row is finished (EOS, a stop string, its
+// max_new_tokens) and tells `listener` (may be null).
+void accept_token(Row& row, std::int64_t token, float logprob, const SamplingVocabulary& vocabulary,
+                  GenerationListener* listener);
+
+// The text a row's tokens stand for: before the stop string when one stopped it, else
+// everything but a final EOS.
+std::string row_text(const Row& row, const SamplingVocabulary& vocabulary);
+
+// The row as a finished Generation.
+Generation to_generation(const Row& row, const SamplingVocabulary& vocabulary);
+
+}  // namespace paddock::transformer::sampling
