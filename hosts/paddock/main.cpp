@@ -6,7 +6,6 @@
 #include "commands.hpp"
 #include "host_setup.hpp"
 #include "paddock/build_config.hpp"
-#include "paddock/core/openmp_environment.hpp"
 
 namespace {
 
@@ -28,8 +27,6 @@ Exit codes: 0 success, 1 a node (or the run) failed, 2 bad command line, 3 inval
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Before any plugin loads LibTorch and its OpenMP runtime, which read this once.
-  paddock::core::prefer_passive_openmp_waits();
   std::vector<std::string> arguments(argv + 1, argv + argc);
   if (arguments.empty() || arguments[0] == "--help" || arguments[0] == "-h" ||
       arguments[0] == "help") {
