@@ -10,39 +10,15 @@
 
 #include "paddock/error.hpp"
 #include "paddock/request_generator.hpp"
-#include "paddock/transformer/bpe_trainer.hpp"
 #include "paddock/transformer/transformer_model.hpp"
+#include "tiny_transformer_model.hpp"
 
 namespace paddock::transformer {
 namespace {
 
 std::shared_ptr<TransformerModel> small_model(ModelFamily family) {
   torch::set_num_threads(1);
-  BpeTrainerOptions options;
-  options.vocab_size = 300;
-  options.special_tokens = {"<|endoftext|>", "<|pad|>", "<s>"};
-  options.roles.eos = "<|endoftext|>";
-  options.roles.pad = "<|pad|>";
-  options.roles.bos = "<s>";
-  const std::vector<std::string> corpus = {"Add 2 and 3.",          "The answer is 5.",
-                                           "Reverse the word cat.", "tac",
-                                           "Name a colour: blue.",  "hello world, hello paddock"};
-  BpeTokenizer tokenizer = train_bpe_tokenizer(corpus, options);
-  ModelConfig config;
-  config.family = family;
-  config.vocab_size = static_cast<std::int64_t>(tokenizer.vocab_size());
-  config.hidden_size = 48;
-  config.layers = 2;
-  config.heads = 4;
-  config.kv_heads = family == ModelFamily::llama ? 2 : 4;
-  config.intermediate_size = 96;
-  config.max_positions = 128;
-  config.tie_embeddings = true;
-  PromptTemplate prompts;
-  prompts.without_input = "Q: {instruction}\nA:";
-  prompts.with_input = "Q: {instruction}\n{input}\nA:";
-  return std::make_shared<TransformerModel>(Decoder::initialise(config, /*seed=*/5, torch::kCPU),
-                                            Decoder::WeightMap{}, std::move(tokenizer), prompts);
+  return tiny_transformer_model(family, /*seed=*/5, torch::kCPU, /*max_positions=*/128);
 }
 
 GenerationOptions greedy(std::int64_t max_tokens) {
