@@ -14,8 +14,8 @@
 #include "node_harness.hpp"
 #include "paddock/dataset.hpp"
 #include "paddock/node.hpp"
-#include "paddock/transformer/bpe_trainer.hpp"
 #include "paddock/transformer/transformer_model.hpp"
+#include "tiny_transformer.hpp"
 
 namespace paddock::learning::testing {
 
@@ -31,32 +31,12 @@ inline void use_one_torch_thread() {
 // vocabulary trained on `corpus` plus a few fixed texts.
 inline std::shared_ptr<transformer::TransformerModel> tiny_model(
     std::vector<std::string> corpus = {}, std::uint64_t seed = 5) {
-  using namespace paddock::transformer;
   use_one_torch_thread();
-  BpeTrainerOptions options;
-  options.vocab_size = 300;
-  options.special_tokens = {"<|endoftext|>", "<|pad|>"};
-  options.roles.eos = "<|endoftext|>";
-  options.roles.pad = "<|pad|>";
-  for (const char* text : {"Add 2 and 3.", "The answer is 5.", "Reverse the word cat.", "tac",
-                           "Name a colour: blue.", "hello world, hello paddock"})
-    corpus.push_back(text);
-  BpeTokenizer tokenizer = train_bpe_tokenizer(corpus, options);
-  ModelConfig config;
-  config.family = ModelFamily::gpt2;
-  config.vocab_size = static_cast<std::int64_t>(tokenizer.vocab_size());
-  config.hidden_size = 32;
-  config.layers = 2;
-  config.heads = 4;
-  config.kv_heads = 4;
-  config.intermediate_size = 64;
-  config.max_positions = 128;
-  config.tie_embeddings = true;
-  PromptTemplate prompts;
-  prompts.without_input = "Q: {instruction}\nA:";
-  prompts.with_input = "Q: {instruction}\n{input}\nA:";
-  return std::make_shared<TransformerModel>(Decoder::initialise(config, seed, torch::kCPU),
-                                            Decoder::WeightMap{}, std::move(tokenizer), prompts);
+  paddock::testing::TinyTransformerSpec spec;
+  for (std::string& text : paddock::testing::tiny_corpus()) corpus.push_back(std::move(text));
+  spec.corpus = std::move(corpus);
+  spec.seed = seed;
+  return paddock::testing::tiny_transformer(spec);
 }
 
 inline Record alpaca(std::string instruction, std::string output, std::string input = "") {

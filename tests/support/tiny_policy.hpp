@@ -12,8 +12,8 @@
 
 #include "paddock/capabilities.hpp"
 #include "paddock/model.hpp"
-#include "paddock/transformer/bpe_trainer.hpp"
 #include "paddock/transformer/transformer_model.hpp"
+#include "tiny_transformer.hpp"
 
 namespace paddock::testing {
 
@@ -35,23 +35,17 @@ class BrevityReward : public Model, public RewardScorer {
 // One layer, width 32, a 280-token BPE vocabulary; prompts are "{instruction}:".
 inline std::shared_ptr<transformer::TransformerModel> tiny_policy() {
   torch::set_num_threads(1);
-  transformer::BpeTrainerOptions options;
-  options.vocab_size = 280;
-  options.special_tokens = {"<|endoftext|>", "<|pad|>"};
-  options.roles.eos = "<|endoftext|>";
-  options.roles.pad = "<|pad|>";
-  auto tokenizer =
-      transformer::train_bpe_tokenizer({"one two three", "eee see thee", "cat dog"}, options);
-  transformer::ModelConfig config;
-  config.vocab_size = static_cast<std::int64_t>(tokenizer.vocab_size());
-  config.hidden_size = 32, config.layers = 1, config.heads = 2, config.kv_heads = 2;
-  config.intermediate_size = 64, config.max_positions = 64;
-  transformer::PromptTemplate prompts;
-  prompts.without_input = "{instruction}:";
-  prompts.with_input = "{instruction} ({input}):";
-  return std::make_shared<transformer::TransformerModel>(
-      transformer::Decoder::initialise(config, /*seed=*/3, torch::kCPU),
-      transformer::Decoder::WeightMap{}, std::move(tokenizer), prompts);
+  TinyTransformerSpec spec;
+  spec.corpus = {"one two three", "eee see thee", "cat dog"};
+  spec.vocab_size = 280;
+  spec.layers = 1;
+  spec.heads = 2;
+  spec.kv_heads = 2;
+  spec.max_positions = 64;
+  spec.seed = 3;
+  spec.prompt_without_input = "{instruction}:";
+  spec.prompt_with_input = "{instruction} ({input}):";
+  return tiny_transformer(spec);
 }
 
 }  // namespace paddock::testing

@@ -11,14 +11,20 @@
 #include "paddock/error.hpp"
 #include "paddock/request_generator.hpp"
 #include "paddock/transformer/transformer_model.hpp"
-#include "tiny_transformer_model.hpp"
+#include "tiny_transformer.hpp"
 
 namespace paddock::transformer {
 namespace {
 
 std::shared_ptr<TransformerModel> small_model(ModelFamily family) {
   torch::set_num_threads(1);
-  return tiny_transformer_model(family, /*seed=*/5, torch::kCPU, /*max_positions=*/128);
+  testing::TinyTransformerSpec spec;
+  spec.family = family;
+  spec.bos = true;
+  spec.hidden_size = 48;
+  spec.kv_heads = family == ModelFamily::llama ? 2 : 4;
+  spec.intermediate_size = 96;
+  return testing::tiny_transformer(spec);
 }
 
 GenerationOptions greedy(std::int64_t max_tokens) {

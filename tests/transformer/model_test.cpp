@@ -8,17 +8,28 @@
 #include "paddock/error.hpp"
 #include "paddock/transformer/transformer_model.hpp"
 #include "test_support.hpp"
-#include "tiny_transformer_model.hpp"
+#include "tiny_transformer.hpp"
 
 namespace paddock::transformer {
 namespace {
 
 using testing::TempDir;
 
+// Width 48 with a BOS token; LLaMA with grouped-query attention.
 std::shared_ptr<TransformerModel> tiny_model(ModelFamily family = ModelFamily::gpt2,
                                              std::uint64_t seed = 5,
-                                             torch::Device device = torch::kCPU) {
-  return tiny_transformer_model(family, seed, device);
+                                             torch::Device device = torch::kCPU,
+                                             std::int64_t max_positions = 256) {
+  testing::TinyTransformerSpec spec;
+  spec.family = family;
+  spec.bos = true;
+  spec.hidden_size = 48;
+  spec.kv_heads = family == ModelFamily::llama ? 2 : 4;
+  spec.intermediate_size = 96;
+  spec.max_positions = max_positions;
+  spec.seed = seed;
+  spec.device = device;
+  return testing::tiny_transformer(spec);
 }
 
 // Reward scoring runs on the model's device.
