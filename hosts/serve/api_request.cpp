@@ -2,6 +2,8 @@
 // parameters this server does not implement (refused rather than silently ignored).
 #include "api_request.hpp"
 
+#include <charconv>
+
 #include <cmath>
 #include <limits>
 
@@ -106,9 +108,6 @@ void refuse_unsupported(const json& document) {
     if (value != nullptr && (!value->is_number() || value->get<double>() != 0.0))
       refuse(name, "generation has no repetition penalties; leave it out or set 0");
   }
-  if (const json* value = field(document, "logit_bias");
-      value != nullptr && !(value->is_object() && value->empty()))
-    refuse("logit_bias", "token biases are not applied by Paddock's generators; leave it out");
   for (const char* name : {"tools", "functions", "tool_choice", "function_call"}) {
     if (field(document, name) != nullptr) refuse(name, "tool calling is not implemented");
   }
@@ -116,6 +115,37 @@ void refuse_unsupported(const json& document) {
     if (!value->is_object() || value->value("type", "") != "text")
       refuse("response_format", "only {\"type\": \"text\"} is implemented");
   }
+}
+
+// OpenAI's logit_bias: {"token id": bias in [-100, 100], ...}, the ids written as strings.
+std::vector<std::pair<std::int64_t, float>> read_logit_bias(const json& bias) {
+  if (!bias.is_object()) throw wrong_type("logit_bias", "an object of token ids to numbers", bias);
+  constexpr std::size_t kMostEntries = 1024;
+  if (bias.size() > kMostEntries) {
+    throw invalid_field("logit_bias",
+                        "'logit_bias' takes at most " + std::to_string(kMostEntries) + " tokens");
+  }
+  std::vector<std::pair<std::int64_t, float>> entries;
+  for (const auto& [key, value] : bias.items()) {
+    std::int64_t token = -1;
+    const auto [end, error] = std::from_chars(key.data(), key.data() + key.size(), token);
+    if (error != std::errc() || end != key.data() + key.size() || token < 0) {
+      throw invalid_field("logit_bias",
+                          "'logit_bias' keys must be token ids (non-negative "
+                          "integers written as strings), got '" +
+                              key + "'");
+    }
+    if (!value.is_number()) {
+      throw wrong_type("logit_bias", "an object of token ids to numbers", value);
+    }
+    const double number = value.get<double>();
+    if (!(number >= -100.0 && number <= 100.0)) {
+      throw invalid_field("logit_bias", "'logit_bias' values must be between -100 and 100, got " +
+                                            value.dump() + " for token " + key);
+    }
+    entries.emplace_back(token, static_cast<float>(number));
+  }
+  return entries;
 }
 
 void read_common(const json& document, const RequestLimits& limits, ApiRequest& request,
@@ -164,6 +194,10 @@ void read_common(const json& document, const RequestLimits& limits, ApiRequest& 
     for (const std::string& sequence : options.stop) {
       if (sequence.empty()) throw invalid_field("stop", "'stop' sequences must not be empty");
     }
+  }
+
+  if (const json* bias = field(document, "logit_bias"); bias != nullptr && !bias->is_null()) {
+    request.logit_bias = read_logit_bias(*bias);
   }
 
   request.stream = boolean(document, "stream");

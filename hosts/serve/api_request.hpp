@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "paddock/capabilities.hpp"
@@ -37,6 +38,7 @@ struct ApiRequest {
   bool stream = false;
   bool include_usage = false;  // stream_options.include_usage
   bool logprobs = false;       // report the sampled tokens' log-probabilities
+  std::vector<std::pair<std::int64_t, float>> logit_bias;  // (token id, bias); empty: none
 };
 
 // Completions use OpenAI's default of 16 tokens when max_tokens is absent.

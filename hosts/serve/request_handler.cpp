@@ -142,8 +142,15 @@ void RequestHandler::generate(Exchange& exchange, AccessRecord& record, Endpoint
   request.options.seed =
       request.seed.value_or(derive_seed(options_.seed, "request " + std::to_string(number)));
 
+  if (!request.logit_bias.empty() && model_.request_generator == nullptr) {
+    throw ApiError(400,
+                   "'logit_bias' is not supported by this server: its model backend generates "
+                   "through TextGenerator only, which takes no token biases",
+                   "invalid_request_error", "logit_bias", "");
+  }
   std::vector<GenerationRequest> requests;
-  for (const std::string& prompt : request.prompts) requests.push_back({prompt, request.options});
+  for (const std::string& prompt : request.prompts)
+    requests.push_back({prompt, request.options, request.logit_bias});
   auto job = std::make_shared<GenerationJob>(std::move(requests));
   record.choices = job->rows();
 

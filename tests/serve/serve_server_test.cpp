@@ -254,6 +254,34 @@ TEST(ServeTest, FullQueueAnswers429WithRetryAfterAndLosesNoRequest) {
   }
 }
 
+// OpenAI's logit_bias: +100 forces a token at every step, -100 bans it; a backend without
+// RequestGenerator cannot apply biases and says so.
+TEST(ServeTest, LogitBiasSteersTheCompletion) {
+  ServedTinyModel served;
+  const json plain =
+      post_json(served.port(), "/v1/completions", completion("Add 2 and 3.", 6, {{"logprobs", 0}}))
+          .json();
+  const json forced =
+      post_json(served.port(), "/v1/completions",
+                completion("Add 2 and 3.", 6, {{"logprobs", 0}, {"logit_bias", {{"40", 100}}}}))
+          .json();
+  const json& tokens = forced["choices"][0]["logprobs"]["tokens"];
+  ASSERT_EQ(tokens.size(), 6u) << forced.dump();
+  for (const json& token : tokens) EXPECT_EQ(token, tokens[0]);
+  const json empty_bias =
+      post_json(served.port(), "/v1/completions",
+                completion("Add 2 and 3.", 6, {{"logprobs", 0}, {"logit_bias", json::object()}}))
+          .json();
+  EXPECT_EQ(empty_bias["choices"][0]["text"], plain["choices"][0]["text"]);  // {}: no change
+
+  ServeSetup text_only;
+  text_only.hide_request_generator = true;
+  ServedTinyModel limited(text_only);
+  expect_openai_error(post_json(limited.port(), "/v1/completions",
+                                completion("x", 4, {{"logit_bias", {{"12", -100}}}})),
+                      400, "invalid_request_error", "logit_bias");
+}
+
 TEST(ServeTest, BadRequestsGetOpenAIErrorBodies) {
   ServeSetup setup;
   setup.server.max_body_bytes = 2048;
@@ -276,9 +304,17 @@ TEST(ServeTest, BadRequestsGetOpenAIErrorBodies) {
                       "invalid_request_error", "prompt");
   expect_openai_error(post_json(port, "/v1/completions", {{"prompt", "x"}}), 400,
                       "invalid_request_error", "model");
-  expect_openai_error(
-      post_json(port, "/v1/completions", completion("x", 4, {{"logit_bias", {{"12", -100}}}})), 400,
-      "invalid_request_error", "logit_bias");
+  for (const json& bias : {json{{"twelve", -100}}, json{{"12", 150}}, json{{"12", "down"}},
+                           json::array({12, -100}), json{{"-3", 1}}}) {
+    expect_openai_error(
+        post_json(port, "/v1/completions", completion("x", 4, {{"logit_bias", bias}})), 400,
+        "invalid_request_error", "logit_bias");
+  }
+  const HttpReply outside =
+      post_json(port, "/v1/completions", completion("x", 4, {{"logit_bias", {{"99999", 5}}}}));
+  expect_openai_error(outside, 400, "invalid_request_error");
+  EXPECT_NE(outside.json()["error"]["message"].get<std::string>().find("outside the vocabulary"),
+            std::string::npos);
   expect_openai_error(
       post_json(port, "/v1/chat/completions", {{"model", kModelName}, {"messages", "hello"}}), 400,
       "invalid_request_error", "messages");

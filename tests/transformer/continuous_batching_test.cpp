@@ -237,6 +237,39 @@ TEST_P(ContinuousBatchingTest, GenerateRequestsRunsOnTheContinuousBatch) {
   }
 }
 
+// logit_bias changes which tokens are chosen, never the reported log-probabilities, and only
+// for its own request; an id outside the vocabulary fails that request alone.
+TEST_P(ContinuousBatchingTest, LogitBiasSteersItsOwnRequestOnly) {
+  auto* requests_api = static_cast<RequestGenerator*>(model_.get());
+  const std::string prompt = "Q: Add 2 and 3.\nA:";
+  const Generation plain = model_->generate({prompt}, greedy(6))[0][0];
+  ASSERT_FALSE(plain.token_ids.empty());
+  const std::int64_t forced = plain.token_ids[0] == 40 ? 41 : 40;  // an ordinary byte token
+  const std::vector<GenerationRequest> requests = {
+      {prompt, greedy(6), {{plain.token_ids[0], -100.0F}}},
+      {prompt, greedy(6), {{forced, 100.0F}}},
+      {prompt, greedy(6)},
+      {prompt, greedy(6), {{static_cast<std::int64_t>(1) << 40, 1.0F}}},
+  };
+  ScriptedFeed feed({{0, requests[0]}, {0, requests[1]}, {0, requests[2]}, {0, requests[3]}});
+  model_->generate_continuously(feed, &feed);
+  ASSERT_EQ(feed.outcomes.size(), requests.size());
+
+  const Generation& banned = feed.outcomes[0].generations.at(0);
+  ASSERT_FALSE(banned.token_ids.empty());
+  EXPECT_NE(banned.token_ids[0], plain.token_ids[0]);
+
+  const Generation& steered = feed.outcomes[1].generations.at(0);
+  EXPECT_EQ(steered.token_ids, std::vector<std::int64_t>(6, forced));
+  // The model's own log-probability of the forced token, not the biased one (about 0).
+  EXPECT_LT(steered.token_logprobs.at(0), -1.0F);
+
+  EXPECT_EQ(feed.outcomes[2].generations.at(0).token_ids, plain.token_ids);
+  EXPECT_NE(feed.outcomes[3].error.find("outside the vocabulary"), std::string::npos)
+      << feed.outcomes[3].error;
+  EXPECT_NO_THROW(requests_api->generate_requests({requests[1]}, nullptr));
+}
+
 INSTANTIATE_TEST_SUITE_P(Families, ContinuousBatchingTest,
                          ::testing::Values(ModelFamily::gpt2, ModelFamily::llama),
                          [](const auto& info) {

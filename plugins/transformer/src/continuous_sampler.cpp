@@ -36,6 +36,7 @@ constexpr std::int64_t kHeadroom = 64;
 // A request whose samples are in the batch. Its rows never move (rows point at options).
 struct RunningRequest {
   GenerationOptions options;
+  std::vector<std::pair<std::int64_t, float>> logit_bias;
   std::vector<Row> rows;  // one per sample
   std::int64_t unfinished = 0;
 };
@@ -44,6 +45,7 @@ struct RunningRequest {
 struct AdmittedRequest {
   std::size_t id = 0;
   GenerationOptions options;
+  std::vector<std::pair<std::int64_t, float>> logit_bias;
   std::vector<std::int64_t> prompt;
 };
 
@@ -142,6 +144,7 @@ Prefill ContinuousBatch::prefill(std::vector<AdmittedRequest>& incoming) {
     AdmittedRequest& admitted = incoming[i];
     auto request = std::make_unique<RunningRequest>();
     request->options = std::move(admitted.options);
+    request->logit_bias = std::move(admitted.logit_bias);
     request->unfinished = request->options.samples_per_prompt;
     request->rows.resize(static_cast<std::size_t>(request->unfinished));
     for (std::int64_t s = 0; s < request->unfinished; ++s) {
@@ -149,6 +152,7 @@ Prefill ContinuousBatch::prefill(std::vector<AdmittedRequest>& incoming) {
       row.request = admitted.id;
       row.sample = s;
       row.options = &request->options;
+      if (!request->logit_bias.empty()) row.logit_bias = &request->logit_bias;
       row.rng.seed(sampling::row_seed(request->options.seed, /*prompt=*/0, s));  // as if alone
       added.rows.push_back(&row);
       source.push_back(i);
@@ -313,7 +317,8 @@ EndedRequests ContinuousBatch::step() {
   for (std::int64_t b : live) rows.push_back(slots_[static_cast<std::size_t>(b)]);
   const bool gaps = live.size() != slots_.size();
   const auto logits = gaps ? logits_.index_select(0, index_tensor(live)) : logits_;
-  const std::vector<std::int64_t> chosen = sampling::choose_tokens(logits, rows);
+  const std::vector<std::int64_t> chosen =
+      sampling::choose_tokens(sampling::apply_logit_bias(logits, rows), rows);
   const auto logprobs_cpu = torch::log_softmax(logits.to(torch::kFloat32), -1).to(torch::kCPU);
   const auto logprobs = logprobs_cpu.accessor<float, 2>();
   std::vector<std::size_t> done;
@@ -409,11 +414,13 @@ void sample_continuously(const Decoder& decoder, RequestFeed& feed,
       // Checked before admission, so a request that cannot run fails alone.
       try {
         sampling::check_options(request.options, "");
+        sampling::check_logit_bias(request.logit_bias, decoder.config().vocab_size);
         std::vector<std::int64_t> prompt = vocabulary.encode(request.prompt);
         if (prompt.empty()) throw Error("the prompt has no tokens");
         sampling::check_fits(static_cast<std::int64_t>(prompt.size()),
                              request.options.max_new_tokens, max_positions);
-        admitted.push_back({id, std::move(request.options), std::move(prompt)});
+        admitted.push_back(
+            {id, std::move(request.options), std::move(request.logit_bias), std::move(prompt)});
       } catch (const Error& error) {
         RequestOutcome outcome;
         outcome.error = error.what();

@@ -79,6 +79,36 @@ std::uint64_t row_seed(std::uint64_t seed, std::size_t prompt, std::int64_t samp
                      "prompt " + std::to_string(prompt) + " sample " + std::to_string(sample));
 }
 
+torch::Tensor apply_logit_bias(const torch::Tensor& logits, const std::vector<Row*>& rows) {
+  std::vector<std::int64_t> row_index, token_index;
+  std::vector<float> bias;
+  for (std::size_t b = 0; b < rows.size(); ++b) {
+    if (rows[b]->logit_bias == nullptr) continue;
+    for (const auto& [token, value] : *rows[b]->logit_bias) {
+      row_index.push_back(static_cast<std::int64_t>(b));
+      token_index.push_back(token);
+      bias.push_back(value);
+    }
+  }
+  if (bias.empty()) return logits;
+  auto biased = logits.to(torch::kFloat32).clone();
+  const auto on_device = [&](const torch::Tensor& tensor) { return tensor.to(logits.device()); };
+  biased.index_put_({on_device(torch::tensor(row_index, torch::kLong)),
+                     on_device(torch::tensor(token_index, torch::kLong))},
+                    on_device(torch::tensor(bias, torch::kFloat32)), /*accumulate=*/true);
+  return biased;
+}
+
+void check_logit_bias(const std::vector<std::pair<std::int64_t, float>>& logit_bias,
+                      std::int64_t vocab_size) {
+  for (const auto& [token, value] : logit_bias) {
+    if (token < 0 || token >= vocab_size) {
+      throw Error("logit_bias: token id " + std::to_string(token) +
+                  " is outside the vocabulary (ids 0 to " + std::to_string(vocab_size - 1) + ")");
+    }
+  }
+}
+
 std::vector<std::int64_t> choose_tokens(const torch::Tensor& logits,
                                         const std::vector<Row*>& rows) {
   const std::int64_t batch = logits.size(0);

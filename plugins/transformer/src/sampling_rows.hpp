@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "paddock/capabilities.hpp"
@@ -22,6 +23,7 @@ struct Row {
   std::size_t request = 0;  // the prompt or request the row samples for
   std::int64_t sample = 0;
   const GenerationOptions* options = nullptr;
+  const std::vector<std::pair<std::int64_t, float>>* logit_bias = nullptr;  // null: none
   std::mt19937_64 rng;
   std::vector<std::int64_t> tokens;
   std::vector<float> logprobs;
@@ -42,6 +44,13 @@ void check_fits(std::int64_t prompt_length, std::int64_t max_new_tokens,
 // The seed of a row's own generator: derive_seed(seed, "prompt P sample S"). The same for a
 // prompt alone or among others; a request of a RequestGenerator call is always prompt 0.
 std::uint64_t row_seed(std::uint64_t seed, std::size_t prompt, std::int64_t sample);
+
+// `logits` [B, V] with each row's logit_bias added (the same tensor when no row has one).
+torch::Tensor apply_logit_bias(const torch::Tensor& logits, const std::vector<Row*>& rows);
+
+// Throws paddock::Error when a bias names a token outside a vocabulary of `vocab_size`.
+void check_logit_bias(const std::vector<std::pair<std::int64_t, float>>& logit_bias,
+                      std::int64_t vocab_size);
 
 // The next token of every row of `logits` [B, V], row b under rows[b]'s options, drawn from
 // rows[b]'s generator. Rows that share their sampling settings go through one computation.

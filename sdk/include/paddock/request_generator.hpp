@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "paddock/capabilities.hpp"
@@ -23,6 +24,10 @@ namespace paddock {
 struct GenerationRequest {
   std::string prompt;         // the full prompt text (format_prompt already applied if wanted)
   GenerationOptions options;  // batch_size is ignored: the call decides its batching
+  // (token id, bias) pairs added to those tokens' logits before every choice, as OpenAI's
+  // logit_bias: -100 all but bans a token, 100 all but forces it. The reported
+  // log-probabilities stay the model's own. An id outside the vocabulary fails the request.
+  std::vector<std::pair<std::int64_t, float>> logit_bias;
 };
 
 // One newly generated token of one sample of one request.

@@ -7,7 +7,7 @@
 //      InstructionTemplateEditor (instruction_template.hpp) and RequestGenerator
 //      (request_generator.hpp): model capabilities; RequestGenerator has generate_requests
 //      and, for continuous batching, generate_continuously with the RequestFeed it polls
-//      between decoding steps. Their typeinfo lives in the core, so a plugin using them needs
+//      between decoding steps; a GenerationRequest carries its own options and logit_bias. Their typeinfo lives in the core, so a plugin using them needs
 //      a host that has them.
 //      NodeContext::rank(), world_size(), local_rank() and Registrar::declare_data_parallel(),
 //      appended after every older virtual function. Plugins never implement these
