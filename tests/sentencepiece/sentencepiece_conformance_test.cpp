@@ -22,7 +22,7 @@
 namespace paddock::transformer {
 namespace {
 
-using testing::TemporaryDirectory;
+using testing::TempDir;
 using Ids = std::vector<std::int32_t>;
 
 constexpr const char* kCorpus[] = {
@@ -173,7 +173,7 @@ std::vector<std::string> random_texts(std::uint64_t seed, int count) {
 class SentencePieceConformance : public ::testing::TestWithParam<ModelCase> {
  protected:
   static void SetUpTestSuite() {
-    directory_ = std::make_unique<TemporaryDirectory>();
+    directory_ = std::make_unique<TempDir>();
     std::string text;
     for (int repeat = 0; repeat < 20; ++repeat) {
       for (const char* line : kCorpus) text += std::string(line) + "\n";
@@ -193,7 +193,7 @@ class SentencePieceConformance : public ::testing::TestWithParam<ModelCase> {
     ASSERT_TRUE(status.ok()) << status.ToString();
     model_file_ = prefix.string() + ".model";
     if (model.denormalize_with_charsmap) {
-      const std::string bytes = testing::read_bytes(model_file_);
+      const std::string bytes = testing::read_text(model_file_);
       const std::string charsmap =
           parse_sentencepiece_model(bytes, model_file_).normalizer_spec.precompiled_charsmap;
       testing::write_text(
@@ -203,7 +203,7 @@ class SentencePieceConformance : public ::testing::TestWithParam<ModelCase> {
                              testing::varint_field(4, 0) + testing::varint_field(5, 0)));
     }
     if (model.escape_whitespaces_off) {
-      testing::write_text(model_file_, testing::read_bytes(model_file_) +
+      testing::write_text(model_file_, testing::read_text(model_file_) +
                                            testing::bytes_field(3, testing::varint_field(5, 0)));
     }
     ASSERT_TRUE(reference_.Load(model_file_).ok());
@@ -230,13 +230,13 @@ class SentencePieceConformance : public ::testing::TestWithParam<ModelCase> {
     return false;
   }
 
-  static std::unique_ptr<TemporaryDirectory> directory_;
+  static std::unique_ptr<TempDir> directory_;
   std::string model_file_;
   sentencepiece::SentencePieceProcessor reference_;
   std::unique_ptr<SentencePieceTokenizer> tokenizer_;
 };
 
-std::unique_ptr<TemporaryDirectory> SentencePieceConformance::directory_;
+std::unique_ptr<TempDir> SentencePieceConformance::directory_;
 
 TEST_P(SentencePieceConformance, PiecesAndRolesAgree) {
   ASSERT_EQ(tokenizer_->vocab_size(), static_cast<std::size_t>(reference_.GetPieceSize()));
@@ -255,7 +255,7 @@ TEST_P(SentencePieceConformance, PiecesAndRolesAgree) {
 TEST_P(SentencePieceConformance, ModelsHaveTheFeaturesTheyAreMeantToTest) {
   const std::string name = GetParam().name;
   const SentencePieceModelProto model =
-      parse_sentencepiece_model(testing::read_bytes(model_file_), model_file_);
+      parse_sentencepiece_model(testing::read_text(model_file_), model_file_);
   const bool expects_charsmap =
       name.find("nfkc") != std::string::npos || name.find("casefold") != std::string::npos;
   EXPECT_EQ(!model.normalizer_spec.precompiled_charsmap.empty(), expects_charsmap)

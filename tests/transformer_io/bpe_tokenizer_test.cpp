@@ -150,12 +150,12 @@ TEST(BpeTokenizer, RoundTripsRawBytesIncludingInvalidUtf8) {
 }
 
 TEST(BpeTokenizer, AddPrefixSpaceAndIgnoreMerges) {
-  std::string json = testing::read_bytes(test_data("tiny_tokenizer.json"));
+  std::string json = testing::read_text(test_data("tiny_tokenizer.json"));
   json.replace(json.find("\"add_prefix_space\": false"), 25, "\"add_prefix_space\": true");
   EXPECT_EQ(parse_tokenizer_json(json, "prefix").encode("world"), (Ids{17}));
 
   // ignore_merges: a piece that is a vocab entry is taken whole, even without a merge path.
-  std::string whole = testing::read_bytes(test_data("tiny_tokenizer.json"));
+  std::string whole = testing::read_text(test_data("tiny_tokenizer.json"));
   whole.replace(whole.find("\"'s\": 20"), 8, "\"'s\": 20, \"lol\": 23");
   whole.replace(whole.find("\"fuse_unk\""), 10, "\"ignore_merges\": true, \"fuse_unk\"");
   const BpeTokenizer tokenizer = parse_tokenizer_json(whole, "ignore_merges");

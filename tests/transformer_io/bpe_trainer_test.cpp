@@ -15,7 +15,7 @@ namespace {
 
 using testing::error_message;
 using ::testing::HasSubstr;
-using testing::TemporaryDirectory;
+using testing::TempDir;
 using Merges = std::vector<std::pair<std::string, std::string>>;
 
 // Text of made-up words built from syllables, with a Zipf-like word frequency.
@@ -88,7 +88,7 @@ TEST(BpeTrainer, IsDeterministicAndIgnoresCorpusOrder) {
 }
 
 TEST(BpeTrainer, TrainedTokenizerRoundTripsAndSurvivesSaveLoad) {
-  TemporaryDirectory directory;
+  TempDir directory;
   BpeTrainerOptions options;
   options.vocab_size = 600;
   options.special_tokens = {"<|endoftext|>", "<pad>"};

@@ -126,7 +126,6 @@ TEST(Utf8, DecodesStrictly) {
   EXPECT_EQ(decoded.length, 3u);
 }
 
-
 TEST(Utf8, RepairReplacesInvalidBytesWithReplacementCharacters) {
   EXPECT_EQ(repair_utf8("caf\xC3\xA9 \xE2\x82\xAC"), "caf\xC3\xA9 \xE2\x82\xAC");
   EXPECT_EQ(repair_utf8("ab\xE2\x82"), "ab\xEF\xBF\xBD\xEF\xBF\xBD");  // cut mid-character

@@ -16,8 +16,8 @@ namespace {
 
 using testing::error_message;
 using ::testing::HasSubstr;
-using testing::read_bytes;
-using testing::TemporaryDirectory;
+using testing::read_text;
+using testing::TempDir;
 
 template <typename T>
 std::span<const std::byte> bytes_of(const std::vector<T>& values) {
@@ -31,7 +31,7 @@ std::string length_prefix(std::uint64_t length) {
 }
 
 // A file with `header` as its JSON and `data_size` zero bytes of data.
-std::filesystem::path write_raw(const TemporaryDirectory& directory, const std::string& header,
+std::filesystem::path write_raw(const TempDir& directory, const std::string& header,
                                 std::size_t data_size,
                                 const std::string& name = "bad.safetensors") {
   const std::filesystem::path file = directory / name;
@@ -75,7 +75,7 @@ TEST(Safetensors, WritesTheExactReferenceLayout) {
 }
 
 TEST(Safetensors, RoundTripIsBitIdentical) {
-  TemporaryDirectory directory;
+  TempDir directory;
   const SampleTensors sample;
   const std::map<std::string, std::string> metadata = {{"format", "pt"}, {"note", "ünïcode"}};
   write_safetensors(directory / "a.safetensors", sample.list(), metadata);
@@ -100,16 +100,16 @@ TEST(Safetensors, RoundTripIsBitIdentical) {
     again.push_back({view.name, view.dtype, view.shape, view.bytes});
   }
   write_safetensors(directory / "b.safetensors", again, file.metadata());
-  EXPECT_EQ(read_bytes(directory / "a.safetensors"), read_bytes(directory / "b.safetensors"));
+  EXPECT_EQ(read_text(directory / "a.safetensors"), read_text(directory / "b.safetensors"));
   // And the input order does not matter.
   std::vector<TensorToWrite> reversed = sample.list();
   std::reverse(reversed.begin(), reversed.end());
   write_safetensors(directory / "c.safetensors", reversed, metadata);
-  EXPECT_EQ(read_bytes(directory / "a.safetensors"), read_bytes(directory / "c.safetensors"));
+  EXPECT_EQ(read_text(directory / "a.safetensors"), read_text(directory / "c.safetensors"));
 }
 
 TEST(Safetensors, LaysOutWidestDtypeFirstThenByNameWithAlignedData) {
-  TemporaryDirectory directory;
+  TempDir directory;
   const SampleTensors sample;
   write_safetensors(directory / "a.safetensors", sample.list());
   const SafetensorsFile file(directory / "a.safetensors");
@@ -117,7 +117,7 @@ TEST(Safetensors, LaysOutWidestDtypeFirstThenByNameWithAlignedData) {
   for (const TensorView& view : file.tensors()) order.push_back(view.name);
   EXPECT_EQ(order, (std::vector<std::string>{"positions", "layer.weight", "nothing", "scale",
                                              "layer.bf16", "layer.f16", "mask"}));
-  const std::string bytes = read_bytes(directory / "a.safetensors");
+  const std::string bytes = read_text(directory / "a.safetensors");
   std::uint64_t header_length = 0;
   std::memcpy(&header_length, bytes.data(), 8);
   EXPECT_EQ(header_length % 8, 0u);
@@ -125,7 +125,7 @@ TEST(Safetensors, LaysOutWidestDtypeFirstThenByNameWithAlignedData) {
 }
 
 TEST(Safetensors, ConvertsHalfPrecisionTensorsToFloat) {
-  TemporaryDirectory directory;
+  TempDir directory;
   const SampleTensors sample;
   write_safetensors(directory / "a.safetensors", sample.list());
   const SafetensorsFile file(directory / "a.safetensors");
@@ -138,7 +138,7 @@ TEST(Safetensors, ConvertsHalfPrecisionTensorsToFloat) {
 }
 
 TEST(Safetensors, AcceptsAHeaderPaddedWithSpaces) {
-  TemporaryDirectory directory;
+  TempDir directory;
   const auto file =
       write_raw(directory, R"({"x":{"dtype":"U8","shape":[2],"data_offsets":[0,2]}}       )", 2);
   const SafetensorsFile opened(file);
@@ -146,13 +146,13 @@ TEST(Safetensors, AcceptsAHeaderPaddedWithSpaces) {
 }
 
 TEST(Safetensors, AcceptsAnEmptyFileOfTensors) {
-  TemporaryDirectory directory;
+  TempDir directory;
   write_safetensors(directory / "empty.safetensors", {});
   EXPECT_TRUE(SafetensorsFile(directory / "empty.safetensors").tensors().empty());
 }
 
 TEST(SafetensorsErrors, TruncatedFile) {
-  TemporaryDirectory directory;
+  TempDir directory;
   testing::write_text(directory / "short.safetensors", "abc");
   const std::string message = open_error(directory / "short.safetensors");
   EXPECT_THAT(message, HasSubstr((directory / "short.safetensors").string()));
@@ -160,21 +160,21 @@ TEST(SafetensorsErrors, TruncatedFile) {
 }
 
 TEST(SafetensorsErrors, HeaderLengthPastEnd) {
-  TemporaryDirectory directory;
+  TempDir directory;
   testing::write_text(directory / "a.safetensors", length_prefix(500) + "{}");
   EXPECT_THAT(open_error(directory / "a.safetensors"),
               HasSubstr("header length 500 runs past the end of the file"));
 }
 
 TEST(SafetensorsErrors, HeaderLengthOverTheCap) {
-  TemporaryDirectory directory;
+  TempDir directory;
   testing::write_text(directory / "a.safetensors", length_prefix(200'000'000) + "{}");
   EXPECT_THAT(open_error(directory / "a.safetensors"),
               HasSubstr("exceeds the 100000000-byte limit"));
 }
 
 TEST(SafetensorsErrors, BadJson) {
-  TemporaryDirectory directory;
+  TempDir directory;
   const auto file = write_raw(directory, R"({"x": {"dtype": "F32",)", 0);
   EXPECT_THAT(open_error(file), HasSubstr("header: not valid JSON"));
   const auto not_object = write_raw(directory, "[1, 2]", 0, "array.safetensors");
@@ -184,7 +184,7 @@ TEST(SafetensorsErrors, BadJson) {
 }
 
 TEST(SafetensorsErrors, UnknownDtype) {
-  TemporaryDirectory directory;
+  TempDir directory;
   const auto file =
       write_raw(directory, R"({"w":{"dtype":"F17","shape":[1],"data_offsets":[0,4]}})", 4);
   const std::string message = open_error(file);
@@ -193,7 +193,7 @@ TEST(SafetensorsErrors, UnknownDtype) {
 }
 
 TEST(SafetensorsErrors, ShapeAndByteRangeDisagree) {
-  TemporaryDirectory directory;
+  TempDir directory;
   const auto file =
       write_raw(directory, R"({"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8);
   EXPECT_THAT(open_error(file),
@@ -201,24 +201,24 @@ TEST(SafetensorsErrors, ShapeAndByteRangeDisagree) {
 }
 
 TEST(SafetensorsErrors, OffsetsOutOfRange) {
-  TemporaryDirectory directory;
+  TempDir directory;
   const auto file =
       write_raw(directory, R"({"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", 8);
   EXPECT_THAT(open_error(file), HasSubstr("tensor 'w': data_offsets [0,16] run past the end"));
 }
 
 TEST(SafetensorsErrors, DataCutShort) {
-  TemporaryDirectory directory;
+  TempDir directory;
   const std::vector<float> values(16, 1.0f);
   write_safetensors(directory / "a.safetensors", {{"w", DType::float32, {16}, bytes_of(values)}});
-  const std::string bytes = read_bytes(directory / "a.safetensors");
+  const std::string bytes = read_text(directory / "a.safetensors");
   testing::write_text(directory / "cut.safetensors", bytes.substr(0, bytes.size() - 10));
   EXPECT_THAT(open_error(directory / "cut.safetensors"),
               HasSubstr("tensor 'w': data_offsets [0,64] run past"));
 }
 
 TEST(SafetensorsErrors, Overlap) {
-  TemporaryDirectory directory;
+  TempDir directory;
   const auto file = write_raw(directory,
                               R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},)"
                               R"("b":{"dtype":"U8","shape":[4],"data_offsets":[2,6]}})",
@@ -228,7 +228,7 @@ TEST(SafetensorsErrors, Overlap) {
 }
 
 TEST(SafetensorsErrors, Gap) {
-  TemporaryDirectory directory;
+  TempDir directory;
   const auto file = write_raw(directory,
                               R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},)"
                               R"("b":{"dtype":"U8","shape":[4],"data_offsets":[6,10]}})",
@@ -238,7 +238,7 @@ TEST(SafetensorsErrors, Gap) {
 }
 
 TEST(SafetensorsErrors, TrailingBytes) {
-  TemporaryDirectory directory;
+  TempDir directory;
   const auto file =
       write_raw(directory, R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]}})", 9);
   EXPECT_THAT(open_error(file),
@@ -246,14 +246,14 @@ TEST(SafetensorsErrors, TrailingBytes) {
 }
 
 TEST(SafetensorsErrors, OffsetsInTheWrongOrder) {
-  TemporaryDirectory directory;
+  TempDir directory;
   const auto file =
       write_raw(directory, R"({"a":{"dtype":"U8","shape":[0],"data_offsets":[4,0]}})", 4);
   EXPECT_THAT(open_error(file), HasSubstr("tensor 'a': data_offsets [4,0] begin after they end"));
 }
 
 TEST(SafetensorsErrors, MissingAndMistypedFields) {
-  TemporaryDirectory directory;
+  TempDir directory;
   const std::pair<std::string, std::string> cases[] = {
       {R"({"a":{"shape":[1],"data_offsets":[0,1]}})", "tensor 'a': missing field 'dtype'"},
       {R"({"a":{"dtype":"U8","data_offsets":[0,1]}})", "tensor 'a': missing field 'shape'"},
@@ -295,7 +295,7 @@ TEST(SafetensorsErrors, DeeplyNestedHeaderIsRefusedWithoutRecursing) {
 }
 
 TEST(SafetensorsErrors, DuplicateTensorName) {
-  TemporaryDirectory directory;
+  TempDir directory;
   const auto file = write_raw(directory,
                               R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},)"
                               R"("a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}})",
@@ -304,7 +304,7 @@ TEST(SafetensorsErrors, DuplicateTensorName) {
 }
 
 TEST(SafetensorsErrors, MissingTensorIsNamed) {
-  TemporaryDirectory directory;
+  TempDir directory;
   write_safetensors(directory / "a.safetensors", {});
   const SafetensorsFile file(directory / "a.safetensors");
   EXPECT_EQ(file.find("nope"), nullptr);
@@ -313,7 +313,7 @@ TEST(SafetensorsErrors, MissingTensorIsNamed) {
 }
 
 TEST(SafetensorsWriter, RefusesInconsistentTensors) {
-  TemporaryDirectory directory;
+  TempDir directory;
   const std::vector<float> three = {1, 2, 3};
   const auto file = directory / "w.safetensors";
   EXPECT_THAT(error_message([&] {

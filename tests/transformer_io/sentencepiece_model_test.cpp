@@ -316,9 +316,9 @@ TEST_F(TinyLlamaTokenizer, CopiesAndSavedFilesEncodeTheSame) {
   const auto original = SentencePieceTokenizer::load(model_file_);
   const SentencePieceTokenizer copy = original;
   EXPECT_EQ(copy.encode("Reverse the word cat."), original.encode("Reverse the word cat."));
-  testing::TemporaryDirectory directory;
+  testing::TempDir directory;
   original.save(directory / "saved.model");
-  EXPECT_EQ(testing::read_bytes(directory / "saved.model"), testing::read_bytes(model_file_));
+  EXPECT_EQ(testing::read_text(directory / "saved.model"), testing::read_text(model_file_));
 }
 
 // The tiny model's pieces include "▁a", "▁", "b" and "." but not "▁b" or "▁.".
@@ -436,7 +436,7 @@ TEST_F(TinyLlamaTokenizer, AddedTokensMatchLongestFirstAndMayLiePastTheModel) {
 }
 
 TEST_F(TinyLlamaTokenizer, AddedTokensAndSpacingComeFromTheDirectoryAndAreSaved) {
-  testing::TemporaryDirectory directory;
+  testing::TempDir directory;
   std::filesystem::copy_file(model_file_, directory / "tokenizer.model");
   testing::write_text(directory / "tokenizer_config.json", R"({
     "added_tokens_decoder": {
@@ -456,7 +456,7 @@ TEST_F(TinyLlamaTokenizer, AddedTokensAndSpacingComeFromTheDirectoryAndAreSaved)
   EXPECT_EQ(ids[4], 321);
   EXPECT_EQ(tokenizer->decode(ids, /*skip_special_tokens=*/true), "a<tool>b");
 
-  testing::TemporaryDirectory saved;
+  testing::TempDir saved;
   tokenizer->save(saved.path());
   const auto reloaded = load_checkpoint_tokenizer(saved.path());
   EXPECT_EQ(reloaded->vocab_size(), 322u);
@@ -466,7 +466,7 @@ TEST_F(TinyLlamaTokenizer, AddedTokensAndSpacingComeFromTheDirectoryAndAreSaved)
 
   // Older directories: added_tokens.json, and special_tokens_map.json's
   // additional_special_tokens marking them special.
-  testing::TemporaryDirectory older;
+  testing::TempDir older;
   std::filesystem::copy_file(model_file_, older / "tokenizer.model");
   testing::write_text(older / "added_tokens.json", R"({"<tool>": 320})");
   testing::write_text(older / "special_tokens_map.json",
@@ -508,7 +508,7 @@ TEST_F(TinyLlamaTokenizer, ChatPromptsGetOneBosAndTheirTurnSeparators) {
 }
 
 TEST_F(TinyLlamaTokenizer, LoadsAsACheckpointTokenizerWithRolesFromTheConfig) {
-  testing::TemporaryDirectory directory;
+  testing::TempDir directory;
   std::filesystem::copy_file(model_file_, directory / "tokenizer.model");
   // LLaMA-2 repositories also ship a byte-fallback tokenizer.json, which is not read.
   testing::write_text(
@@ -526,7 +526,7 @@ TEST_F(TinyLlamaTokenizer, LoadsAsACheckpointTokenizerWithRolesFromTheConfig) {
   EXPECT_EQ(tokenizer->decode(tokenizer->encode(text), true), text);
   EXPECT_THROW(tokenizer->add_special_tokens({"<reward_0>"}), Error);
 
-  testing::TemporaryDirectory saved;
+  testing::TempDir saved;
   tokenizer->save(saved.path());
   const auto reloaded = load_checkpoint_tokenizer(saved.path());
   EXPECT_EQ(reloaded->pad_id(), 0);

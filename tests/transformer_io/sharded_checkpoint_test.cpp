@@ -11,7 +11,7 @@ namespace {
 
 using testing::error_message;
 using ::testing::HasSubstr;
-using testing::TemporaryDirectory;
+using testing::TempDir;
 
 // Five 40-byte tensors (10 floats each) with distinct contents.
 struct FiveTensors {
@@ -36,11 +36,11 @@ struct FiveTensors {
 };
 
 nlohmann::json read_json(const std::filesystem::path& file) {
-  return nlohmann::json::parse(testing::read_bytes(file));
+  return nlohmann::json::parse(testing::read_text(file));
 }
 
 TEST(ShardedCheckpoint, SplitsByMaxShardSizeWithHuggingFaceNames) {
-  TemporaryDirectory directory;
+  TempDir directory;
   const FiveTensors sample;
   // 100 bytes per shard: two 40-byte tensors fit, a third does not -> 2 + 2 + 1.
   const auto written =
@@ -76,14 +76,14 @@ TEST(ShardedCheckpoint, SplitsByMaxShardSizeWithHuggingFaceNames) {
 }
 
 TEST(ShardedCheckpoint, OversizedTensorGetsItsOwnShard) {
-  TemporaryDirectory directory;
+  TempDir directory;
   const auto written = write_safetensors_checkpoint(directory.path(), FiveTensors().list(), 10);
   EXPECT_EQ(written.size(), 6u);
   EXPECT_EQ(written[4].filename(), "model-00005-of-00005.safetensors");
 }
 
 TEST(ShardedCheckpoint, SingleFileWhenEverythingFitsAndStaleFilesGo) {
-  TemporaryDirectory directory;
+  TempDir directory;
   const FiveTensors sample;
   write_safetensors_checkpoint(directory.path(), sample.list(), 100);
   ASSERT_TRUE(std::filesystem::exists(directory / "model-00003-of-00003.safetensors"));
@@ -112,7 +112,7 @@ class BrokenIndex : public ::testing::Test {
     return error_message([&] { SafetensorsCheckpoint::open(directory.path()); });
   }
   nlohmann::json good_index() { return read_json(directory / "model.safetensors.index.json"); }
-  TemporaryDirectory directory;
+  TempDir directory;
 };
 
 TEST_F(BrokenIndex, MissingWeightMap) {
@@ -155,7 +155,7 @@ TEST_F(BrokenIndex, NotJson) {
 }
 
 TEST(ShardedCheckpoint, EmptyDirectoryIsAnError) {
-  TemporaryDirectory directory;
+  TempDir directory;
   EXPECT_THAT(error_message([&] { SafetensorsCheckpoint::open(directory.path()); }),
               HasSubstr("no model.safetensors.index.json and no model.safetensors"));
 }

@@ -4,7 +4,6 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -12,39 +11,15 @@
 #include <sstream>
 #include <string>
 
+#include "../support/test_support.hpp"
 #include "paddock/error.hpp"
 
 namespace paddock::transformer::testing {
 
-class TemporaryDirectory {
- public:
-  TemporaryDirectory() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "paddock-io-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TemporaryDirectory() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
-
-inline void write_text(const std::filesystem::path& file, const std::string& content) {
-  std::ofstream out(file, std::ios::binary);
-  out << content;
-}
-
-inline std::string read_bytes(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
+// The shared helpers (tests/support): a private temporary directory per test, file I/O.
+using paddock::testing::read_text;
+using paddock::testing::TempDir;
+using paddock::testing::write_text;
 
 inline std::filesystem::path test_data(const std::string& name) {
   return std::filesystem::path(PADDOCK_TRANSFORMER_IO_TEST_DATA) / name;

@@ -15,12 +15,12 @@ namespace {
 
 using testing::error_message;
 using ::testing::HasSubstr;
-using testing::TemporaryDirectory;
+using testing::TempDir;
 using testing::test_data;
 using Ids = std::vector<std::int32_t>;
 
 nlohmann::json tiny_json() {
-  return nlohmann::json::parse(testing::read_bytes(test_data("tiny_tokenizer.json")));
+  return nlohmann::json::parse(testing::read_text(test_data("tiny_tokenizer.json")));
 }
 
 std::string parse_error(const nlohmann::json& json) {
@@ -200,7 +200,7 @@ TEST(TokenizerJsonErrors, DeeplyNestedJsonIsRefusedWithoutRecursing) {
 }
 
 TEST(TokenizerJson, SaveThenLoadGivesTheSameIdsAndText) {
-  TemporaryDirectory directory;
+  TempDir directory;
   const BpeTokenizer original = load_tokenizer_json(test_data("tiny_tokenizer.json"));
   save_tokenizer_json(original, directory / "tokenizer.json");
   const BpeTokenizer loaded = load_tokenizer_json(directory / "tokenizer.json");
@@ -210,7 +210,7 @@ TEST(TokenizerJson, SaveThenLoadGivesTheSameIdsAndText) {
   EXPECT_EQ(tokenizer_json_text(loaded), tokenizer_json_text(original));
 
   const nlohmann::json saved =
-      nlohmann::json::parse(testing::read_bytes(directory / "tokenizer.json"));
+      nlohmann::json::parse(testing::read_text(directory / "tokenizer.json"));
   EXPECT_EQ(saved["model"]["type"], "BPE");
   EXPECT_EQ(saved["model"]["merges"][0], "h e");
   EXPECT_EQ(saved["model"]["merges"][9], "' s");
@@ -263,7 +263,7 @@ TEST(VocabAndMerges, GiveTheSameIdsAsTokenizerJson) {
 }
 
 TEST(VocabAndMerges, ErrorsNameTheFileAndLine) {
-  TemporaryDirectory directory;
+  TempDir directory;
   testing::write_text(directory / "merges.txt", "#version: 0.2\nh e\nh e l\n");
   EXPECT_THAT(
       error_message(
@@ -282,7 +282,7 @@ TEST(VocabAndMerges, ErrorsNameTheFileAndLine) {
 }
 
 TEST(TokenizerDirectory, SavesAndLoadsRoles) {
-  TemporaryDirectory directory;
+  TempDir directory;
   BpeTokenizer tokenizer = load_tokenizer_json(test_data("tiny_tokenizer.json"));
   tokenizer.add_special_tokens({"<pad>"});
   tokenizer.set_special_token_roles({"<|endoftext|>", "<|endoftext|>", "<pad>", ""});
@@ -295,7 +295,7 @@ TEST(TokenizerDirectory, SavesAndLoadsRoles) {
 }
 
 TEST(TokenizerDirectory, ReadsObjectRolesAndRejectsUnknownOnes) {
-  TemporaryDirectory directory;
+  TempDir directory;
   std::filesystem::copy_file(test_data("tiny_tokenizer.json"), directory / "tokenizer.json");
   testing::write_text(
       directory / "tokenizer_config.json",
@@ -308,12 +308,12 @@ TEST(TokenizerDirectory, ReadsObjectRolesAndRejectsUnknownOnes) {
   EXPECT_THAT(error_message([&] { load_tokenizer(directory.path()); }),
               HasSubstr("tokenizer_config.json: bos_token: must be a string"));
 
-  TemporaryDirectory empty;
+  TempDir empty;
   EXPECT_THAT(error_message([&] { load_tokenizer(empty.path()); }), HasSubstr("no tokenizer.json"));
 }
 
 TEST(TokenizerDirectory, FallsBackToVocabAndMerges) {
-  TemporaryDirectory directory;
+  TempDir directory;
   std::filesystem::copy_file(test_data("tiny_vocab.json"), directory / "vocab.json");
   std::filesystem::copy_file(test_data("tiny_merges.txt"), directory / "merges.txt");
   EXPECT_EQ(load_tokenizer(directory.path()).encode("hello world!"), (Ids{12, 17, 8}));
