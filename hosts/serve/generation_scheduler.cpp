@@ -227,19 +227,20 @@ void GenerationScheduler::run() {
         return stopping_ || rows >= options_.max_batch_rows;
       });
     }
+    // Calls are counted as they start, so a client that has its answer sees its call counted.
     if (continuous_) {
+      ++counters_.calls;
       lock.unlock();
       run_continuous_call();
       lock.lock();
-      ++counters_.calls;
       continue;
     }
     auto batch = take_batch(lock);
     if (batch.empty()) continue;  // every job waiting had been cancelled
+    ++counters_.calls;
     lock.unlock();
     generate(batch);
     lock.lock();
-    ++counters_.calls;
     for (const auto& job : batch) count_ended_job(*job);
     std::size_t rows = 0;
     for (const auto& job : batch) rows += static_cast<std::size_t>(job->rows());

@@ -43,7 +43,7 @@ struct SchedulerOptions {
 };
 
 struct SchedulerCounters {
-  std::uint64_t calls = 0;  // generate calls made (continuous: one per busy spell)
+  std::uint64_t calls = 0;  // generate calls started (continuous: one per busy spell)
   std::uint64_t jobs = 0;   // jobs ended (answered, failed or cancelled)
   std::uint64_t rows = 0;   // samples of those jobs
   std::size_t largest_batch_rows = 0;
