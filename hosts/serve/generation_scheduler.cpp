@@ -299,6 +299,21 @@ void GenerationScheduler::generate(const std::vector<std::shared_ptr<GenerationJ
   }
 }
 
+namespace {
+
+// Hands each job of `batch` its requests' results, which `results` holds in batch order.
+void complete_in_order(const std::vector<std::shared_ptr<GenerationJob>>& batch,
+                       const std::vector<std::vector<Generation>>& results) {
+  auto next = results.begin();
+  for (const auto& job : batch) {
+    const auto end = next + static_cast<std::ptrdiff_t>(job->requests().size());
+    job->complete(std::vector<std::vector<Generation>>(next, end));
+    next = end;
+  }
+}
+
+}  // namespace
+
 void GenerationScheduler::generate_with_requests(
     const std::vector<std::shared_ptr<GenerationJob>>& batch) {
   std::vector<GenerationRequest> requests;
@@ -310,14 +325,7 @@ void GenerationScheduler::generate_with_requests(
     }
   }
   const auto results = request_generator_->generate_requests(requests, &router);
-  std::size_t next = 0;
-  for (const auto& job : batch) {
-    std::vector<std::vector<Generation>> own(
-        results.begin() + static_cast<std::ptrdiff_t>(next),
-        results.begin() + static_cast<std::ptrdiff_t>(next + job->requests().size()));
-    next += job->requests().size();
-    job->complete(own);
-  }
+  complete_in_order(batch, results);
 }
 
 void GenerationScheduler::generate_with_text_generator(
@@ -330,14 +338,7 @@ void GenerationScheduler::generate_with_text_generator(
   }
   options.batch_size = static_cast<std::int64_t>(prompts.size()) * options.samples_per_prompt;
   const auto results = generator_.generate(prompts, options);
-  std::size_t next = 0;
-  for (const auto& job : batch) {
-    std::vector<std::vector<Generation>> own(
-        results.begin() + static_cast<std::ptrdiff_t>(next),
-        results.begin() + static_cast<std::ptrdiff_t>(next + job->requests().size()));
-    next += job->requests().size();
-    job->complete(own);
-  }
+  complete_in_order(batch, results);
 }
 
 }  // namespace paddock::serve
