@@ -245,7 +245,9 @@ TEST(ServeTest, FullQueueAnswers429WithRetryAfterAndLosesNoRequest) {
   }
   EXPECT_EQ(ok + busy, kClients);
   EXPECT_GT(busy, 0) << "the queue of 2 never filled";
-  EXPECT_GE(ok, 3);  // one running and two queued at least
+  // At least the queue's two: whether a third was already running when the others came
+  // depends on thread timing (the scheduler waits a gather window after an idle spell).
+  EXPECT_GE(ok, 2);
   // Every refused request succeeds when sent again: nothing was half-accepted.
   for (const int i : refused) {
     const HttpReply reply = post_json(served.port(), "/v1/completions",
