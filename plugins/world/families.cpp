@@ -44,6 +44,17 @@ std::vector<std::string> family_names() {
   return names;
 }
 
+std::vector<const Family*> chosen_families(const std::vector<std::string>& names) {
+  std::vector<const Family*> chosen;
+  if (names.empty()) {
+    for (const Family& family : kFamilies) chosen.push_back(&family);
+  }
+  for (const std::string& name : names) {
+    if (const Family* family = find_family(name)) chosen.push_back(family);
+  }
+  return chosen;
+}
+
 void phrase_task(FamilyDraw& draw, Task& task, std::span<const std::string_view> inline_templates,
                  std::span<const std::string_view> input_templates, const Substitutions& values,
                  std::string input_text) {

@@ -32,12 +32,22 @@ struct Family {
 std::span<const Family> all_families();
 const Family* find_family(std::string_view name);
 std::vector<std::string> family_names();
+// The named families in the given order (empty = every family); unknown names are skipped,
+// since the world's parameters are validated before this is called.
+std::vector<const Family*> chosen_families(const std::vector<std::string>& names);
 
 // Phrasing shared by the families: picks an inline template (filled with `values`) or an
 // input-field template plus `input_text`, and sets instruction and input on `task`.
 void phrase_task(FamilyDraw& draw, Task& task, std::span<const std::string_view> inline_templates,
                  std::span<const std::string_view> input_templates, const Substitutions& values,
                  std::string input_text);
+
+// The opposites family's fixed table (family_opposites.cpp), each pair asked both ways.
+struct WordPair {
+  std::string_view word;
+  std::string_view opposite;
+};
+std::span<const WordPair> opposite_pairs();
 
 // Each family's generator (family_*.cpp).
 Task generate_addition(FamilyDraw& draw);

@@ -10,11 +10,6 @@
 namespace paddock::world {
 namespace {
 
-struct WordPair {
-  std::string_view word;
-  std::string_view opposite;
-};
-
 // Asked in both directions, so 72 associations to learn. No word has a second opposite in
 // the table, so every question has one answer.
 constexpr WordPair kOpposites[] = {
@@ -30,6 +25,10 @@ constexpr WordPair kOpposites[] = {
 };
 
 }  // namespace
+
+std::span<const WordPair> opposite_pairs() {
+  return kOpposites;
+}
 
 Task generate_opposites(FamilyDraw& draw) {
   static constexpr std::string_view kInline[] = {

@@ -13,14 +13,17 @@ namespace {
 void run_instruction_world(NodeContext& context) {
   const WorldConfig config = world_config_from_params(context.params());
   WorldDatasets world = generate_world(config, context.seed());
-  context.log().info("instruction world: sft {}, preference {}, unlabeled {}, val {}, eval {}",
-                     world.sft.size(), world.preference.size(), world.unlabeled.size(),
-                     world.val.size(), world.eval.size());
+  context.log().info(
+      "instruction world: sft {}, preference {}, unlabeled {}, val {}, eval {}; corpus {} "
+      "documents",
+      world.sft.size(), world.preference.size(), world.unlabeled.size(), world.val.size(),
+      world.eval.size(), world.corpus.size());
   context.set_output("sft", std::make_shared<Dataset>(std::move(world.sft)));
   context.set_output("preference", std::make_shared<Dataset>(std::move(world.preference)));
   context.set_output("unlabeled", std::make_shared<Dataset>(std::move(world.unlabeled)));
   context.set_output("val", std::make_shared<Dataset>(std::move(world.val)));
   context.set_output("eval", std::make_shared<Dataset>(std::move(world.eval)));
+  context.set_output("corpus", std::make_shared<Dataset>(std::move(world.corpus)));
 }
 
 }  // namespace
@@ -38,7 +41,9 @@ NodeTypeSpec instruction_world_node_type() {
       "Hidden columns (family, difficulty, answer, wrong_answers, keys, wrong_keys, rationale, "
       "case_sensitive) travel with every record for the world's systems and annotators; "
       "learners read only instruction, input and output. The training splits carry an "
-      "imperfect teacher's outputs; eval carries the reference system's outputs. Families: " +
+      "imperfect teacher's outputs; eval carries the reference system's outputs; corpus is plain "
+      "text (encyclopedia entries and worked examples, asking no split's prompt) for pretraining "
+      "a base model. Families: " +
       join(family_names(), ", ") + ". See docs/world.md.";
   spec.outputs = {
       {"sft", "Dataset", "supervised fine-tuning split (teacher outputs)"},
@@ -46,6 +51,7 @@ NodeTypeSpec instruction_world_node_type() {
       {"unlabeled", "Dataset", "prompts for PPO, best-of-n, expert iteration"},
       {"val", "Dataset", "validation split (teacher outputs)"},
       {"eval", "Dataset", "evaluation set with the reference system's outputs"},
+      {"corpus", "Dataset", "pretraining text (column `text`): facts and worked examples"},
   };
   spec.params = {
       number_param("scale", 1.0, "split sizes relative to AlpacaFarm's 10k/20k/20k/2k/805",
@@ -56,6 +62,8 @@ NodeTypeSpec instruction_world_node_type() {
                    /*minimum=*/0.0, /*maximum=*/1.0),
       integer_param("fact_base_size", 300, "countries in the fictional fact base",
                     /*minimum=*/20, /*maximum=*/100000),
+      integer_param("corpus_documents", 20000, "documents in the pretraining corpus",
+                    /*minimum=*/0, /*maximum=*/10000000),
   };
   return make_node_type(std::move(spec), run_instruction_world);
 }

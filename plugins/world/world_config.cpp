@@ -33,6 +33,10 @@ void validate(const WorldConfig& config) {
     throw Error("instruction_world: parameter 'fact_base_size' must lie in [20, 100000], got " +
                 std::to_string(config.fact_base_size));
   }
+  if (config.corpus_documents > 10000000) {
+    throw Error("instruction_world: parameter 'corpus_documents' must lie in [0, 10000000], got " +
+                std::to_string(static_cast<std::int64_t>(config.corpus_documents)));
+  }
   for (std::size_t i = 0; i < config.families.size(); ++i) {
     const std::string& name = config.families[i];
     if (find_family(name) == nullptr) {
@@ -67,6 +71,11 @@ WorldConfig world_config_from_params(const Params& params) {
   read("fact_base_size", "an integer", [&] {
     const std::int64_t size = params.integer("fact_base_size");
     config.fact_base_size = size < 0 ? 0 : static_cast<std::size_t>(size);
+  });
+  read("corpus_documents", "an integer", [&] {
+    const std::int64_t documents = params.integer("corpus_documents");
+    // A negative count wraps to a huge one, which validate() rejects with the range.
+    config.corpus_documents = static_cast<std::size_t>(documents);
   });
   validate(config);
   return config;

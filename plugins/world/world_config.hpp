@@ -12,10 +12,11 @@
 namespace paddock::world {
 
 struct WorldConfig {
-  double scale = 1.0;                 // 1.0 = AlpacaFarm's 10k/20k/20k/2k/805
-  std::vector<std::string> families;  // empty = every family
-  double input_fraction = 0.3;        // share of instructions whose data sits in `input`
-  std::size_t fact_base_size = 300;   // fictional countries
+  double scale = 1.0;                    // 1.0 = AlpacaFarm's 10k/20k/20k/2k/805
+  std::vector<std::string> families;     // empty = every family
+  double input_fraction = 0.3;           // share of instructions whose data sits in `input`
+  std::size_t fact_base_size = 300;      // fictional countries
+  std::size_t corpus_documents = 20000;  // pretraining corpus (pretraining_corpus.hpp)
 };
 
 // Throws paddock::Error naming the parameter and the allowed values.

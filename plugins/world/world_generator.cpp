@@ -8,20 +8,11 @@
 #include "paddock/error.hpp"
 #include "paddock/random.hpp"
 #include "paddock/seed.hpp"
+#include "pretraining_corpus.hpp"
 #include "responder.hpp"
 
 namespace paddock::world {
 namespace {
-
-std::vector<const Family*> enabled_families(const WorldConfig& config) {
-  std::vector<const Family*> chosen;
-  if (config.families.empty()) {
-    for (const Family& family : all_families()) chosen.push_back(&family);
-  } else {
-    for (const std::string& name : config.families) chosen.push_back(find_family(name));
-  }
-  return chosen;
-}
 
 std::vector<Task> draw_split(const std::string& split, std::size_t count,
                              const std::vector<const Family*>& families, const FactBase& facts,
@@ -75,7 +66,7 @@ FactBase world_fact_base(const WorldConfig& config, std::uint64_t seed) {
 WorldTasks generate_world_tasks(const WorldConfig& config, std::uint64_t seed) {
   validate(config);
   const FactBase facts = world_fact_base(config, seed);
-  const auto families = enabled_families(config);
+  const auto families = chosen_families(config.families);
   const SplitSizes sizes = split_sizes(config.scale);
   std::unordered_set<std::string> used;
   WorldTasks tasks;
@@ -99,6 +90,13 @@ WorldDatasets generate_world(const WorldConfig& config, std::uint64_t seed) {
   world.unlabeled = write_split(tasks.unlabeled, teacher, teacher_seed, false);
   world.val = write_split(tasks.val, teacher, teacher_seed, false);
   world.eval = write_split(tasks.eval, reference, derive_seed(seed, "world/reference"), true);
+  std::unordered_set<std::string> split_prompts;
+  for (const auto* split :
+       {&tasks.sft, &tasks.preference, &tasks.unlabeled, &tasks.val, &tasks.eval}) {
+    for (const Task& task : *split) split_prompts.insert(prompt_key(task.instruction, task.input));
+  }
+  world.corpus =
+      generate_pretraining_corpus(config, seed, world_fact_base(config, seed), split_prompts);
   return world;
 }
 

@@ -8,6 +8,7 @@
 //                          in that order; later splits skip prompts taken by earlier ones)
 //   "world/teacher"        teacher outputs (then derive_seed(that, instruction \x1f input))
 //   "world/reference"      reference outputs of the eval split (same per-prompt step)
+//   "world/corpus"         the pretraining corpus (pretraining_corpus.hpp)
 #pragma once
 
 #include <cstdint>
@@ -27,6 +28,7 @@ struct WorldTasks {
 
 struct WorldDatasets {
   Dataset sft, preference, unlabeled, val, eval;
+  Dataset corpus;  // plain `text` records for pretraining a base model
 };
 
 FactBase world_fact_base(const WorldConfig& config, std::uint64_t seed);
@@ -37,6 +39,7 @@ WorldTasks generate_world_tasks(const WorldConfig& config, std::uint64_t seed);
 // Alpaca-format records with the hidden columns. sft, preference, unlabeled and val carry
 // the teacher's output (AlpacaFarm's splits carry the Alpaca outputs); eval carries the
 // reference system's output with generator "world_reference" and dataset = the family.
+// corpus holds config.corpus_documents documents that ask no split's prompt.
 WorldDatasets generate_world(const WorldConfig& config, std::uint64_t seed);
 
 }  // namespace paddock::world

@@ -7,6 +7,7 @@
 #include "learner_test_support.hpp"
 #include "paddock/error.hpp"
 #include "paddock/learning/learner_nodes.hpp"
+#include "paddock/learning/token_sequences.hpp"
 #include "test_support.hpp"
 
 namespace paddock::learning {
@@ -82,6 +83,43 @@ TEST(Sft, LanguageModelObjectiveTrainsOnTextColumns) {
   const auto losses = context.series("train/loss");
   ASSERT_EQ(losses.size(), 15u);
   EXPECT_LT(losses.back(), losses.front() / 2);
+}
+
+TEST(Sft, PackingFillsRowsAcrossDocumentsAndDropsALoneLastToken) {
+  const std::vector<TokenSequence> documents = {{{1, 2, 3}, 1}, {{4, 5}, 0}, {{6, 7, 8, 9, 10}, 2}};
+  const auto rows = pack_sequences(documents, 4);
+  ASSERT_EQ(rows.size(), 3u);  // 1-4 and 5-8 full, then 9 10 as a short last row
+  EXPECT_EQ(rows[0].ids, (std::vector<std::int64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(rows[1].ids, (std::vector<std::int64_t>{5, 6, 7, 8}));
+  EXPECT_EQ(rows[2].ids, (std::vector<std::int64_t>{9, 10}));
+  for (const TokenSequence& row : rows) EXPECT_EQ(row.prompt_length, 0);  // all targets
+  // Rows of 3: 1-3, 4-6, 7-9; the lone 10 has nothing to predict and is dropped.
+  EXPECT_EQ(pack_sequences(documents, 3).size(), 3u);
+  EXPECT_THROW(pack_sequences(documents, 1), Error);
+}
+
+TEST(Sft, PackedLanguageModelTrainingUsesFullRows) {
+  TempDir dir;
+  std::vector<Record> documents;
+  for (int i = 0; i < 12; ++i) {
+    Record text;
+    text["text"] = "document " + std::to_string(i) + " says hello";
+    documents.push_back(text);
+  }
+  TestNodeContext context("pretrain",
+                          sft_params({{"epochs", 1},
+                                      {"batch_size", 1},
+                                      {"warmup_ratio", 0.0},
+                                      {"objective", "language_model"},
+                                      {"pack_length", 32}}),
+                          dir.path());
+  context.add_input("model", tiny_model());
+  context.add_input("data", std::make_shared<Dataset>(documents));
+  context.run(sft_node_type());
+  // Fewer rows than documents: one optimizer step per packed row.
+  const auto steps = context.series("train/loss").size();
+  EXPECT_GT(steps, 0u);
+  EXPECT_LT(steps, documents.size());
 }
 
 std::shared_ptr<Dataset> resume_set() {

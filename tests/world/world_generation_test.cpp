@@ -157,6 +157,9 @@ TEST(WorldGeneration, MalformedParametersGiveClearErrors) {
   expect_param_error({{"families", "addition"}}, "'families' must be a list of family names");
   expect_param_error({{"input_fraction", 1.5}}, "'input_fraction' must lie in [0, 1]");
   expect_param_error({{"fact_base_size", 5}}, "'fact_base_size' must lie in [20, 100000]");
+  expect_param_error({{"corpus_documents", -1}},
+                     "'corpus_documents' must lie in [0, 10000000], got -1");
+  expect_param_error({{"corpus_documents", "many"}}, "'corpus_documents' must be an integer");
   const WorldConfig fine = world_config_from_params(Params(nlohmann::json{
       {"scale", 0.5}, {"families", {"sorting", "counting"}}, {"input_fraction", 0}}));
   EXPECT_EQ(fine.families.size(), 2u);

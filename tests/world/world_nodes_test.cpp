@@ -22,14 +22,15 @@ std::shared_ptr<Dataset> small_eval() {
   TestNodeContext context("world", {{"scale", 0.02},
                                     {"families", nlohmann::json::array()},
                                     {"input_fraction", 0.3},
-                                    {"fact_base_size", 300}});
+                                    {"fact_base_size", 300},
+                                    {"corpus_documents", 50}});
   run(instruction_world_node_type(), context);
   return context.output<Dataset>("eval");
 }
 
 TEST(WorldNodes, SpecsDeclarePortsAndKinds) {
   EXPECT_EQ(instruction_world_node_type().kind, NodeKind::source);
-  EXPECT_EQ(instruction_world_node_type().outputs.size(), 5u);
+  EXPECT_EQ(instruction_world_node_type().outputs.size(), 6u);  // five splits and the corpus
   EXPECT_EQ(world_system_node_type().kind, NodeKind::transform);
   EXPECT_EQ(world_gold_humans_node_type().kind, NodeKind::annotator);
   EXPECT_EQ(world_personas_node_type().kind, NodeKind::annotator);
@@ -41,8 +42,12 @@ TEST(WorldNodes, InstructionWorldEmitsEverySplit) {
   TestNodeContext context("world", {{"scale", 0.01},
                                     {"families", {"addition", "sorting"}},
                                     {"input_fraction", 0.3},
-                                    {"fact_base_size", 300}});
+                                    {"fact_base_size", 300},
+                                    {"corpus_documents", 50}});
   run(instruction_world_node_type(), context);
+  const auto corpus = context.output<Dataset>("corpus");
+  ASSERT_NE(corpus, nullptr);
+  EXPECT_EQ(corpus->size(), 50u);
   for (const char* split : {"sft", "preference", "unlabeled", "val", "eval"}) {
     const auto data = context.output<Dataset>(split);
     ASSERT_NE(data, nullptr) << split;

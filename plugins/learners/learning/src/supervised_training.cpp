@@ -62,6 +62,12 @@ std::vector<ParamSpec> sft_param_specs(bool with_objective) {
                      "columns joined (by blank lines) into the text of a record when objective = "
                      "\"language_model\"",
                      nlohmann::json::array({"text"})});
+    specs.push_back(integer_param(
+        "pack_length", 0,
+        "objective = \"language_model\" only: concatenate the documents (each ending in EOS) "
+        "into training rows of this many tokens, so no compute goes to padding; 0 = one row "
+        "per record, padded per batch",
+        /*minimum=*/0, /*maximum=*/1 << 20));
   }
   specs.push_back(string_param("truncation", "cut",
                                "a sequence longer than max_length is cut to it (cut) or left "
@@ -77,6 +83,7 @@ SftDataOptions read_sft_data_options(const Params& params, bool with_objective) 
                             ? SftObjective::language_model
                             : SftObjective::instruction;
     options.text_columns = params.string_list("text_columns");
+    options.pack_length = params.integer("pack_length");
   }
   options.max_length = params.integer("max_length");
   options.truncation = parse_truncation(params.string("truncation"));
@@ -111,6 +118,12 @@ std::vector<TokenSequence> sft_sequences(const LanguageModel& model, const Datas
     log.warn("input '{}': {} of {} records were longer than {} tokens: {} cut, {} dropped",
              source.port, counts.cut + counts.dropped, data.size(), limit, counts.cut,
              counts.dropped);
+  }
+  if (options.objective == SftObjective::language_model && options.pack_length > 0) {
+    const std::size_t documents = sequences.size();
+    sequences = pack_sequences(sequences, std::min(options.pack_length, limit));
+    log.info("input '{}': {} documents packed into {} rows of up to {} tokens", source.port,
+             documents, sequences.size(), std::min(options.pack_length, limit));
   }
   return sequences;
 }

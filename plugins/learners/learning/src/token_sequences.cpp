@@ -1,6 +1,9 @@
 // Building and length-limiting training sequences.
 #include "paddock/learning/token_sequences.hpp"
 
+#include <string>
+#include <utility>
+
 #include "paddock/error.hpp"
 
 namespace paddock::learning {
@@ -48,6 +51,25 @@ TokenSequence text_sequence(const LanguageModel& model, const std::string& text)
   append(sequence.ids, model.tensors->tokenize(text));
   sequence.ids.push_back(model.tensors->eos_token_id());
   return sequence;
+}
+
+std::vector<TokenSequence> pack_sequences(const std::vector<TokenSequence>& sequences,
+                                          std::int64_t row_length) {
+  if (row_length < 2) {
+    throw Error("pack_length must be at least 2 tokens, got " + std::to_string(row_length));
+  }
+  const auto length = static_cast<std::size_t>(row_length);
+  std::vector<TokenSequence> rows;
+  TokenSequence row;
+  for (const TokenSequence& sequence : sequences) {
+    for (std::int64_t id : sequence.ids) {
+      row.ids.push_back(id);
+      if (row.ids.size() == length) rows.push_back(std::exchange(row, TokenSequence{}));
+    }
+  }
+  // A last row of one token has no target to predict.
+  if (row.ids.size() >= 2) rows.push_back(std::move(row));
+  return rows;
 }
 
 }  // namespace paddock::learning

@@ -26,6 +26,7 @@ struct SftDataOptions {
   std::vector<std::string> text_columns = {"text"};  // language_model: joined by blank lines
   std::int64_t max_length = 512;
   Truncation truncation = Truncation::cut;
+  std::int64_t pack_length = 0;  // language_model: pack into rows of this many tokens; 0 = off
 };
 
 // The schema of the SFT parameters: training settings plus objective, text_columns and

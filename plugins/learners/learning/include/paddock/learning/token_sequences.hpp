@@ -36,6 +36,13 @@ TokenSequence instruction_sequence(const LanguageModel& model, const Instruction
 // sequence_prefix + tokenize(text) + EOS, every token after the prefix a target.
 TokenSequence text_sequence(const LanguageModel& model, const std::string& text);
 
+// Concatenates `sequences` in order into rows of exactly `row_length` tokens (the last row
+// may be shorter), every token a target: standard packing for language-model training, so
+// no compute goes to padding. Documents are separated by the EOS each one ends with, and
+// attention crosses those boundaries, as in GPT-style pretraining. row_length must be >= 2.
+std::vector<TokenSequence> pack_sequences(const std::vector<TokenSequence>& sequences,
+                                          std::int64_t row_length);
+
 // What tokenising a dataset did, for the log and the report.
 struct TruncationCounts {
   std::size_t kept = 0;
