@@ -20,6 +20,7 @@ using testing::TempDir;
 
 const std::vector<std::string> kTinySizes = {
     "world.scale=0.005",
+    "world.corpus_documents=200",
     "sft.epochs=1",
     "sft_large.epochs=1",
     "samples.max_new_tokens=16",
