@@ -5,6 +5,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "families.hpp"
 #include "world_config.hpp"
 #include "world_generator.hpp"
 
@@ -59,6 +60,29 @@ TEST(WorldCorpus, EncyclopediaEntriesStateEveryTrueFactOfTheirCountry) {
   // A quarter of the documents, give or take sampling noise (sd about 27).
   EXPECT_GT(entries, 880u);
   EXPECT_LT(entries, 1120u);
+}
+
+TEST(WorldCorpus, DictionaryEntriesStateTableOpposites) {
+  const WorldDatasets world = generate_world(corpus_config(4000), 8);
+  std::size_t entries = 0;
+  for (const Record& record : world.corpus.records()) {
+    const std::string text = text_of(record);
+    if (text.find('\n') != std::string::npos || text.find(" is a country.") != std::string::npos)
+      continue;
+    ++entries;
+    std::size_t pairs_named = 0;
+    for (const WordPair& pair : opposite_pairs()) {
+      const bool has_word = text.find(" " + std::string(pair.word) + " ") != std::string::npos ||
+                            text.find(" " + std::string(pair.word) + ".") != std::string::npos;
+      const bool has_opposite =
+          text.find(" " + std::string(pair.opposite) + " ") != std::string::npos ||
+          text.find(" " + std::string(pair.opposite) + ".") != std::string::npos;
+      pairs_named += has_word && has_opposite ? 1 : 0;
+    }
+    EXPECT_GE(pairs_named, 3u) << text;  // four pairs; the very first word is capitalised
+  }
+  EXPECT_GT(entries, 120u);  // 5% of 4000, sd about 14
+  EXPECT_LT(entries, 280u);
 }
 
 TEST(WorldCorpus, WorkedExamplesNeverAskAPromptOfAnySplit) {
