@@ -65,11 +65,12 @@ FactBase world_fact_base(const WorldConfig& config, std::uint64_t seed) {
 
 WorldTasks generate_world_tasks(const WorldConfig& config, std::uint64_t seed) {
   validate(config);
-  const FactBase facts = world_fact_base(config, seed);
+  WorldTasks tasks;
+  tasks.facts = world_fact_base(config, seed);
+  const FactBase& facts = tasks.facts;
   const auto families = chosen_families(config.families);
   const SplitSizes sizes = split_sizes(config.scale);
-  std::unordered_set<std::string> used;
-  WorldTasks tasks;
+  std::unordered_set<std::string>& used = tasks.prompt_keys;
   tasks.eval = draw_split("eval", sizes.eval, families, facts, config, seed, used);
   tasks.val = draw_split("val", sizes.val, families, facts, config, seed, used);
   tasks.sft = draw_split("sft", sizes.sft, families, facts, config, seed, used);
@@ -90,13 +91,7 @@ WorldDatasets generate_world(const WorldConfig& config, std::uint64_t seed) {
   world.unlabeled = write_split(tasks.unlabeled, teacher, teacher_seed, false);
   world.val = write_split(tasks.val, teacher, teacher_seed, false);
   world.eval = write_split(tasks.eval, reference, derive_seed(seed, "world/reference"), true);
-  std::unordered_set<std::string> split_prompts;
-  for (const auto* split :
-       {&tasks.sft, &tasks.preference, &tasks.unlabeled, &tasks.val, &tasks.eval}) {
-    for (const Task& task : *split) split_prompts.insert(prompt_key(task.instruction, task.input));
-  }
-  world.corpus =
-      generate_pretraining_corpus(config, seed, world_fact_base(config, seed), split_prompts);
+  world.corpus = generate_pretraining_corpus(config, seed, tasks.facts, tasks.prompt_keys);
   return world;
 }
 

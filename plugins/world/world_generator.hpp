@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "fact_base.hpp"
@@ -24,6 +25,8 @@ namespace paddock::world {
 
 struct WorldTasks {
   std::vector<Task> sft, preference, unlabeled, val, eval;
+  FactBase facts;                               // what the knowledge families asked about
+  std::unordered_set<std::string> prompt_keys;  // prompt_key of every split's prompt
 };
 
 struct WorldDatasets {
