@@ -130,7 +130,7 @@ std::shared_ptr<Dataset> resume_set() {
   return std::make_shared<Dataset>(std::move(rows));
 }
 
-nlohmann::json resume_params(int stop_after) {
+nlohmann::json resume_params(int stop_after, bool group_by_length = false) {
   // 11 rows, 2 x 2 per step: 3 steps an epoch (the last short), 6 in all; checkpoints at 2, 4.
   return sft_params({{"epochs", 2},
                      {"batch_size", 2},
@@ -140,15 +140,19 @@ nlohmann::json resume_params(int stop_after) {
                      {"weight_decay", 0.1},
                      {"max_grad_norm", 0.5},
                      {"checkpoint_every", 2},
-                     {"stop_after_steps", stop_after}});
+                     {"stop_after_steps", stop_after},
+                     {"group_by_length", group_by_length}});
 }
 
-TEST(Sft, ResumedRunEndsBitForBitWhereAnUninterruptedOneDoes) {
+class SftResume : public ::testing::TestWithParam<bool> {};
+
+TEST_P(SftResume, ResumedRunEndsBitForBitWhereAnUninterruptedOneDoes) {
+  const bool grouped = GetParam();
   TempDir dir;
   auto model = tiny_model();
   const auto data = resume_set();
 
-  TestNodeContext uninterrupted("sft", resume_params(0), dir / "straight");
+  TestNodeContext uninterrupted("sft", resume_params(0, grouped), dir / "straight");
   uninterrupted.add_input("model", model);
   uninterrupted.add_input("data", data);
   uninterrupted.run(sft_node_type());
@@ -156,7 +160,7 @@ TEST(Sft, ResumedRunEndsBitForBitWhereAnUninterruptedOneDoes) {
 
   // A run killed after step 3 (its last checkpoint is step 2) ...
   {
-    TestNodeContext killed("sft", resume_params(3), dir / "resumed");
+    TestNodeContext killed("sft", resume_params(3, grouped), dir / "resumed");
     killed.add_input("model", model);
     killed.add_input("data", data);
     try {
@@ -178,13 +182,24 @@ TEST(Sft, ResumedRunEndsBitForBitWhereAnUninterruptedOneDoes) {
   EXPECT_EQ(state["index_in_epoch"], 8);
 
   // ... then run again in a fresh process (a fresh context) with the same work directory.
-  TestNodeContext resumed("sft", resume_params(3), dir / "resumed");
+  TestNodeContext resumed("sft", resume_params(3, grouped), dir / "resumed");
   resumed.add_input("model", model);
   resumed.add_input("data", data);
   resumed.run(sft_node_type());
   EXPECT_EQ(resumed.series("train/loss").size(), 4u);  // steps 3 to 6
   EXPECT_TRUE(bitwise_equal(weights_of(*resumed.output<Model>("model")), expected));
+
+  if (grouped) {  // the grouping took effect: the other order ends elsewhere
+    TestNodeContext ungrouped("sft", resume_params(0, false), dir / "ungrouped");
+    ungrouped.add_input("model", model);
+    ungrouped.add_input("data", data);
+    ungrouped.run(sft_node_type());
+    EXPECT_FALSE(bitwise_equal(weights_of(*ungrouped.output<Model>("model")), expected));
+  }
 }
+
+INSTANTIATE_TEST_SUITE_P(EpochOrders, SftResume, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "grouped" : "permuted"; });
 
 TEST(Sft, CancellationWritesACheckpointAndStops) {
   TempDir dir;

@@ -5,6 +5,8 @@
 // log-probabilities can be computed once and cached in the work directory.
 #include <torch/torch.h>
 
+#include <algorithm>
+
 #include "paddock/dataset.hpp"
 #include "paddock/error.hpp"
 #include "paddock/learning/checkpoint_store.hpp"
@@ -165,6 +167,8 @@ void run_dpo(NodeContext& context) {
   TrainingTask task;
   task.label = "dpo";
   task.example_count = pairs.size();
+  for (const auto& pair : pairs)
+    task.example_lengths.push_back(std::max(pair.chosen.ids.size(), pair.rejected.ids.size()));
   task.data_seed = context.seed();
   task.checkpoint_root = context.work_dir() / "checkpoints";
   task.metric_keys = {"rewards_chosen", "rewards_rejected", "reward_margin", "reward_accuracy"};

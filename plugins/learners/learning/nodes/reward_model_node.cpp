@@ -5,6 +5,7 @@
 // positive rate, TPR and FPR.
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -161,6 +162,8 @@ void run_reward_model(NodeContext& context) {
   TrainingTask task;
   task.label = "reward_model";
   task.example_count = train.size();
+  for (const ScoredPair& pair : train)
+    task.example_lengths.push_back(std::max(pair.first.ids.size(), pair.second.ids.size()));
   task.data_seed = context.seed();
   task.checkpoint_root = context.work_dir() / "checkpoints";
   task.metric_keys = {"accuracy"};

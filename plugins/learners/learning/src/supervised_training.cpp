@@ -152,6 +152,8 @@ TrainingSummary run_supervised_training(NodeContext& context, const LanguageMode
                                         const TrainingSettings& settings, TrainingTask task) {
   CausalLanguageModel& tensors = *student.tensors;
   task.example_count = train.size();
+  task.example_lengths.clear();
+  for (const TokenSequence& sequence : train) task.example_lengths.push_back(sequence.ids.size());
   task.micro_batch_loss = [&](const std::vector<std::size_t>& rows) {
     const TokenBatch batch = make_token_batch(pick(train, rows), tensors.pad_token_id(),
                                               PaddingSide::right, tensors.device());

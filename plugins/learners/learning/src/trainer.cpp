@@ -59,6 +59,9 @@ class TrainingLoop {
   };
   StepResult accumulate_gradients(const std::vector<std::size_t>& order, std::size_t begin,
                                   std::size_t end);
+  // The order epoch `epoch` visits the examples in: its permutation, length-grouped when the
+  // settings ask.
+  std::vector<std::size_t> epoch_order(std::int64_t epoch) const;
   // Sums gradients and the step's numbers over the ranks (nothing to do alone).
   void combine_ranks(StepResult& step);
   bool writes_checkpoints() const { return context_.rank() == 0; }
@@ -80,6 +83,18 @@ class TrainingLoop {
   std::int64_t total_steps_ = 0;
   std::optional<fs::path> last_checkpoint_;
 };
+
+std::vector<std::size_t> TrainingLoop::epoch_order(std::int64_t epoch) const {
+  std::vector<std::size_t> order = epoch_permutation(task_.data_seed, epoch, task_.example_count);
+  if (!settings_.group_by_length) return order;
+  if (task_.example_lengths.size() != task_.example_count)
+    throw Error(where() + ": group_by_length needs the length of each of the " +
+                std::to_string(task_.example_count) + " examples, but the learner gave " +
+                std::to_string(task_.example_lengths.size()));
+  return length_grouped_order(order, task_.example_lengths,
+                              static_cast<std::size_t>(settings_.examples_per_step()),
+                              task_.data_seed, epoch);
+}
 
 fs::path TrainingLoop::save_checkpoint() {
   // Every rank holds the same weights and optimizer state; rank 0 writes them for all.
@@ -256,7 +271,7 @@ TrainingSummary TrainingLoop::run() {
   if (state_.step > 0) progress->advance(static_cast<std::uint64_t>(state_.step));
 
   const auto per_step = static_cast<std::size_t>(settings_.examples_per_step());
-  std::vector<std::size_t> order = epoch_permutation(task_.data_seed, state_.cursor.epoch, count);
+  std::vector<std::size_t> order = epoch_order(state_.cursor.epoch);
   while (state_.step < total_steps_) {
     // All ranks stop at the same step, or one would wait for the others in a collective.
     if (group_->any(context_.cancelled(), "the cancellation check")) {
@@ -319,8 +334,7 @@ TrainingSummary TrainingLoop::run() {
       if (task_.end_of_epoch) task_.end_of_epoch(state_.cursor.epoch, state_.step);
       ++state_.cursor.epoch;
       state_.cursor.index = 0;
-      if (state_.step < total_steps_)
-        order = epoch_permutation(task_.data_seed, state_.cursor.epoch, count);
+      if (state_.step < total_steps_) order = epoch_order(state_.cursor.epoch);
     }
     if (settings_.checkpoint_every > 0 && state_.step % settings_.checkpoint_every == 0 &&
         state_.step < total_steps_)

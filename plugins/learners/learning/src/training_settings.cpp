@@ -28,6 +28,9 @@ std::vector<ParamSpec> training_param_specs(const TrainingSettings& defaults) {
                     0.0),
       integer_param("keep_checkpoints", defaults.keep_checkpoints,
                     "how many of the newest checkpoints to keep", 1.0),
+      boolean_param("group_by_length", defaults.group_by_length,
+                    "each optimizer step takes examples of similar length (windows of 50 steps "
+                    "sorted by length, the steps shuffled), so less compute goes to padding"),
       string_param("on_nan", defaults.on_nan == NanPolicy::fail ? "fail" : "skip",
                    "on a NaN or infinite loss or gradient: stop with an error (fail) or drop "
                    "that optimizer step (skip)",
@@ -52,6 +55,7 @@ TrainingSettings read_training_settings(const Params& params) {
   settings.max_length = params.integer("max_length");
   settings.checkpoint_every = params.integer("checkpoint_every");
   settings.keep_checkpoints = params.integer("keep_checkpoints");
+  settings.group_by_length = params.boolean("group_by_length");
   const std::string on_nan = params.string("on_nan");
   if (on_nan != "fail" && on_nan != "skip")
     throw Error("on_nan must be \"fail\" or \"skip\", not \"" + on_nan + "\"");

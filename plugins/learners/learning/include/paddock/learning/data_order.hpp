@@ -12,6 +12,17 @@ namespace paddock::learning {
 std::vector<std::size_t> epoch_permutation(std::uint64_t seed, std::int64_t epoch,
                                            std::size_t count);
 
+// One epoch's visiting order with each optimizer step's examples of similar length, so a
+// padded batch wastes little compute on padding: `permutation` (an epoch_permutation) is cut
+// into windows of `window_steps` steps, each window is sorted by length (longest first, ties
+// in permutation order) and cut into steps of `step_size` examples, and the full steps of all
+// windows are shuffled by derive_seed(seed, "epoch E length groups"). The epoch's short last
+// step (when step_size does not divide the count) stays last. `lengths[i]` is example i's.
+std::vector<std::size_t> length_grouped_order(const std::vector<std::size_t>& permutation,
+                                              const std::vector<std::size_t>& lengths,
+                                              std::size_t step_size, std::uint64_t seed,
+                                              std::int64_t epoch, std::size_t window_steps = 50);
+
 // Fixed-size batches of indices into `count` items, read through epoch_permutation epoch
 // after epoch: batch b starts where batch b-1 ended (crossing epochs as needed), so any batch
 // can be taken first and a resumed run takes the same rows. The rollouts of the RL learners

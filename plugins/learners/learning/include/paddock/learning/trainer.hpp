@@ -46,6 +46,9 @@ struct TrainingTask {
   std::string metric_prefix;  // prepended to every metric key, e.g. "round2/"; may be empty
   std::size_t example_count = 0;
   std::uint64_t data_seed = 0;  // seeds the per-epoch permutations
+  // Each example's length in tokens (for a pair, its longer side): what group_by_length sorts
+  // by. Required when the settings ask for it.
+  std::vector<std::size_t> example_lengths;
   std::filesystem::path checkpoint_root;
   std::function<MicroBatchLoss(const std::vector<std::size_t>& rows)> micro_batch_loss;
   // Optional: runs after the last step of each epoch (0-based), e.g. a validation pass.

@@ -27,6 +27,9 @@ struct TrainingSettings {
   std::int64_t max_length = 512;
   std::int64_t checkpoint_every = 0;  // optimizer steps; 0 = only when stopped early
   std::int64_t keep_checkpoints = 2;
+  // Each optimizer step takes examples of similar length (length_grouped_order), so padded
+  // batches waste less compute; off, steps take the epoch permutation as it is.
+  bool group_by_length = false;
   NanPolicy on_nan = NanPolicy::fail;
   std::int64_t stop_after_steps = 0;  // testing aid: a fresh run stops as if killed
 
