@@ -64,6 +64,10 @@ NodeTypeSpec instruction_world_node_type() {
                     /*minimum=*/20, /*maximum=*/100000),
       integer_param("corpus_documents", 20000, "documents in the pretraining corpus",
                     /*minimum=*/0, /*maximum=*/10000000),
+      integer_param("eval_size", 0,
+                    "prompts in the eval split, whatever the scale (0 = 805 x scale): a larger "
+                    "eval set narrows the win rates' standard errors",
+                    /*minimum=*/0, /*maximum=*/100000),
   };
   return make_node_type(std::move(spec), run_instruction_world);
 }

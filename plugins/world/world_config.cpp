@@ -37,6 +37,12 @@ void validate(const WorldConfig& config) {
     throw Error("instruction_world: parameter 'corpus_documents' must lie in [0, 10000000], got " +
                 std::to_string(static_cast<std::int64_t>(config.corpus_documents)));
   }
+  if (config.eval_size > 100000) {
+    throw Error(
+        "instruction_world: parameter 'eval_size' must lie in [0, 100000] (0 = 805 x "
+        "scale), got " +
+        std::to_string(static_cast<std::int64_t>(config.eval_size)));
+  }
   for (std::size_t i = 0; i < config.families.size(); ++i) {
     const std::string& name = config.families[i];
     if (find_family(name) == nullptr) {
@@ -77,6 +83,10 @@ WorldConfig world_config_from_params(const Params& params) {
     // A negative count wraps to a huge one, which validate() rejects with the range.
     config.corpus_documents = static_cast<std::size_t>(documents);
   });
+  read("eval_size", "an integer", [&] {
+    // As above: a negative count wraps to a huge one and validate() names the range.
+    config.eval_size = static_cast<std::size_t>(params.integer("eval_size"));
+  });
   validate(config);
   return config;
 }
@@ -84,6 +94,12 @@ WorldConfig world_config_from_params(const Params& params) {
 SplitSizes split_sizes(double scale) {
   return {scaled(10000, scale), scaled(20000, scale), scaled(20000, scale), scaled(2000, scale),
           scaled(805, scale)};
+}
+
+SplitSizes split_sizes(const WorldConfig& config) {
+  SplitSizes sizes = split_sizes(config.scale);
+  if (config.eval_size > 0) sizes.eval = config.eval_size;
+  return sizes;
 }
 
 }  // namespace paddock::world

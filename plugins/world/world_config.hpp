@@ -17,6 +17,7 @@ struct WorldConfig {
   double input_fraction = 0.3;           // share of instructions whose data sits in `input`
   std::size_t fact_base_size = 300;      // fictional countries
   std::size_t corpus_documents = 20000;  // pretraining corpus (pretraining_corpus.hpp)
+  std::size_t eval_size = 0;             // eval prompts; 0 = 805 x scale
 };
 
 // Throws paddock::Error naming the parameter and the allowed values.
@@ -33,5 +34,7 @@ struct SplitSizes {
 
 // AlpacaFarm's sizes times `scale`, rounded, each at least 1.
 SplitSizes split_sizes(double scale);
+// The config's sizes: split_sizes(scale), with eval_size for the eval split when it is set.
+SplitSizes split_sizes(const WorldConfig& config);
 
 }  // namespace paddock::world

@@ -69,7 +69,7 @@ WorldTasks generate_world_tasks(const WorldConfig& config, std::uint64_t seed) {
   tasks.facts = world_fact_base(config, seed);
   const FactBase& facts = tasks.facts;
   const auto families = chosen_families(config.families);
-  const SplitSizes sizes = split_sizes(config.scale);
+  const SplitSizes sizes = split_sizes(config);
   std::unordered_set<std::string>& used = tasks.prompt_keys;
   tasks.eval = draw_split("eval", sizes.eval, families, facts, config, seed, used);
   tasks.val = draw_split("val", sizes.val, families, facts, config, seed, used);

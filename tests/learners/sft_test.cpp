@@ -7,6 +7,7 @@
 #include "learner_test_support.hpp"
 #include "paddock/error.hpp"
 #include "paddock/learning/learner_nodes.hpp"
+#include "paddock/learning/supervised_training.hpp"
 #include "paddock/learning/token_sequences.hpp"
 #include "test_support.hpp"
 
@@ -83,6 +84,14 @@ TEST(Sft, LanguageModelObjectiveTrainsOnTextColumns) {
   const auto losses = context.series("train/loss");
   ASSERT_EQ(losses.size(), 15u);
   EXPECT_LT(losses.back(), losses.front() / 2);
+}
+
+TEST(Sft, MeanTargetTokensCountsWhatTheLossCovers) {
+  // Targets run from prompt_length on but never include the first token: 3, 4 (not 5) and 0.
+  const std::vector<TokenSequence> sequences = {
+      {{1, 2, 3, 4, 5}, 2}, {{1, 2, 3, 4, 5}, 0}, {{1, 2}, 2}};
+  EXPECT_DOUBLE_EQ(mean_target_tokens(sequences), 7.0 / 3.0);
+  EXPECT_DOUBLE_EQ(mean_target_tokens({}), 0.0);
 }
 
 TEST(Sft, PackingFillsRowsAcrossDocumentsAndDropsALoneLastToken) {

@@ -59,6 +59,20 @@ TEST(WorldGeneration, SplitSizesFollowAlpacaFarm) {
   EXPECT_EQ(world.eval.size(), 8u);
 }
 
+TEST(WorldGeneration, EvalSizeOverridesTheScaledEvalSplitAndKeepsItsFirstPrompts) {
+  WorldConfig config = small_config(0.01);
+  config.eval_size = 30;
+  EXPECT_EQ(split_sizes(config).eval, 30u);
+  EXPECT_EQ(split_sizes(config).sft, 100u);
+  const WorldTasks larger = generate_world_tasks(config, 3);
+  const WorldTasks scaled = generate_world_tasks(small_config(0.01), 3);
+  ASSERT_EQ(larger.eval.size(), 30u);
+  // The eval split is drawn first from its own stream: the scaled set is a prefix.
+  for (std::size_t i = 0; i < scaled.eval.size(); ++i)
+    EXPECT_EQ(larger.eval[i].instruction, scaled.eval[i].instruction) << i;
+  EXPECT_EQ(larger.sft.size(), 100u);
+}
+
 TEST(WorldGeneration, FullScaleSplitsAreDisjointAndMixed) {
   const WorldTasks tasks = generate_world_tasks(small_config(1.0), 11);
   std::unordered_set<std::string> prompts;
@@ -160,6 +174,8 @@ TEST(WorldGeneration, MalformedParametersGiveClearErrors) {
   expect_param_error({{"corpus_documents", -1}},
                      "'corpus_documents' must lie in [0, 10000000], got -1");
   expect_param_error({{"corpus_documents", "many"}}, "'corpus_documents' must be an integer");
+  expect_param_error({{"eval_size", -3}}, "'eval_size' must lie in [0, 100000]");
+  expect_param_error({{"eval_size", "all"}}, "'eval_size' must be an integer");
   const WorldConfig fine = world_config_from_params(Params(nlohmann::json{
       {"scale", 0.5}, {"families", {"sorting", "counting"}}, {"input_fraction", 0}}));
   EXPECT_EQ(fine.families.size(), 2u);

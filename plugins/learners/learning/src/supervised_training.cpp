@@ -3,6 +3,8 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+
 #include "paddock/error.hpp"
 #include "paddock/learning/sequence_logprobs.hpp"
 #include "paddock/learning/token_batch.hpp"
@@ -146,6 +148,18 @@ double validation_loss(CausalLanguageModel& model, const std::vector<TokenSequen
   return targets == 0 ? 0.0 : total / static_cast<double>(targets);
 }
 
+double mean_target_tokens(const std::vector<TokenSequence>& sequences) {
+  if (sequences.empty()) return 0.0;
+  double total = 0.0;
+  for (const TokenSequence& sequence : sequences) {
+    // The targets make_token_batch marks: positions from prompt_length on, never the first.
+    const auto first = std::max<std::int64_t>(1, sequence.prompt_length);
+    total += static_cast<double>(
+        std::max<std::int64_t>(0, static_cast<std::int64_t>(sequence.ids.size()) - first));
+  }
+  return total / static_cast<double>(sequences.size());
+}
+
 TrainingSummary run_supervised_training(NodeContext& context, const LanguageModel& student,
                                         const std::vector<TokenSequence>& train,
                                         const std::vector<TokenSequence>& validation,
@@ -154,14 +168,25 @@ TrainingSummary run_supervised_training(NodeContext& context, const LanguageMode
   task.example_count = train.size();
   task.example_lengths.clear();
   for (const TokenSequence& sequence : train) task.example_lengths.push_back(sequence.ids.size());
-  task.micro_batch_loss = [&](const std::vector<std::size_t>& rows) {
+  // Grouped by length, a step's token mean would weigh the tokens of short-answer steps above
+  // those of long-answer ones; dividing a step's summed loss by its rows x the set's mean
+  // target tokens per example instead weighs every target token alike, as random steps do
+  // on average.
+  const double mean_targets = settings.group_by_length ? mean_target_tokens(train) : 0.0;
+  task.micro_batch_loss = [&, mean_targets](const std::vector<std::size_t>& rows) {
     const TokenBatch batch = make_token_batch(pick(train, rows), tensors.pad_token_id(),
                                               PaddingSide::right, tensors.device());
     MicroBatchLoss result;
-    result.loss = language_model_loss(tensors, batch);
     result.tokens = batch.tokens;
-    // The loss is a mean over target tokens; ranks split a micro-batch by this count.
-    result.normalizer = shifted_target_mask(batch).sum().item<double>();
+    if (mean_targets > 0.0) {
+      const double expected_targets = static_cast<double>(rows.size()) * mean_targets;
+      result.loss = -token_logprobs(tensors, batch).sum() / expected_targets;
+      result.normalizer = expected_targets;
+    } else {
+      result.loss = language_model_loss(tensors, batch);
+      // The loss is a mean over target tokens; ranks split a micro-batch by this count.
+      result.normalizer = shifted_target_mask(batch).sum().item<double>();
+    }
     return result;
   };
   if (!validation.empty()) {

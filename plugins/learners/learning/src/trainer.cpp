@@ -91,9 +91,9 @@ std::vector<std::size_t> TrainingLoop::epoch_order(std::int64_t epoch) const {
     throw Error(where() + ": group_by_length needs the length of each of the " +
                 std::to_string(task_.example_count) + " examples, but the learner gave " +
                 std::to_string(task_.example_lengths.size()));
-  return length_grouped_order(order, task_.example_lengths,
-                              static_cast<std::size_t>(settings_.examples_per_step()),
-                              task_.data_seed, epoch);
+  return length_grouped_order(
+      order, task_.example_lengths, static_cast<std::size_t>(settings_.examples_per_step()),
+      task_.data_seed, epoch, static_cast<std::size_t>(settings_.length_window_steps));
 }
 
 fs::path TrainingLoop::save_checkpoint() {

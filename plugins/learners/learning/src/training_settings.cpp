@@ -29,8 +29,12 @@ std::vector<ParamSpec> training_param_specs(const TrainingSettings& defaults) {
       integer_param("keep_checkpoints", defaults.keep_checkpoints,
                     "how many of the newest checkpoints to keep", 1.0),
       boolean_param("group_by_length", defaults.group_by_length,
-                    "each optimizer step takes examples of similar length (windows of 50 steps "
+                    "each optimizer step takes examples of similar length (windows of steps "
                     "sorted by length, the steps shuffled), so less compute goes to padding"),
+      integer_param("length_window_steps", defaults.length_window_steps,
+                    "with group_by_length: optimizer steps per window of the epoch permutation "
+                    "sorted by length; larger windows pad less but mix the data less",
+                    1.0),
       string_param("on_nan", defaults.on_nan == NanPolicy::fail ? "fail" : "skip",
                    "on a NaN or infinite loss or gradient: stop with an error (fail) or drop "
                    "that optimizer step (skip)",
@@ -56,6 +60,7 @@ TrainingSettings read_training_settings(const Params& params) {
   settings.checkpoint_every = params.integer("checkpoint_every");
   settings.keep_checkpoints = params.integer("keep_checkpoints");
   settings.group_by_length = params.boolean("group_by_length");
+  settings.length_window_steps = params.integer("length_window_steps");
   const std::string on_nan = params.string("on_nan");
   if (on_nan != "fail" && on_nan != "skip")
     throw Error("on_nan must be \"fail\" or \"skip\", not \"" + on_nan + "\"");

@@ -43,9 +43,14 @@ std::vector<TokenSequence> sft_sequences(const LanguageModel& model, const Datas
 double validation_loss(CausalLanguageModel& model, const std::vector<TokenSequence>& sequences,
                        std::int64_t batch_size);
 
+// The mean number of target (loss-bearing) tokens per sequence; 0 for no sequences.
+double mean_target_tokens(const std::vector<TokenSequence>& sequences);
+
 // Fine-tunes `student` (a private copy) on `train`; when `validation` is not empty its loss
 // is logged as PREFIX/val/loss after every epoch. `task` supplies the label, metric prefix,
-// data seed and checkpoint root; its callbacks are filled in here.
+// data seed and checkpoint root; its callbacks are filled in here. With
+// settings.group_by_length a step's loss is its summed target-token loss over (its rows x
+// mean_target_tokens(train)), so every target token weighs alike whatever step it falls in.
 TrainingSummary run_supervised_training(NodeContext& context, const LanguageModel& student,
                                         const std::vector<TokenSequence>& train,
                                         const std::vector<TokenSequence>& validation,

@@ -30,6 +30,7 @@ struct TrainingSettings {
   // Each optimizer step takes examples of similar length (length_grouped_order), so padded
   // batches waste less compute; off, steps take the epoch permutation as it is.
   bool group_by_length = false;
+  std::int64_t length_window_steps = 8;  // steps per window sorted by length
   NanPolicy on_nan = NanPolicy::fail;
   std::int64_t stop_after_steps = 0;  // testing aid: a fresh run stops as if killed
 
