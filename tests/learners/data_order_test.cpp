@@ -93,8 +93,8 @@ TEST(DataOrder, LengthGroupedOrderPutsSimilarLengthsInEachStep) {
 
 TEST(DataOrder, LengthGroupedOrderRefusesMissingLengthsAndEmptySteps) {
   const std::vector<std::size_t> lengths = {3, 1, 2};
-  EXPECT_THROW(length_grouped_order({0, 1, 2, 3}, lengths, 2, 1, 0), std::invalid_argument);
-  EXPECT_THROW(length_grouped_order({0, 1, 2}, lengths, 0, 1, 0), std::invalid_argument);
+  EXPECT_THROW(length_grouped_order({0, 1, 2, 3}, lengths, 2, 1, 0, 4), std::invalid_argument);
+  EXPECT_THROW(length_grouped_order({0, 1, 2}, lengths, 0, 1, 0, 4), std::invalid_argument);
   EXPECT_THROW(length_grouped_order({0, 1, 2}, lengths, 2, 1, 0, 0), std::invalid_argument);
 }
 

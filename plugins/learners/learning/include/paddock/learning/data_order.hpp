@@ -21,7 +21,7 @@ std::vector<std::size_t> epoch_permutation(std::uint64_t seed, std::int64_t epoc
 std::vector<std::size_t> length_grouped_order(const std::vector<std::size_t>& permutation,
                                               const std::vector<std::size_t>& lengths,
                                               std::size_t step_size, std::uint64_t seed,
-                                              std::int64_t epoch, std::size_t window_steps = 50);
+                                              std::int64_t epoch, std::size_t window_steps);
 
 // Fixed-size batches of indices into `count` items, read through epoch_permutation epoch
 // after epoch: batch b starts where batch b-1 ended (crossing epochs as needed), so any batch
