@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <random>
 
@@ -105,6 +107,25 @@ TEST(BpeTrainer, TrainedTokenizerRoundTripsAndSurvivesSaveLoad) {
     EXPECT_EQ(tokenizer.decode(ids), text);
     EXPECT_EQ(loaded.encode(text), ids);
   }
+}
+
+// With individual digits no learnt token spans two digits, however often a number repeats.
+TEST(BpeTrainer, IndividualDigitsAreNeverMerged) {
+  BpeTrainerOptions options;
+  options.vocab_size = 400;
+  options.digits = DigitSplitting::individual;
+  const std::vector<std::string> corpus = synthetic_corpus(50'000, 4);  // ", 1234." in a third
+  const BpeTokenizer tokenizer = train_bpe_tokenizer(corpus, options);
+  EXPECT_EQ(tokenizer.encode("1234").size(), 4u);
+  for (std::int32_t id : tokenizer.encode(" 99 + 12 = 111, 2024.")) {
+    const std::string token = tokenizer.decode({id});
+    EXPECT_LE(std::count_if(token.begin(), token.end(), ::isdigit), 1) << token;
+  }
+  BpeTrainerOptions grouped = options;
+  grouped.digits = DigitSplitting::none;
+  EXPECT_LT(train_bpe_tokenizer(corpus, grouped).encode("1234").size(), 4u);
+  EXPECT_EQ(parse_tokenizer_json(tokenizer_json_text(tokenizer), "saved").encode("1234").size(),
+            4u);
 }
 
 TEST(BpeTrainer, SpecialTokensMustBeDistinct) {

@@ -61,18 +61,39 @@ TEST(PreTokenizer, Llama3Pattern) {
   EXPECT_EQ(llama3("v2.0"), (Pieces{"v", "2", ".", "0"}));
 }
 
+// Hugging Face's Digits pre-tokenizer, then the pattern on the text between the digits.
+TEST(PreTokenizer, DigitsAreSplitOffBeforeThePattern) {
+  auto pieces = [](std::string_view text, DigitSplitting digits) {
+    Pieces out;
+    for (auto piece : split_pretokens(text, PreTokenizerPattern::gpt2, digits))
+      out.emplace_back(piece);
+    return out;
+  };
+  using enum DigitSplitting;
+  EXPECT_EQ(pieces("add 23 and 405.", individual),
+            (Pieces{"add", " ", "2", "3", " and", " ", "4", "0", "5", "."}));
+  EXPECT_EQ(pieces("add 23 and 405.", runs), (Pieces{"add", " ", "23", " and", " ", "405", "."}));
+  EXPECT_EQ(pieces("x12y", individual), (Pieces{"x", "1", "2", "y"}));
+  EXPECT_EQ(pieces("\u0663\u00bd7", individual),
+            (Pieces{"\u0663", "\u00bd", "7"}));  // Arabic-Indic three, one half
+  EXPECT_EQ(pieces("no digits here", individual), pieces("no digits here", none));
+  EXPECT_TRUE(pieces("", individual).empty());
+}
+
 TEST(PreTokenizer, PiecesAlwaysConcatenateToTheInput) {
   std::mt19937 random(3);
   for (int trial = 0; trial < 500; ++trial) {
     std::string bytes(random() % 40, '\0');
     for (char& byte : bytes) byte = static_cast<char>("a \n'1!\xc3\xa9\xff"[random() % 10]);
     for (auto pattern : {PreTokenizerPattern::gpt2, PreTokenizerPattern::llama3}) {
-      std::string joined;
-      for (const std::string& piece : split(bytes, pattern)) {
-        ASSERT_FALSE(piece.empty());
-        joined += piece;
+      for (auto digits : {DigitSplitting::none, DigitSplitting::runs, DigitSplitting::individual}) {
+        std::string joined;
+        for (std::string_view piece : split_pretokens(bytes, pattern, digits)) {
+          ASSERT_FALSE(piece.empty());
+          joined += piece;
+        }
+        ASSERT_EQ(joined, bytes);
       }
-      ASSERT_EQ(joined, bytes);
     }
   }
 }

@@ -150,12 +150,12 @@ TEST(TokenizerJsonErrors, MistypedFieldsNameTheField) {
          j["pre_tokenizer"] = llama3_pre_tokenizer();
          j["pre_tokenizer"]["pretokenizers"][0]["type"] = 5;
        },
-       "pre_tokenizer.pretokenizers: only [Split, ByteLevel]"},
+       "pre_tokenizer.pretokenizers: only [ByteLevel] or [Split, ByteLevel]"},
       {[](auto& j) {
          j["pre_tokenizer"] = llama3_pre_tokenizer();
          j["pre_tokenizer"]["pretokenizers"][1]["type"] = nullptr;
        },
-       "pre_tokenizer.pretokenizers: only [Split, ByteLevel]"},
+       "pre_tokenizer.pretokenizers: only [ByteLevel] or [Split, ByteLevel]"},
       {[](auto& j) {
          j["pre_tokenizer"] = llama3_pre_tokenizer();
          j["pre_tokenizer"]["pretokenizers"][0]["behavior"] = 1;
@@ -249,6 +249,48 @@ TEST(TokenizerJson, Llama3StyleConfigurationLoadsAndSaves) {
   json["pre_tokenizer"]["pretokenizers"][0]["pattern"]["Regex"] = "\\w+";
   EXPECT_THAT(parse_error(json),
               HasSubstr("pre_tokenizer.pretokenizers[0].pattern.Regex: not a pattern"));
+}
+
+// Hugging Face's Sequence [Digits(individual_digits), ByteLevel]: every digit is a piece of
+// its own before the GPT-2 pattern runs on the text between digits.
+TEST(TokenizerJson, DigitsStepSplitsNumbersAndSaves) {
+  nlohmann::json json = tiny_json();
+  // Digits and a merge "2 0" that the Digits step must keep from applying.
+  json["model"]["vocab"]["0"] = 30;
+  json["model"]["vocab"]["2"] = 31;
+  json["model"]["vocab"]["4"] = 32;
+  json["model"]["vocab"]["20"] = 33;
+  json["model"]["merges"].push_back("2 0");
+  json["pre_tokenizer"] = {{"type", "Sequence"},
+                           {"pretokenizers",
+                            {{{"type", "Digits"}, {"individual_digits", true}},
+                             {{"type", "ByteLevel"},
+                              {"add_prefix_space", false},
+                              {"trim_offsets", true},
+                              {"use_regex", true}}}}};
+  const BpeTokenizer tokenizer = parse_tokenizer_json(json.dump(), "digits.json");
+  EXPECT_EQ(tokenizer.parts().pre_tokenizer.digits, DigitSplitting::individual);
+  const auto ids = tokenizer.encode("hello 2024");
+  EXPECT_EQ(tokenizer.decode(ids), "hello 2024");
+  // "hello", " ", then one id per digit.
+  ASSERT_EQ(ids.size(), 6u);
+  EXPECT_EQ(tokenizer.decode({ids[2]}), "2");
+  EXPECT_EQ(tokenizer.decode({ids[5]}), "4");
+  const nlohmann::json saved = nlohmann::json::parse(tokenizer_json_text(tokenizer));
+  EXPECT_EQ(saved["pre_tokenizer"], json["pre_tokenizer"]);
+
+  json["pre_tokenizer"]["pretokenizers"][0]["individual_digits"] = false;
+  EXPECT_EQ(parse_tokenizer_json(json.dump(), "runs.json").parts().pre_tokenizer.digits,
+            DigitSplitting::runs);
+  json["pre_tokenizer"]["pretokenizers"][0]["individual_digits"] = "yes";
+  EXPECT_THAT(parse_error(json),
+              HasSubstr("pre_tokenizer.pretokenizers[0].individual_digits: must be true or false"));
+  json["pre_tokenizer"]["pretokenizers"][0]["individual_digits"] = true;
+  json["pre_tokenizer"]["pretokenizers"][1]["add_prefix_space"] = true;
+  EXPECT_THAT(parse_error(json), HasSubstr("pre_tokenizer.pretokenizers[1].add_prefix_space: must "
+                                           "be false after a Digits step"));
+  json["pre_tokenizer"]["pretokenizers"] = {{{"type", "Digits"}, {"individual_digits", true}}};
+  EXPECT_THAT(parse_error(json), HasSubstr("pre_tokenizer.pretokenizers: only [ByteLevel]"));
 }
 
 TEST(VocabAndMerges, GiveTheSameIdsAsTokenizerJson) {

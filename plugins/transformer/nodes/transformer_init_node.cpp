@@ -36,6 +36,7 @@ BpeTokenizer make_tokenizer(NodeContext& context) {
                 nlohmann::json(params.string_list("text_columns")).dump());
   BpeTrainerOptions options;
   options.vocab_size = static_cast<std::size_t>(params.integer("vocab_size"));
+  if (params.boolean("split_digits")) options.digits = DigitSplitting::individual;
   options.roles.eos = params.string("eos_token");
   options.roles.pad = params.string("pad_token");
   options.special_tokens = {options.roles.eos, options.roles.pad};
@@ -113,6 +114,9 @@ NodeTypeSpec transformer_init_node_type() {
                  "an existing tokenizer.json (or its directory) instead of training one"),
       {"text_columns", ParamType::string_list, "corpus columns the tokenizer learns from",
        nlohmann::json::array({"instruction", "input", "output"})},
+      boolean_param("split_digits", false,
+                    "a trained tokenizer keeps every digit a token of its own (Hugging Face's "
+                    "Digits pre-tokenizer), so arithmetic is learnable digit by digit"),
       string_param("eos_token", "<|endoftext|>", "end-of-sequence token of a trained tokenizer"),
       string_param("pad_token", "<|pad|>", "padding token of a trained tokenizer"),
       string_param("bos_token", "",

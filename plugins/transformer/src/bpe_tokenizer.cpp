@@ -181,7 +181,8 @@ void BpeTokenizer::encode_plain(std::string_view text, std::vector<std::int32_t>
     prefixed = " " + std::string(text);
     text = prefixed;
   }
-  for (std::string_view piece : split_pretokens(text, parts_.pre_tokenizer.pattern)) {
+  for (std::string_view piece :
+       split_pretokens(text, parts_.pre_tokenizer.pattern, parts_.pre_tokenizer.digits)) {
     encode_piece(piece, out);
   }
 }

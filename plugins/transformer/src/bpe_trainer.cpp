@@ -84,7 +84,8 @@ class Trainer {
   void count_words(const std::vector<std::string>& corpus) {
     std::unordered_map<std::string_view, std::uint64_t> counts;
     for (const std::string& text : corpus) {
-      for (std::string_view piece : split_pretokens(text, options_.pattern)) ++counts[piece];
+      for (std::string_view piece : split_pretokens(text, options_.pattern, options_.digits))
+        ++counts[piece];
     }
     words_.reserve(counts.size());
     for (const auto& [piece, count] : counts) {
@@ -220,6 +221,7 @@ class Trainer {
       parts.added_tokens.push_back(std::move(token));
     }
     parts.pre_tokenizer.pattern = options_.pattern;
+    parts.pre_tokenizer.digits = options_.digits;
     parts.roles = options_.roles;
     BpeSourceNames names;
     names.file = "BPE training";

@@ -143,6 +143,35 @@ std::vector<std::string_view> split_pretokens(std::string_view text, PreTokenize
   return pieces;
 }
 
+std::vector<std::string_view> split_pretokens(std::string_view text, PreTokenizerPattern pattern,
+                                              DigitSplitting digits) {
+  if (digits == DigitSplitting::none) return split_pretokens(text, pattern);
+  std::vector<std::string_view> pieces;
+  auto split_stretch = [&](std::size_t begin, std::size_t end) {
+    for (std::string_view piece : split_pretokens(text.substr(begin, end - begin), pattern))
+      pieces.push_back(piece);
+  };
+  std::size_t stretch = 0;  // start of the text not yet split
+  for (std::size_t position = 0; position < text.size();) {
+    const DecodedCodePoint decoded = decode_utf8(text, position);
+    if (!decoded.valid || !is_unicode_number(decoded.value)) {
+      position += decoded.length;
+      continue;
+    }
+    split_stretch(stretch, position);
+    std::size_t end = position + decoded.length;
+    while (digits == DigitSplitting::runs && end < text.size()) {
+      const DecodedCodePoint next = decode_utf8(text, end);
+      if (!next.valid || !is_unicode_number(next.value)) break;
+      end += next.length;
+    }
+    pieces.push_back(text.substr(position, end - position));
+    stretch = position = end;
+  }
+  split_stretch(stretch, text.size());
+  return pieces;
+}
+
 std::string_view pretokenizer_regex(PreTokenizerPattern pattern) {
   switch (pattern) {
     case PreTokenizerPattern::gpt2:

@@ -200,34 +200,66 @@ class TokenizerJsonReader {
       return;
     }
     if (type != "Sequence") {
-      fail("pre_tokenizer.type",
-           "'" + type + "' is not supported (ByteLevel, or Sequence of Split and ByteLevel)");
+      fail("pre_tokenizer.type", "'" + type +
+                                     "' is not supported (ByteLevel, or a Sequence of an "
+                                     "optional Digits, an optional Split and ByteLevel)");
     }
-    const auto steps = pre.find("pretokenizers");
-    if (steps == pre.end() || !steps->is_array() || steps->size() != 2 ||
-        !(*steps)[0].is_object() || !(*steps)[1].is_object() ||
-        string_or((*steps)[0], "type", "") != "Split" ||
-        string_or((*steps)[1], "type", "") != "ByteLevel") {
-      fail("pre_tokenizer.pretokenizers", "only [Split, ByteLevel] is supported");
+    const auto found = pre.find("pretokenizers");
+    if (found == pre.end() || !found->is_array() || found->empty()) {
+      fail("pre_tokenizer.pretokenizers", "must be a non-empty list");
     }
-    const json& split = (*steps)[0];
+    const json& steps = *found;
+    auto step_type = [&](std::size_t index) {
+      return index < steps.size() && steps[index].is_object() ? string_or(steps[index], "type", "")
+                                                              : std::string();
+    };
+    auto step_field = [](std::size_t index) {
+      return "pre_tokenizer.pretokenizers[" + std::to_string(index) + "]";
+    };
+    std::size_t next = 0;
+    if (step_type(0) == "Digits") {
+      parts_.pre_tokenizer.digits = read_bool(steps[0], "individual_digits", step_field(0), false)
+                                        ? DigitSplitting::individual
+                                        : DigitSplitting::runs;
+      next = 1;
+    }
+    if (steps.size() == next + 1 && step_type(next) == "ByteLevel") {
+      parts_.pre_tokenizer.pattern = read_byte_level(steps[next], step_field(next))
+                                         ? PreTokenizerPattern::gpt2
+                                         : PreTokenizerPattern::whole_text;
+    } else if (steps.size() == next + 2 && step_type(next) == "Split" &&
+               step_type(next + 1) == "ByteLevel") {
+      read_split(steps[next], step_field(next));
+      if (read_byte_level(steps[next + 1], step_field(next + 1))) {
+        fail(step_field(next + 1) + ".use_regex", "must be false after a Split");
+      }
+    } else {
+      fail("pre_tokenizer.pretokenizers",
+           "only [ByteLevel] or [Split, ByteLevel], optionally after Digits, is supported");
+    }
+    // Hugging Face's ByteLevel prefixes a space to every piece the Digits step made.
+    if (parts_.pre_tokenizer.digits != DigitSplitting::none &&
+        parts_.pre_tokenizer.add_prefix_space) {
+      fail(step_field(steps.size() - 1) + ".add_prefix_space",
+           "must be false after a Digits step (it would put a space before every digit)");
+    }
+  }
+
+  // A Split step with a regex Paddock implements; sets the pattern.
+  void read_split(const json& split, const std::string& field) {
     const auto pattern = split.find("pattern");
     if (pattern == split.end() || !pattern->is_object() || !pattern->contains("Regex") ||
         !(*pattern)["Regex"].is_string()) {
-      fail("pre_tokenizer.pretokenizers[0].pattern", "must be {\"Regex\": \"...\"}");
+      fail(field + ".pattern", "must be {\"Regex\": \"...\"}");
     }
     const auto known = pretokenizer_pattern_for_regex((*pattern)["Regex"].get<std::string>());
     if (!known) {
-      fail("pre_tokenizer.pretokenizers[0].pattern.Regex",
+      fail(field + ".pattern.Regex",
            "not a pattern Paddock implements (the GPT-2 and LLaMA-3 patterns are)");
     }
     if (string_or(split, "behavior", "Isolated") != "Isolated" ||
-        read_bool(split, "invert", "pre_tokenizer.pretokenizers[0]", false)) {
-      fail("pre_tokenizer.pretokenizers[0]",
-           "only behavior \"Isolated\" without invert is supported");
-    }
-    if (read_byte_level((*steps)[1], "pre_tokenizer.pretokenizers[1]")) {
-      fail("pre_tokenizer.pretokenizers[1].use_regex", "must be false after a Split");
+        read_bool(split, "invert", field, false)) {
+      fail(field, "only behavior \"Isolated\" without invert is supported");
     }
     parts_.pre_tokenizer.pattern = *known;
   }
@@ -253,21 +285,28 @@ ordered_json byte_level_settings(bool add_prefix_space, bool use_regex) {
 }
 
 ordered_json pre_tokenizer_json(const PreTokenizerSettings& settings) {
+  ordered_json steps = ordered_json::array();
+  if (settings.digits != DigitSplitting::none) {
+    steps.push_back(
+        {{"type", "Digits"}, {"individual_digits", settings.digits == DigitSplitting::individual}});
+  }
   switch (settings.pattern) {
     case PreTokenizerPattern::gpt2:
-      return byte_level_settings(settings.add_prefix_space, /*use_regex=*/true);
+      steps.push_back(byte_level_settings(settings.add_prefix_space, /*use_regex=*/true));
+      break;
     case PreTokenizerPattern::whole_text:
-      return byte_level_settings(settings.add_prefix_space, /*use_regex=*/false);
+      steps.push_back(byte_level_settings(settings.add_prefix_space, /*use_regex=*/false));
+      break;
     case PreTokenizerPattern::llama3:
+      steps.push_back({{"type", "Split"},
+                       {"pattern", {{"Regex", pretokenizer_regex(settings.pattern)}}},
+                       {"behavior", "Isolated"},
+                       {"invert", false}});
+      steps.push_back(byte_level_settings(settings.add_prefix_space, /*use_regex=*/false));
       break;
   }
-  ordered_json split = {{"type", "Split"},
-                        {"pattern", {{"Regex", pretokenizer_regex(settings.pattern)}}},
-                        {"behavior", "Isolated"},
-                        {"invert", false}};
-  return {{"type", "Sequence"},
-          {"pretokenizers",
-           {split, byte_level_settings(settings.add_prefix_space, /*use_regex=*/false)}}};
+  if (steps.size() == 1) return steps[0];
+  return {{"type", "Sequence"}, {"pretokenizers", steps}};
 }
 
 // nlohmann's json -> ordered_json keeps the (sorted) key order of the source.

@@ -44,7 +44,8 @@ struct SpecialTokenRoles {
 
 struct PreTokenizerSettings {
   PreTokenizerPattern pattern = PreTokenizerPattern::gpt2;
-  bool add_prefix_space = false;  // ByteLevel's: a space before text that has none
+  bool add_prefix_space = false;                 // ByteLevel's: a space before text that has none
+  DigitSplitting digits = DigitSplitting::none;  // a Digits step before the pattern
 };
 
 // Everything a tokenizer is built from. Vocabulary entries are byte-level spellings.

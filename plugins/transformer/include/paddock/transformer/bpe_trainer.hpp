@@ -18,6 +18,8 @@ struct BpeTrainerOptions {
   // Roles among `special_tokens` (contents; empty for none).
   SpecialTokenRoles roles;
   PreTokenizerPattern pattern = PreTokenizerPattern::gpt2;
+  // `individual` keeps every digit a token of its own (no merge spans two digits).
+  DigitSplitting digits = DigitSplitting::none;
   // Stop early when the most frequent pair occurs fewer times than this.
   std::uint64_t min_pair_count = 2;
 };

@@ -23,8 +23,17 @@ enum class PreTokenizerPattern {
   whole_text,  // no splitting (ByteLevel with use_regex=false alone)
 };
 
+// Hugging Face's Digits pre-tokenizer, which runs before the pattern when a tokenizer.json
+// lists it first: numeric characters (\p{N}) are split off, each one on its own
+// (`individual`, so arithmetic sees one token per digit) or each run of them (`runs`).
+enum class DigitSplitting { none, runs, individual };
+
 // The pieces of `text`, in order; concatenated they give `text` back.
 std::vector<std::string_view> split_pretokens(std::string_view text, PreTokenizerPattern pattern);
+// The same after splitting off numeric characters as `digits` says; the pattern then runs on
+// each stretch of text between them.
+std::vector<std::string_view> split_pretokens(std::string_view text, PreTokenizerPattern pattern,
+                                              DigitSplitting digits);
 
 // The regex source Hugging Face's tokenizer.json spells for a pattern (empty for whole_text),
 // and the reverse lookup (nullopt for a regex we do not implement).
