@@ -5,6 +5,7 @@
 #include "paddock/dataset.hpp"
 #include "paddock/learning/learner_nodes.hpp"
 #include "paddock/learning/supervised_training.hpp"
+#include "paddock/report.hpp"
 #include "paddock/simple_node.hpp"
 
 namespace paddock::learning {
@@ -20,17 +21,29 @@ void run_sft(NodeContext& context) {
   const auto data = context.input<Dataset>("data");
   const auto train =
       sft_sequences(student, *data, data_options, {context.node_name(), "data"}, context.log());
-  std::vector<TokenSequence> validation;
+  ValidationSet validation;
   if (context.has_input("val")) {
-    validation = sft_sequences(student, *context.input<Dataset>("val"), data_options,
-                               {context.node_name(), "val"}, context.log());
+    // Validation documents are scored one by one, never packed, so each keeps its group.
+    SftDataOptions val_options = data_options;
+    val_options.pack_length = 0;
+    const auto val = context.input<Dataset>("val");
+    std::vector<std::size_t> rows;
+    validation.sequences = sft_sequences(student, *val, val_options, {context.node_name(), "val"},
+                                         context.log(), &rows);
+    validation.every_steps = params.integer("validate_every");
+    const std::string group_column = params.string("val_group_column");
+    if (!group_column.empty()) {
+      for (std::size_t row : rows)
+        validation.groups.push_back(
+            required_text((*val)[row], group_column, {context.node_name(), "val"}, row));
+    }
   }
   context.log().info(
       "sft: {} training sequences ({}), {} validation; {} epochs, effective batch {}, {} "
       "optimizer steps",
       train.size(),
       data_options.objective == SftObjective::instruction ? "instruction" : "language_model",
-      validation.size(), settings.epochs, settings.examples_per_step(),
+      validation.sequences.size(), settings.epochs, settings.examples_per_step(),
       total_optimizer_steps(settings, train.size()));
 
   TrainingTask task;
@@ -39,9 +52,17 @@ void run_sft(NodeContext& context) {
   task.checkpoint_root = context.work_dir() / "checkpoints";
   const TrainingSummary summary =
       run_supervised_training(context, student, train, validation, settings, task);
-  context.log().info("sft: done after {} optimizer steps, last loss {:.4f}", summary.total_steps,
-                     summary.last_loss);
+  context.log().info("sft: done after {} optimizer steps ({} tokens), last loss {:.4f}",
+                     summary.total_steps, summary.tokens_seen, summary.last_loss);
   context.set_output("model", student.model);
+  context.set_output("summary", std::make_shared<Report>(nlohmann::ordered_json{
+                                    {"node", context.node_name()},
+                                    {"training_examples", train.size()},
+                                    {"optimizer_steps", summary.total_steps},
+                                    {"tokens_seen", summary.tokens_seen},
+                                    {"last_loss", summary.last_loss},
+                                    {"epochs", settings.epochs},
+                                }));
 }
 
 }  // namespace
@@ -64,7 +85,10 @@ NodeTypeSpec sft_node_type() {
       {"data", "Dataset", "training records: instruction, input, output (or text_columns)"},
       {"val", "Dataset", "validation records, scored after every epoch", /*optional=*/true},
   };
-  spec.outputs = {{"model", "Model", "the fine-tuned model"}};
+  spec.outputs = {
+      {"model", "Model", "the fine-tuned model"},
+      {"summary", "Report", "steps, tokens seen and the last loss: e.g. a base model's provenance"},
+  };
   spec.params = sft_param_specs(/*with_objective=*/true);
   return make_node_type(std::move(spec), run_sft);
 }

@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <map>
 
 #include "paddock/error.hpp"
 #include "paddock/learning/sequence_logprobs.hpp"
@@ -65,6 +66,15 @@ std::vector<ParamSpec> sft_param_specs(bool with_objective) {
                      "\"language_model\"",
                      nlohmann::json::array({"text"})});
     specs.push_back(integer_param(
+        "validate_every", 0,
+        "with a `val` input: also score it every this many optimizer steps (0 = after each "
+        "epoch only), e.g. to follow a long pretraining",
+        /*minimum=*/0));
+    specs.push_back(string_param(
+        "val_group_column", "",
+        "with a `val` input: also log the loss of each group of validation records that "
+        "share this column's value, as val/GROUP/loss (empty = no groups)"));
+    specs.push_back(integer_param(
         "pack_length", 0,
         "objective = \"language_model\" only: concatenate the documents (each ending in EOS) "
         "into training rows of this many tokens, so no compute goes to padding; 0 = one row "
@@ -94,7 +104,8 @@ SftDataOptions read_sft_data_options(const Params& params, bool with_objective) 
 
 std::vector<TokenSequence> sft_sequences(const LanguageModel& model, const Dataset& data,
                                          const SftDataOptions& options, const RecordSource& source,
-                                         spdlog::logger& log) {
+                                         spdlog::logger& log,
+                                         std::vector<std::size_t>* source_rows) {
   const std::int64_t limit = std::min(options.max_length, model.tensors->max_sequence_length());
   std::vector<TokenSequence> sequences;
   TruncationCounts counts;
@@ -115,6 +126,7 @@ std::vector<TokenSequence> sft_sequences(const LanguageModel& model, const Datas
     counts.cut += was_cut ? 1 : 0;
     ++counts.kept;
     sequences.push_back(std::move(*limited));
+    if (source_rows) source_rows->push_back(row);
   }
   if (counts.cut > 0 || counts.dropped > 0) {
     log.warn("input '{}': {} of {} records were longer than {} tokens: {} cut, {} dropped",
@@ -162,7 +174,7 @@ double mean_target_tokens(const std::vector<TokenSequence>& sequences) {
 
 TrainingSummary run_supervised_training(NodeContext& context, const LanguageModel& student,
                                         const std::vector<TokenSequence>& train,
-                                        const std::vector<TokenSequence>& validation,
+                                        const ValidationSet& validation,
                                         const TrainingSettings& settings, TrainingTask task) {
   CausalLanguageModel& tensors = *student.tensors;
   task.example_count = train.size();
@@ -189,14 +201,30 @@ TrainingSummary run_supervised_training(NodeContext& context, const LanguageMode
     }
     return result;
   };
-  if (!validation.empty()) {
-    const std::string key = task.metric_prefix + "val/loss";
-    task.end_of_epoch = [&, key](std::int64_t epoch, std::int64_t step) {
-      const double loss = validation_loss(tensors, validation, settings.batch_size);
-      context.metric(step, key, loss);
-      context.log().info("{}: epoch {} validation loss {:.4f} on {} sequences", task.label,
-                         epoch + 1, loss, validation.size());
+  if (!validation.sequences.empty()) {
+    auto validate = [&context, &tensors, &validation, &settings, label = task.label,
+                     prefix = task.metric_prefix](std::int64_t step, const std::string& when) {
+      const double loss = validation_loss(tensors, validation.sequences, settings.batch_size);
+      context.metric(step, prefix + "val/loss", loss);
+      context.log().info("{}: {} validation loss {:.4f} on {} sequences", label, when, loss,
+                         validation.sequences.size());
+      if (validation.groups.empty()) return;
+      std::map<std::string, std::vector<TokenSequence>> by_group;
+      for (std::size_t i = 0; i < validation.sequences.size(); ++i)
+        by_group[validation.groups[i]].push_back(validation.sequences[i]);
+      for (const auto& [group, sequences] : by_group)
+        context.metric(step, prefix + "val/" + group + "/loss",
+                       validation_loss(tensors, sequences, settings.batch_size));
     };
+    task.end_of_epoch = [validate](std::int64_t epoch, std::int64_t step) {
+      validate(step, "epoch " + std::to_string(epoch + 1));
+    };
+    if (validation.every_steps > 0) {
+      task.every_steps = validation.every_steps;
+      task.at_every_steps = [validate](std::int64_t step) {
+        validate(step, "step " + std::to_string(step));
+      };
+    }
   }
   return run_training(context, *student.model, tensors, settings, task);
 }

@@ -34,6 +34,7 @@ struct LoopState {
   std::int64_t step = 0;
   DataCursor cursor;
   std::int64_t skipped_steps = 0;
+  std::int64_t tokens_seen = 0;
 };
 
 class TrainingLoop {
@@ -119,7 +120,7 @@ fs::path TrainingLoop::save_checkpoint() {
         {"scheduler_step", state_.step},         {"total_steps", total_steps_},
         {"epoch", state_.cursor.epoch},          {"index_in_epoch", state_.cursor.index},
         {"example_count", task_.example_count},  {"data_seed", task_.data_seed},
-        {"skipped_steps", state_.skipped_steps},
+        {"skipped_steps", state_.skipped_steps}, {"tokens_seen", state_.tokens_seen},
     };
     write_file_atomically(directory / "state.json", state.dump(2) + "\n");  // last: completes it
   });
@@ -164,6 +165,7 @@ void TrainingLoop::restore_checkpoint(const fs::path& directory) {
   state_.cursor.epoch = state.at("epoch").get<std::int64_t>();
   state_.cursor.index = state.at("index_in_epoch").get<std::size_t>();
   state_.skipped_steps = state.at("skipped_steps").get<std::int64_t>();
+  state_.tokens_seen = state.value("tokens_seen", std::int64_t{0});  // older checkpoints: 0
   last_checkpoint_ = directory;
   context_.log().info("{}: resuming from {} (optimizer step {} of {}, epoch {}, row {} of {})",
                       task_.label, directory.string(), state_.step, total_steps_,
@@ -329,12 +331,19 @@ TrainingSummary TrainingLoop::run() {
                       static_cast<double>(tokens) / seconds);
     progress->add_tokens(static_cast<std::uint64_t>(tokens));
     progress->advance();
+    state_.tokens_seen += tokens;
 
     if (state_.cursor.index >= count) {
       if (task_.end_of_epoch) task_.end_of_epoch(state_.cursor.epoch, state_.step);
       ++state_.cursor.epoch;
       state_.cursor.index = 0;
       if (state_.step < total_steps_) order = epoch_order(state_.cursor.epoch);
+    }
+    if (task_.at_every_steps && task_.every_steps > 0 && state_.step % task_.every_steps == 0 &&
+        state_.step < total_steps_ && state_.cursor.index != 0) {
+      tensors_.set_training(false);
+      task_.at_every_steps(state_.step);
+      tensors_.set_training(true);
     }
     if (settings_.checkpoint_every > 0 && state_.step % settings_.checkpoint_every == 0 &&
         state_.step < total_steps_)
@@ -349,6 +358,7 @@ TrainingSummary TrainingLoop::run() {
   progress->finish();
   tensors_.set_training(false);
   summary.skipped_steps = state_.skipped_steps;
+  summary.tokens_seen = state_.tokens_seen;
   summary.communication_seconds = group_->communication_seconds();
   if (!group_->alone())
     context_.log().info("{}: {:.2f} s in collective operations over {} steps", task_.label,

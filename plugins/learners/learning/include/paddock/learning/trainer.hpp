@@ -53,6 +53,10 @@ struct TrainingTask {
   std::function<MicroBatchLoss(const std::vector<std::size_t>& rows)> micro_batch_loss;
   // Optional: runs after the last step of each epoch (0-based), e.g. a validation pass.
   std::function<void(std::int64_t epoch, std::int64_t step)> end_of_epoch;
+  // Optional: runs after every `every_steps`-th optimizer step (not the last, which ends an
+  // epoch), e.g. validation during a long pretraining. It must not change the training state.
+  std::int64_t every_steps = 0;
+  std::function<void(std::int64_t step)> at_every_steps;
   // Optional: learner state beyond the model and optimizer, written into / read from a
   // checkpoint directory.
   std::function<void(const std::filesystem::path&)> save_extra;
@@ -67,6 +71,7 @@ struct TrainingSummary {
   std::int64_t skipped_steps = 0;
   std::int64_t resumed_from_step = 0;  // 0 for a fresh run
   double last_loss = 0.0;
+  std::int64_t tokens_seen = 0;        // tokens through the forward passes, resumed runs included
   double communication_seconds = 0.0;  // time in collective operations (several ranks)
 };
 
