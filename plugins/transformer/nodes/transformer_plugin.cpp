@@ -8,6 +8,7 @@ namespace {
 void register_transformer(paddock::Registrar& registrar) {
   registrar.add_node_type(paddock::transformer::transformer_init_node_type());
   registrar.add_node_type(paddock::transformer::transformer_load_node_type());
+  registrar.add_node_type(paddock::transformer::model_export_node_type());
   registrar.add_model_backend(paddock::transformer::transformer_backend());
 }
 

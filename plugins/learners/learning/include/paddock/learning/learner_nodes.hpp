@@ -12,5 +12,6 @@ NodeTypeSpec generate_node_type();
 NodeTypeSpec best_of_n_node_type();
 NodeTypeSpec expert_iteration_node_type();
 NodeTypeSpec dpo_node_type();
+NodeTypeSpec lm_probe_node_type();
 
 }  // namespace paddock::learning
