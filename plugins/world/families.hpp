@@ -28,13 +28,21 @@ struct Family {
   Task (*generate)(FamilyDraw& draw);
 };
 
-// Every family, in a fixed order (the order is part of the world's definition).
+// Every family, in a fixed order (the order is part of the world's definition): the 13 of
+// world version 1, then those version 2 added.
 std::span<const Family> all_families();
 const Family* find_family(std::string_view name);
 std::vector<std::string> family_names();
-// The named families in the given order (empty = every family); unknown names are skipped,
-// since the world's parameters are validated before this is called.
-std::vector<const Family*> chosen_families(const std::vector<std::string>& names);
+// The named families in the given order (empty = the version's own set: version 1's 13, or
+// all of them for version 2); unknown names are skipped, since the world's parameters are
+// validated before this is called.
+std::vector<const Family*> chosen_families(const std::vector<std::string>& names, int version);
+// How often each family is drawn: version 1 draws uniformly (all weights 1), version 2 by the
+// weights in families.cpp (docs/world.md), which favour what small models learn fast.
+std::vector<double> family_weights(const std::vector<const Family*>& families, int version);
+
+// The group a family reports under: "in_context", "recall", "computing" or "hard".
+std::string_view family_category(std::string_view family);
 
 // Phrasing shared by the families: picks an inline template (filled with `values`) or an
 // input-field template plus `input_text`, and sets instruction and input on `task`.
@@ -63,5 +71,11 @@ Task generate_multi_step_arithmetic(FamilyDraw& draw);
 Task generate_sequence(FamilyDraw& draw);
 Task generate_description(FamilyDraw& draw);
 Task generate_opposites(FamilyDraw& draw);
+// Version 2 (family_in_context.cpp, family_knowledge.cpp).
+Task generate_kv_lookup(FamilyDraw& draw);
+Task generate_passage_qa(FamilyDraw& draw);
+Task generate_list_item(FamilyDraw& draw);
+Task generate_word_order(FamilyDraw& draw);
+Task generate_tell_about(FamilyDraw& draw);
 
 }  // namespace paddock::world

@@ -1,5 +1,6 @@
-// Knowledge families over the fictional fact base: lookups (medium) and descriptions that
-// must state two facts (hard).
+// Knowledge families over the fictional fact base: lookups (medium), descriptions that must
+// state two facts (hard) and open "tell me about" questions where every true fact stated
+// counts (world version 2).
 #include <string>
 
 #include "draw.hpp"
@@ -131,6 +132,48 @@ Task generate_description(FamilyDraw& draw) {
   for (const auto& v : wrong_first) task.wrong_keys.push_back(v);
   for (const auto& v : wrong_second) task.wrong_keys.push_back(v);
   task.rationale = fill("Beyond that, its {a3} is {v3}, which rounds out the picture.", values);
+  return task;
+}
+
+Task generate_tell_about(FamilyDraw& draw) {
+  static constexpr std::string_view kInline[] = {
+      "Tell me about {c}.", "What do you know about {c}?", "Give me an overview of {c}.",
+      "Describe the country {c}.", "What should a visitor know about {c}?"};
+  static constexpr std::string_view kWithInput[] = {
+      "Tell me about the country below.",
+      "What can you say about the following country?",
+      "Give an overview of the country named in the input.",
+  };
+  const std::size_t country_index = uniform_below(draw.rng, draw.facts.countries().size());
+  const Country& country = draw.facts.countries()[country_index];
+  // One sentence per fact in the attribute table's order, so a profile can state any subset.
+  auto profile = [&](const std::vector<std::string>& values, std::size_t count) {
+    std::vector<std::string> sentences;
+    for (std::size_t i = 0; i < count && i < values.size(); ++i)
+      sentences.push_back(fill("Its {attr} is {v}.",
+                               {{"attr", std::string(kAttributes[i].phrase)}, {"v", values[i]}}));
+    return country.name + " is a country. " + join(sentences, " ");
+  };
+  std::vector<std::string> truth;
+  for (const Attribute& attribute : kAttributes) truth.push_back(country.*attribute.field);
+  Task task;
+  task.family = "tell_about";
+  task.difficulty = 2;
+  phrase_task(draw, task, kInline, kWithInput, {{"c", country.name}}, country.name);
+  task.answer = profile(truth, truth.size());
+  task.keys = truth;
+  // Weaker answers: fewer facts (graded, not wrong), or one fact swapped for another
+  // country's (penalised through wrong_keys).
+  task.wrong_answers = {profile(truth, 2), profile(truth, 3)};
+  for (std::size_t i = 0; i < std::size(kAttributes); ++i) {
+    for (const std::string& other : other_values(draw, country_index, kAttributes[i], 1)) {
+      std::vector<std::string> swapped = truth;
+      swapped[i] = other;
+      task.wrong_answers.push_back(profile(swapped, swapped.size()));
+      task.wrong_keys.push_back(other);
+    }
+  }
+  task.rationale = fill("These are the facts the records give for {c}.", {{"c", country.name}});
   return task;
 }
 

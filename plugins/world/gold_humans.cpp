@@ -18,6 +18,9 @@ constexpr double kWeightSpread = 0.3;
 constexpr double kLengthTasteSpread = 0.15;
 constexpr double kListTasteSpread = 0.2;
 constexpr double kTemperatureSpread = 0.2;
+// Version 2's pairs differ more in style, which raters judge alike; a little more noise keeps
+// one rater's agreement with the others near AlpacaFarm's 65.7% (docs/world.md).
+constexpr double kVersion2NoiseFactor = 1.1;
 
 double scaled_weight(std::mt19937_64& rng, double mean) {
   return mean * std::exp(kWeightSpread * standard_normal(rng));
@@ -25,9 +28,10 @@ double scaled_weight(std::mt19937_64& rng, double mean) {
 
 }  // namespace
 
-std::vector<GoldRater> make_gold_raters(std::uint64_t seed, int count, double temperature) {
+std::vector<GoldRater> make_gold_raters(std::uint64_t seed, int count, double temperature,
+                                        int version) {
   std::vector<GoldRater> raters;
-  const UtilityWeights mean;
+  const UtilityWeights mean = mean_human_weights(version);
   for (int i = 0; i < count; ++i) {
     std::mt19937_64 rng(derive_seed(seed, "world/gold/rater/" + std::to_string(i)));
     GoldRater rater;
@@ -40,9 +44,13 @@ std::vector<GoldRater> make_gold_raters(std::uint64_t seed, int count, double te
     rater.weights.repetition = scaled_weight(rng, mean.repetition);
     rater.weights.ending = scaled_weight(rng, mean.ending);
     rater.length_taste = kLengthTasteSpread * standard_normal(rng);
-    rater.list_taste = kListTasteSpread * standard_normal(rng);
-    rater.temperature = temperature * std::exp(kTemperatureSpread * standard_normal(rng));
+    rater.list_taste = mean_list_taste(version) + kListTasteSpread * standard_normal(rng);
+    rater.temperature = temperature * std::exp(kTemperatureSpread * standard_normal(rng)) *
+                        (version >= 2 ? kVersion2NoiseFactor : 1.0);
+    // Drawn last, and only in version 2, so version 1's raters are what they always were.
+    if (version >= 2) rater.weights.detail = scaled_weight(rng, mean.detail);
     rater.draw_seed = derive_seed(seed, "world/gold/draw/" + std::to_string(i));
+    rater.version = version;
     raters.push_back(std::move(rater));
   }
   return raters;
@@ -60,6 +68,7 @@ std::vector<Annotation> GoldRaterAnnotator::annotate(std::span<const PreferenceP
   for (std::size_t row = 0; row < pairs.size(); ++row) {
     const PreferencePair& pair = pairs[row];
     const Task task = task_from_pair(pair, row, rater_.name);
+    require_world_version(task, rater_.version, row, rater_.name);
     if (pair.output_1 == pair.output_2) {
       annotations.push_back(tie_annotation(rater_.name));
       continue;
@@ -73,8 +82,11 @@ std::vector<Annotation> GoldRaterAnnotator::annotate(std::span<const PreferenceP
 }
 
 GoldHumansAnnotator::GoldHumansAnnotator(std::uint64_t seed, int raters, double temperature,
-                                         GoldMode mode, int panel_size)
-    : mode_(mode), panel_size_(panel_size), choice_seed_(derive_seed(seed, "world/gold/choice")) {
+                                         GoldMode mode, int panel_size, int version)
+    : version_(version),
+      mode_(mode),
+      panel_size_(panel_size),
+      choice_seed_(derive_seed(seed, "world/gold/choice")) {
   if (raters < 1) throw Error("world_gold_humans: 'raters' must be at least 1");
   if (!(temperature > 0.0)) throw Error("world_gold_humans: 'temperature' must be above 0");
   if (mode == GoldMode::panel && (panel_size < 1 || panel_size % 2 == 0 || panel_size > raters)) {
@@ -83,7 +95,7 @@ GoldHumansAnnotator::GoldHumansAnnotator(std::uint64_t seed, int raters, double 
         "'raters' (" +
         std::to_string(raters) + "), got " + std::to_string(panel_size));
   }
-  for (GoldRater& rater : make_gold_raters(seed, raters, temperature)) {
+  for (GoldRater& rater : make_gold_raters(seed, raters, temperature, version)) {
     raters_.push_back(std::make_shared<GoldRaterAnnotator>(std::move(rater)));
   }
 }
@@ -93,7 +105,8 @@ std::vector<Annotation> GoldHumansAnnotator::annotate(std::span<const Preference
   annotations.reserve(pairs.size());
   for (std::size_t row = 0; row < pairs.size(); ++row) {
     const PreferencePair& pair = pairs[row];
-    task_from_pair(pair, row, name());  // fail here, with this row's number, on bad metadata
+    // Fail here, with this row's number, on bad metadata or a pair of another world version.
+    require_world_version(task_from_pair(pair, row, name()), version_, row, name());
     std::mt19937_64 rng(pair_seed(choice_seed_, pair));
     const std::size_t chosen =
         mode_ == GoldMode::single ? 1 : static_cast<std::size_t>(panel_size_);

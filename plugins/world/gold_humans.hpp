@@ -28,9 +28,13 @@ struct GoldRater {
   double list_taste = 0;    // utility of list formatting (either sign)
   double temperature = kDefaultGoldTemperature;
   std::uint64_t draw_seed = 0;
+  int version = 1;  // the world version whose humans this rater stands among
 };
 
-std::vector<GoldRater> make_gold_raters(std::uint64_t seed, int count, double temperature);
+// `count` raters around the mean human of world `version` (mean_human_weights,
+// mean_list_taste).
+std::vector<GoldRater> make_gold_raters(std::uint64_t seed, int count, double temperature,
+                                        int version);
 
 // The rater's score of one response: the utility under its weights plus its tastes.
 double rater_score(const GoldRater& rater, const ResponseFeatures& features);
@@ -53,7 +57,7 @@ enum class GoldMode : std::uint8_t { single, panel };
 class GoldHumansAnnotator final : public Annotator {
  public:
   GoldHumansAnnotator(std::uint64_t seed, int raters, double temperature, GoldMode mode,
-                      int panel_size);
+                      int panel_size, int version);
   std::string name() const override { return "world_gold_humans"; }
   std::vector<Annotation> annotate(std::span<const PreferencePair> pairs) override;
   std::vector<std::shared_ptr<Annotator>> members() const override;
@@ -61,6 +65,7 @@ class GoldHumansAnnotator final : public Annotator {
 
  private:
   std::vector<std::shared_ptr<GoldRaterAnnotator>> raters_;
+  int version_;
   GoldMode mode_;
   int panel_size_;
   std::uint64_t choice_seed_;

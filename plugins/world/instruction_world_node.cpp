@@ -1,7 +1,10 @@
 // `instruction_world`: the source node that generates the whole synthetic instruction world.
+#include <cstdio>
 #include <memory>
 
 #include "families.hpp"
+#include "paddock/report.hpp"
+#include "paddock/seed.hpp"
 #include "paddock/simple_node.hpp"
 #include "world_config.hpp"
 #include "world_generator.hpp"
@@ -10,20 +13,53 @@
 namespace paddock::world {
 namespace {
 
+std::string hex_digest(std::uint64_t value) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
+  return text;
+}
+
+// What a base model pretrained on this world must agree with: the version and, for version 2,
+// digests of the fact base and of the corpus (when one was generated).
+nlohmann::ordered_json world_manifest(const WorldConfig& config, const FactBase& facts,
+                                      const Dataset& corpus) {
+  nlohmann::ordered_json manifest;
+  manifest["world_version"] = config.version;
+  if (config.version == 1) return manifest;
+  std::string fact_text;
+  for (const Country& c : facts.countries())
+    fact_text += c.name + "|" + c.capital + "|" + c.currency + "|" + c.export_good + "|" + c.river +
+                 "|" + c.animal + "\n";
+  manifest["fact_base_size"] = facts.countries().size();
+  manifest["fact_base_digest"] = hex_digest(fnv1a_64(fact_text));
+  if (corpus.size() > 0) {
+    std::uint64_t digest = fnv1a_64("");
+    for (const Record& record : corpus.records())
+      digest = derive_seed(digest, record.at("text").get_ref<const std::string&>());
+    manifest["corpus_documents"] = corpus.size();
+    manifest["corpus_digest"] = hex_digest(digest);
+  }
+  return manifest;
+}
+
 void run_instruction_world(NodeContext& context) {
   const WorldConfig config = world_config_from_params(context.params());
   WorldDatasets world = generate_world(config, context.seed());
   context.log().info(
-      "instruction world: sft {}, preference {}, unlabeled {}, val {}, eval {}; corpus {} "
-      "documents",
-      world.sft.size(), world.preference.size(), world.unlabeled.size(), world.val.size(),
-      world.eval.size(), world.corpus.size());
+      "instruction world v{}: sft {}, preference {}, unlabeled {}, val {}, eval {}; corpus {} "
+      "documents, {} probes",
+      config.version, world.sft.size(), world.preference.size(), world.unlabeled.size(),
+      world.val.size(), world.eval.size(), world.corpus.size(), world.probes.size());
+  context.set_output("manifest",
+                     std::make_shared<Report>(world_manifest(
+                         config, world_fact_base(config, context.seed()), world.corpus)));
   context.set_output("sft", std::make_shared<Dataset>(std::move(world.sft)));
   context.set_output("preference", std::make_shared<Dataset>(std::move(world.preference)));
   context.set_output("unlabeled", std::make_shared<Dataset>(std::move(world.unlabeled)));
   context.set_output("val", std::make_shared<Dataset>(std::move(world.val)));
   context.set_output("eval", std::make_shared<Dataset>(std::move(world.eval)));
   context.set_output("corpus", std::make_shared<Dataset>(std::move(world.corpus)));
+  context.set_output("probes", std::make_shared<Dataset>(std::move(world.probes)));
 }
 
 }  // namespace
@@ -52,8 +88,16 @@ NodeTypeSpec instruction_world_node_type() {
       {"val", "Dataset", "validation split (teacher outputs)"},
       {"eval", "Dataset", "evaluation set with the reference system's outputs"},
       {"corpus", "Dataset", "pretraining text (column `text`): facts and worked examples"},
+      {"probes", "Dataset", "version 2: held-out corpus-format tasks for lm_probe (else empty)"},
+      {"manifest", "Report",
+       "world_version and, for version 2, digests of the fact base and corpus: what a base "
+       "model pretrained on this world records and transformer_load can require"},
   };
   spec.params = {
+      integer_param("version", 2,
+                    "world version: 2 (pinned facts and corpus, weighted families, built for "
+                    "a shipped base model) or 1 (the original world, kept as an ablation)",
+                    /*minimum=*/1, /*maximum=*/2),
       number_param("scale", 1.0, "split sizes relative to AlpacaFarm's 10k/20k/20k/2k/805",
                    /*minimum=*/1e-4, /*maximum=*/20.0),
       {"families", ParamType::string_list, "task families to include; empty = all",
@@ -62,11 +106,14 @@ NodeTypeSpec instruction_world_node_type() {
                    /*minimum=*/0.0, /*maximum=*/1.0),
       integer_param("fact_base_size", 300, "countries in the fictional fact base",
                     /*minimum=*/20, /*maximum=*/100000),
-      integer_param("corpus_documents", 20000, "documents in the pretraining corpus",
+      integer_param("corpus_documents", 0, "documents in the pretraining corpus",
                     /*minimum=*/0, /*maximum=*/10000000),
       integer_param("eval_size", 0,
                     "prompts in the eval split, whatever the scale (0 = 805 x scale): a larger "
                     "eval set narrows the win rates' standard errors",
+                    /*minimum=*/0, /*maximum=*/100000),
+      integer_param("probes_per_family", 0,
+                    "version 2: probes of each family in the `probes` output (world_probes.hpp)",
                     /*minimum=*/0, /*maximum=*/100000),
   };
   return make_node_type(std::move(spec), run_instruction_world);

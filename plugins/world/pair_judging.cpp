@@ -4,6 +4,7 @@
 #include <cmath>
 #include <random>
 
+#include "paddock/error.hpp"
 #include "paddock/random.hpp"
 #include "paddock/seed.hpp"
 
@@ -13,6 +14,16 @@ Task task_from_pair(const PreferencePair& pair, std::size_t row, std::string_vie
   const std::string where =
       std::string(annotator) + ": pair " + std::to_string(row) + " (metadata)";
   return task_from_columns(pair.metadata, pair.instruction, pair.input, where);
+}
+
+void require_world_version(const Task& task, int annotator_version, std::size_t row,
+                           std::string_view annotator) {
+  if (task.world_version == annotator_version) return;
+  throw Error(std::string(annotator) + ": pair " + std::to_string(row) +
+              " comes from world version " + std::to_string(task.world_version) +
+              " but the annotator judges for version " + std::to_string(annotator_version) +
+              "; set the annotator node's `version` to " + std::to_string(task.world_version) +
+              " (the humans of each version differ)");
 }
 
 std::uint64_t pair_seed(std::uint64_t stream_seed, const PreferencePair& pair) {

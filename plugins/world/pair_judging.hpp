@@ -17,6 +17,11 @@ namespace paddock::world {
 // builders copy into PreferencePair::metadata. Throws naming the annotator and the row.
 Task task_from_pair(const PreferencePair& pair, std::size_t row, std::string_view annotator);
 
+// Throws, naming the annotator and the row, when a pair comes from another world version
+// than the annotator judges for: its weights would silently be the wrong humans'.
+void require_world_version(const Task& task, int annotator_version, std::size_t row,
+                           std::string_view annotator);
+
 // derive_seed(stream_seed, instruction \x1f input \x1f output_1 \x1f output_2).
 std::uint64_t pair_seed(std::uint64_t stream_seed, const PreferencePair& pair);
 

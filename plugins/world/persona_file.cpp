@@ -10,14 +10,15 @@
 #include "families.hpp"
 #include "paddock/error.hpp"
 #include "text_util.hpp"
+#include "utility.hpp"
 
 namespace paddock::world {
 namespace {
 
 constexpr std::string_view kPersonaKeys[] = {
-    "name",         "description",   "temperature",  "correctness",   "helpfulness",
-    "length",       "repetition",    "ending",       "prefer_longer", "prefer_lists",
-    "prefer_first", "misjudge_rate", "cannot_verify"};
+    "name",         "description",  "temperature",   "correctness",  "helpfulness",
+    "detail",       "length",       "repetition",    "ending",       "prefer_longer",
+    "prefer_lists", "prefer_first", "misjudge_rate", "cannot_verify"};
 
 class PersonaReader {
  public:
@@ -30,10 +31,17 @@ class PersonaReader {
 
   std::vector<PersonaSpec> read(const toml::table& root) {
     for (const auto& [key, node] : root) {
-      if (key.str() != "persona") {
+      if (key.str() != "persona" && key.str() != "version") {
         fail(key.source(), "unknown top-level key '" + std::string(key.str()) +
-                               "'; a persona file holds only [[persona]] tables");
+                               "'; a persona file holds `version` and [[persona]] tables");
       }
+    }
+    if (const toml::node* version = root.get("version")) {
+      const auto* value = version->as_integer();
+      if (value == nullptr || (value->get() != 1 && value->get() != 2))
+        fail(version->source(),
+             "'version' (the world version the personas judge for) must be 1 or 2");
+      version_ = static_cast<int>(value->get());
     }
     const toml::node* personas = root.get("persona");
     if (personas == nullptr) {
@@ -72,6 +80,8 @@ class PersonaReader {
       }
     }
     PersonaSpec spec;
+    spec.version = version_;
+    spec.weights = mean_human_weights(version_);
     const toml::node* name = table.get("name");
     if (name == nullptr) fail(table.source(), "this persona has no 'name'");
     if (!name->is_string()) fail(name->source(), "'name' must be a string");
@@ -90,6 +100,7 @@ class PersonaReader {
     read_number(table, "temperature", spec.temperature, 1e-6, 1e6);
     read_number(table, "correctness", spec.weights.correctness, 0.0, 1e6);
     read_number(table, "helpfulness", spec.weights.helpfulness, -1e6, 1e6);
+    read_number(table, "detail", spec.weights.detail, -1e6, 1e6);
     read_number(table, "length", spec.weights.length, -1e6, 1e6);
     read_number(table, "repetition", spec.weights.repetition, -1e6, 1e6);
     read_number(table, "ending", spec.weights.ending, -1e6, 1e6);
@@ -138,6 +149,7 @@ class PersonaReader {
   }
 
   std::string source_;
+  int version_ = 1;  // a file without `version` is version 1's
 };
 
 }  // namespace

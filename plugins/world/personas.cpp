@@ -38,6 +38,7 @@ std::vector<Annotation> PersonaAnnotator::annotate(std::span<const PreferencePai
   for (std::size_t row = 0; row < pairs.size(); ++row) {
     const PreferencePair& pair = pairs[row];
     const Task task = task_from_pair(pair, row, spec_.name);
+    require_world_version(task, spec_.version, row, spec_.name);
     if (pair.output_1 == pair.output_2) {
       annotations.push_back(tie_annotation(spec_.name));
       continue;
@@ -71,7 +72,9 @@ std::vector<Annotation> PersonaPoolAnnotator::annotate(std::span<const Preferenc
   annotations.reserve(pairs.size());
   for (std::size_t row = 0; row < pairs.size(); ++row) {
     const PreferencePair& pair = pairs[row];
-    task_from_pair(pair, row, name());  // fail here, with this row's number, on bad metadata
+    // Fail here, with this row's number, on bad metadata or a pair of another world version.
+    require_world_version(task_from_pair(pair, row, name()), personas_.front()->spec().version, row,
+                          name());
     const std::uint64_t choice = derive_seed(choice_seed_, pair.instruction);
     PersonaAnnotator& persona = *personas_[choice % personas_.size()];
     annotations.push_back(persona.annotate(std::span(&pair, 1)).front());

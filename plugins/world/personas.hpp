@@ -31,6 +31,7 @@ struct PersonaSpec {
   double prefer_first = 0.0;               // score added to output_1
   double misjudge_rate = 0.0;              // P(a checked answer's correctness is read backwards)
   std::vector<std::string> cannot_verify;  // families whose answers it cannot check
+  int version = 1;                         // the world version it judges for (its file's `version`)
 };
 
 class PersonaAnnotator final : public Annotator {

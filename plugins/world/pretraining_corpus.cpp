@@ -13,15 +13,21 @@
 #include "task.hpp"
 
 namespace paddock::world {
-namespace {
 
-// The corpus's writer: nearly always right (reference text, not a model), terse or helpful,
-// never cut off. Its mistakes keep the corpus from being a perfect answer key.
-constexpr SystemProfile kCorpusWriter = {
-    "corpus", {0.97, 0.95, 0.92}, {0.5, 0.5, 0.0, 0.0}, 0.0, 1.0};
+const SystemProfile kCorpusWriter = {"corpus", {0.97, 0.95, 0.92}, {0.5, 0.5, 0.0, 0.0}, 0.0, 1.0};
+
+namespace {
 
 // Draws after which a family counts as having no prompts left outside the splits.
 constexpr int kAttemptsPerFamily = 20;
+
+std::string worked_example(const Task& task, std::mt19937_64& rng) {
+  std::string text = task.instruction;
+  if (!task.input.empty()) text += "\n" + task.input;
+  return text + "\n" + sample_response(task, kCorpusWriter, rng);
+}
+
+}  // namespace
 
 std::string encyclopedia_entry(const Country& country, std::mt19937_64& rng) {
   static constexpr std::string_view kForms[] = {"The {attr} of {c} is {v}.", "{c}'s {attr} is {v}.",
@@ -62,19 +68,11 @@ std::string dictionary_entry(std::mt19937_64& rng) {
   return text;
 }
 
-std::string worked_example(const Task& task, std::mt19937_64& rng) {
-  std::string text = task.instruction;
-  if (!task.input.empty()) text += "\n" + task.input;
-  return text + "\n" + sample_response(task, kCorpusWriter, rng);
-}
-
-}  // namespace
-
 Dataset generate_pretraining_corpus(const WorldConfig& config, std::uint64_t seed,
                                     const FactBase& facts,
                                     const std::unordered_set<std::string>& split_prompts) {
   std::mt19937_64 rng(derive_seed(seed, "world/corpus"));
-  std::vector<const Family*> families = chosen_families(config.families);
+  std::vector<const Family*> families = chosen_families(config.families, config.version);
   const auto& countries = facts.countries();
   Dataset corpus;
   corpus.records().reserve(config.corpus_documents);

@@ -9,11 +9,13 @@
 #pragma once
 
 #include <cstdint>
+#include <random>
 #include <string>
 #include <unordered_set>
 
 #include "fact_base.hpp"
 #include "paddock/dataset.hpp"
+#include "responder.hpp"
 #include "world_config.hpp"
 
 namespace paddock::world {
@@ -21,6 +23,15 @@ namespace paddock::world {
 // Shares of the corpus by kind of document; the rest are worked examples.
 inline constexpr double kEncyclopediaShare = 0.25;
 inline constexpr double kDictionaryShare = 0.05;
+
+// The corpus's writer: nearly always right (reference text, not a model), terse or helpful,
+// never cut off. Its mistakes keep the corpus from being a perfect answer key.
+extern const SystemProfile kCorpusWriter;
+
+// One country's five facts in shuffled order, each in one of three sentence forms.
+std::string encyclopedia_entry(const Country& country, std::mt19937_64& rng);
+// Four pairs of the opposites table, each in one of four sentence forms.
+std::string dictionary_entry(std::mt19937_64& rng);
 
 // `config.corpus_documents` records with one column, `text`. `split_prompts` holds the
 // prompt_key of every split's prompt; worked examples never repeat one. Throws

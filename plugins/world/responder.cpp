@@ -9,14 +9,23 @@
 namespace paddock::world {
 namespace {
 
-// Accuracy by difficulty, style weights (terse, helpful, rambling, list), truncation, follow.
-constexpr SystemProfile kProfiles[] = {
-    {"teacher", {0.88, 0.74, 0.56}, {0.30, 0.30, 0.25, 0.15}, 0.06, 1.0},
-    {"reference", {0.88, 0.76, 0.58}, {0.25, 0.40, 0.20, 0.15}, 0.04, 1.0},
-    {"strong", {0.99, 0.97, 0.94}, {0.00, 0.85, 0.00, 0.15}, 0.00, 1.0},
-    {"medium", {0.78, 0.58, 0.36}, {0.30, 0.30, 0.25, 0.15}, 0.08, 1.0},
-    {"weak", {0.55, 0.30, 0.12}, {0.45, 0.10, 0.35, 0.10}, 0.20, 0.95},
-    {"base", {0.50, 0.30, 0.15}, {0.70, 0.00, 0.30, 0.00}, 0.50, 0.15},
+// Accuracy by difficulty, style weights (terse, helpful, rambling, list, detailed),
+// truncation, follow. Version 1's writers never write detailed answers.
+constexpr SystemProfile kVersion1Profiles[] = {
+    {"teacher", {0.88, 0.74, 0.56}, {0.30, 0.30, 0.25, 0.15, 0.0}, 0.06, 1.0},
+    {"reference", {0.88, 0.76, 0.58}, {0.25, 0.40, 0.20, 0.15, 0.0}, 0.04, 1.0},
+    {"strong", {0.99, 0.97, 0.94}, {0.00, 0.85, 0.00, 0.15, 0.0}, 0.00, 1.0},
+    {"medium", {0.78, 0.58, 0.36}, {0.30, 0.30, 0.25, 0.15, 0.0}, 0.08, 1.0},
+    {"weak", {0.55, 0.30, 0.12}, {0.45, 0.10, 0.35, 0.10, 0.0}, 0.20, 0.95},
+    {"base", {0.50, 0.30, 0.15}, {0.70, 0.00, 0.30, 0.00, 0.0}, 0.50, 0.15},
+};
+constexpr SystemProfile kVersion2Profiles[] = {
+    {"teacher", {0.88, 0.74, 0.56}, {0.25, 0.25, 0.10, 0.15, 0.25}, 0.05, 1.0},
+    {"reference", {0.88, 0.76, 0.58}, {0.20, 0.30, 0.10, 0.15, 0.25}, 0.04, 1.0},
+    {"strong", {0.99, 0.97, 0.94}, {0.00, 0.35, 0.00, 0.15, 0.50}, 0.00, 1.0},
+    {"medium", {0.78, 0.58, 0.36}, {0.25, 0.25, 0.15, 0.15, 0.20}, 0.08, 1.0},
+    {"weak", {0.55, 0.30, 0.12}, {0.45, 0.10, 0.30, 0.10, 0.05}, 0.20, 0.95},
+    {"base", {0.50, 0.30, 0.15}, {0.70, 0.00, 0.30, 0.00, 0.00}, 0.50, 0.15},
 };
 
 bool is_sentence(const std::string& text) {
@@ -93,6 +102,20 @@ std::string rambling(const std::string& stated, const std::string& rationale,
   return text;
 }
 
+// The helpful answer and one more sentence of assurance: longer without repeating itself or
+// restating the question (whose other candidates would read as hedging).
+std::string detailed(const std::string& stated, const std::string& rationale,
+                     std::mt19937_64& rng) {
+  static constexpr std::string_view kClosers[] = {
+      "I went through the question step by step to be sure of this.",
+      "Each part of the request has been checked against the details given.",
+      "This follows directly from the information in the question.",
+      "Working it out carefully leads to the same result every time.",
+  };
+  return answer_sentence(stated, rng) + " " + rationale + " " +
+         std::string(pick(rng, std::span(kClosers)));
+}
+
 std::string listed(const std::string& stated, const std::string& rationale, std::mt19937_64& rng) {
   switch (uniform_below(rng, 3)) {
     case 0:
@@ -116,16 +139,19 @@ std::string_view to_string(Style style) {
       return "rambling";
     case Style::list:
       return "list";
+    case Style::detailed:
+      return "detailed";
   }
   return "unknown";
 }
 
-std::span<const SystemProfile> system_profiles() {
-  return kProfiles;
+std::span<const SystemProfile> system_profiles(int version) {
+  if (version == 1) return kVersion1Profiles;
+  return kVersion2Profiles;
 }
 
-const SystemProfile* find_system_profile(std::string_view name) {
-  for (const SystemProfile& profile : kProfiles) {
+const SystemProfile* find_system_profile(std::string_view name, int version) {
+  for (const SystemProfile& profile : system_profiles(version)) {
     if (profile.name == name) return &profile;
   }
   return nullptr;
@@ -143,6 +169,8 @@ std::string write_response(const Task& task, bool correct, Style style, std::mt1
       return rambling(stated, rationale, rng);
     case Style::list:
       return listed(stated, rationale, rng);
+    case Style::detailed:
+      return detailed(stated, rationale, rng);
   }
   return stated;
 }
@@ -192,7 +220,11 @@ std::string sample_response(const Task& task, const SystemProfile& profile, std:
   }
   const bool correct =
       bernoulli(rng, profile.accuracy[static_cast<std::size_t>(task.difficulty - 1)]);
-  const auto style = static_cast<Style>(pick_weighted(rng, profile.style_weights));
+  // Writers without detailed answers draw among the first four styles only, so version 1's
+  // draws are exactly what they were before the fifth style existed.
+  const std::span<const double> weights(profile.style_weights);
+  const auto style = static_cast<Style>(
+      pick_weighted(rng, profile.style_weights[4] > 0.0 ? weights : weights.first(4)));
   std::string text = write_response(task, correct, style, rng);
   if (bernoulli(rng, profile.truncation_rate)) text = truncate_response(std::move(text), rng);
   return text;

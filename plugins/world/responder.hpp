@@ -16,20 +16,23 @@
 
 namespace paddock::world {
 
-enum class Style : std::uint8_t { terse, helpful, rambling, list };
+// `detailed` (version 2) is the helpful answer with one more sentence: what AlpacaFarm's
+// humans rewarded up to a point, so SFT can learn it and RL can overdo it.
+enum class Style : std::uint8_t { terse, helpful, rambling, list, detailed };
 std::string_view to_string(Style style);
 
 struct SystemProfile {
   std::string_view name;
   std::array<double, 3> accuracy;       // P(correct answer) at difficulty 1, 2, 3
-  std::array<double, 4> style_weights;  // terse, helpful, rambling, list
+  std::array<double, 5> style_weights;  // terse, helpful, rambling, list, detailed
   double truncation_rate;               // P(the response stops mid-sentence)
   double follow_rate;                   // P(the response addresses the task at all)
 };
 
-// teacher, reference, strong, medium, weak, base.
-std::span<const SystemProfile> system_profiles();
-const SystemProfile* find_system_profile(std::string_view name);
+// teacher, reference, strong, medium, weak, base, as world `version` (1 or 2) writes them:
+// version 2's teacher and reference also write detailed answers.
+std::span<const SystemProfile> system_profiles(int version);
+const SystemProfile* find_system_profile(std::string_view name, int version);
 
 // A response stating the answer (or, when !correct, one of the task's wrong answers).
 std::string write_response(const Task& task, bool correct, Style style, std::mt19937_64& rng);

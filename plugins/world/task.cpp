@@ -56,6 +56,7 @@ void write_hidden_columns(const Task& task, nlohmann::ordered_json& record) {
   record["wrong_keys"] = task.wrong_keys;
   record["rationale"] = task.rationale;
   record["case_sensitive"] = task.case_sensitive;
+  record["world_version"] = task.world_version;
 }
 
 }  // namespace
@@ -130,6 +131,12 @@ Task task_from_columns(const nlohmann::ordered_json& columns, std::string instru
     throw Error(std::string(where) + ": hidden column 'case_sensitive' must be true or false");
   }
   task.case_sensitive = case_sensitive.get<bool>();
+  const auto version = columns.find("world_version");  // optional: older rows are version 1
+  if (version != columns.end()) {
+    if (!version->is_number_integer() || version->get<int>() < 1 || version->get<int>() > 2)
+      throw Error(std::string(where) + ": hidden column 'world_version' must be 1 or 2");
+    task.world_version = version->get<int>();
+  }
   if (task.keys.empty()) throw Error(std::string(where) + ": hidden column 'keys' is empty");
   return task;
 }

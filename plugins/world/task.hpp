@@ -23,12 +23,15 @@ struct Task {
   std::vector<std::string> wrong_keys;     // any of these in a response marks an error or a hedge
   std::string rationale;  // a short justification; "{answer}" stands for the stated answer
   bool case_sensitive = false;
+  // The world version whose utility and writers judge and answer the task (world_version.hpp);
+  // rows written before versions existed read as 1.
+  int world_version = 1;
 };
 
 // The hidden columns, in the order they are written after instruction, input and output.
 inline constexpr std::string_view kHiddenColumns[] = {
-    "family", "difficulty", "answer",    "wrong_answers",
-    "keys",   "wrong_keys", "rationale", "case_sensitive"};
+    "family",     "difficulty", "answer",         "wrong_answers", "keys",
+    "wrong_keys", "rationale",  "case_sensitive", "world_version"};
 
 // Removes wrong answers equal to the answer and wrong keys that a correct response would
 // contain anyway (a key, or text of the rationale), so a correct answer is never penalised.

@@ -1,6 +1,7 @@
 // Per-family scoring of a system's outputs; see task_scores.hpp.
 #include "task_scores.hpp"
 
+#include "families.hpp"
 #include "paddock/error.hpp"
 #include "task.hpp"
 #include "utility.hpp"
@@ -41,7 +42,7 @@ SystemTaskScores score_world_outputs(const Dataset& outputs, const std::string& 
     }
   }
   Totals overall;
-  std::map<std::string, Totals> families;
+  std::map<std::string, Totals> families, categories;
   for (std::size_t row = 0; row < outputs.size(); ++row) {
     const Record& record = outputs[row];
     const std::string row_name = std::string(where) + " row " + std::to_string(row + 1);
@@ -54,12 +55,14 @@ SystemTaskScores score_world_outputs(const Dataset& outputs, const std::string& 
     }
     const std::string& response = output->get_ref<const std::string&>();
     const ResponseFeatures features = measure_response(task, response);
-    const double response_utility = utility(features, UtilityWeights{});
+    const double response_utility = hidden_utility(task, response);
     overall.add(features, response_utility);
     families[task.family].add(features, response_utility);
+    categories[std::string(family_category(task.family))].add(features, response_utility);
   }
   scores.overall = overall.mean();
   for (const auto& [family, totals] : families) scores.families[family] = totals.mean();
+  for (const auto& [category, totals] : categories) scores.categories[category] = totals.mean();
   return scores;
 }
 

@@ -14,14 +14,15 @@ struct FamilyScore {
   std::size_t rows = 0;
   double correctness = 0;    // mean of measure_response(...).correctness
   double fully_correct = 0;  // share of rows with correctness 1
-  double utility = 0;        // mean hidden utility
+  double utility = 0;        // mean hidden utility (the task's world version's mean human)
   double words = 0;          // mean response length in words
 };
 
 struct SystemTaskScores {
   std::string generator;
   FamilyScore overall;
-  std::map<std::string, FamilyScore> families;  // ordered by family name
+  std::map<std::string, FamilyScore> families;    // ordered by family name
+  std::map<std::string, FamilyScore> categories;  // in_context, recall, computing, hard
 };
 
 // Scores every row of `outputs` (world records with an `output` column). `where` names the

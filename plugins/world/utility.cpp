@@ -8,6 +8,12 @@
 namespace paddock::world {
 namespace {
 
+// Version 2's mean human; calibrated against AlpacaFarm's human preference statistics on the
+// world's calibration pairs (docs/world.md, tests/world/world_calibration_test.cpp).
+constexpr double kVersion2Helpfulness = 0.6;
+constexpr double kVersion2Detail = 1.8;
+constexpr double kVersion2ListTaste = 0.35;
+
 constexpr std::string_view kReasoningCues[] = {"because", "since",     "so",    "gives",
                                                "equals",  "therefore", "which", "means"};
 
@@ -20,7 +26,21 @@ bool has_reasoning_cue(std::string_view response) {
 
 }  // namespace
 
+UtilityWeights mean_human_weights(int version) {
+  UtilityWeights weights;
+  if (version >= 2) {
+    weights.helpfulness = kVersion2Helpfulness;
+    weights.detail = kVersion2Detail;
+  }
+  return weights;
+}
+
+double mean_list_taste(int version) {
+  return version >= 2 ? kVersion2ListTaste : 0.0;
+}
+
 std::size_t suitable_length(const Task& task) {
+  if (task.family == "tell_about") return 70;
   return task.family == "description" ? 45 : 30;
 }
 
@@ -43,6 +63,7 @@ ResponseFeatures measure_response(const Task& task, std::string_view response) {
   const std::size_t answer_words = count_words(task.answer);
   features.justified = has_reasoning_cue(response) && features.words >= answer_words + 5;
   const double suitable = static_cast<double>(suitable_length(task));
+  features.detail = std::min(static_cast<double>(features.words) / suitable, 1.0);
   features.excess_length =
       std::clamp((static_cast<double>(features.words) - suitable) / suitable, 0.0, 3.0);
   features.repetition = repeated_trigram_fraction(response);
@@ -53,13 +74,15 @@ ResponseFeatures measure_response(const Task& task, std::string_view response) {
 
 double utility(const ResponseFeatures& features, const UtilityWeights& weights) {
   return weights.correctness * features.correctness +
-         weights.helpfulness * (features.justified ? 1.0 : 0.0) -
+         weights.helpfulness * (features.justified ? 1.0 : 0.0) + weights.detail * features.detail -
          weights.length * features.excess_length - weights.repetition * features.repetition +
          weights.ending * (features.clean_ending ? 1.0 : 0.0);
 }
 
 double hidden_utility(const Task& task, std::string_view response) {
-  return utility(measure_response(task, response), UtilityWeights{});
+  const ResponseFeatures features = measure_response(task, response);
+  return utility(features, mean_human_weights(task.world_version)) +
+         mean_list_taste(task.world_version) * (features.list_format ? 1.0 : 0.0);
 }
 
 }  // namespace paddock::world

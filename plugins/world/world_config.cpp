@@ -18,6 +18,19 @@ std::size_t scaled(double base, double scale) {
 }  // namespace
 
 void validate(const WorldConfig& config) {
+  if (config.version != 1 && config.version != 2) {
+    throw Error("instruction_world: parameter 'version' must be 1 or 2, got " +
+                std::to_string(config.version));
+  }
+  if (config.probes_per_family > 100000) {
+    throw Error("instruction_world: parameter 'probes_per_family' must lie in [0, 100000], got " +
+                std::to_string(static_cast<std::int64_t>(config.probes_per_family)));
+  }
+  if (config.version == 1 && config.probes_per_family > 0) {
+    throw Error(
+        "instruction_world: parameter 'probes_per_family' needs version = 2 (version 1 has no "
+        "probes)");
+  }
   if (!std::isfinite(config.scale) || config.scale <= 0.0 || config.scale > 20.0) {
     throw Error(
         "instruction_world: parameter 'scale' must be above 0 and at most 20 (1.0 gives "
@@ -69,6 +82,7 @@ WorldConfig world_config_from_params(const Params& params) {
                   ", got " + params.json(name).dump());
     }
   };
+  read("version", "1 or 2", [&] { config.version = static_cast<int>(params.integer("version")); });
   read("scale", "a number", [&] { config.scale = params.number("scale"); });
   read("families", "a list of family names",
        [&] { config.families = params.string_list("families"); });
@@ -86,6 +100,9 @@ WorldConfig world_config_from_params(const Params& params) {
   read("eval_size", "an integer", [&] {
     // As above: a negative count wraps to a huge one and validate() names the range.
     config.eval_size = static_cast<std::size_t>(params.integer("eval_size"));
+  });
+  read("probes_per_family", "an integer", [&] {
+    config.probes_per_family = static_cast<std::size_t>(params.integer("probes_per_family"));
   });
   validate(config);
   return config;

@@ -12,12 +12,14 @@
 namespace paddock::world {
 
 struct WorldConfig {
-  double scale = 1.0;                    // 1.0 = AlpacaFarm's 10k/20k/20k/2k/805
-  std::vector<std::string> families;     // empty = every family
-  double input_fraction = 0.3;           // share of instructions whose data sits in `input`
-  std::size_t fact_base_size = 300;      // fictional countries
-  std::size_t corpus_documents = 20000;  // pretraining corpus (pretraining_corpus.hpp)
-  std::size_t eval_size = 0;             // eval prompts; 0 = 805 x scale
+  int version = 2;                    // world_version.hpp: 1 or 2
+  double scale = 1.0;                 // 1.0 = AlpacaFarm's 10k/20k/20k/2k/805
+  std::vector<std::string> families;  // empty = every family
+  double input_fraction = 0.3;        // share of instructions whose data sits in `input`
+  std::size_t fact_base_size = 300;   // fictional countries
+  std::size_t corpus_documents = 0;   // pretraining corpus (pretraining_corpus.hpp)
+  std::size_t eval_size = 0;          // eval prompts; 0 = 805 x scale
+  std::size_t probes_per_family = 0;  // version 2: corpus-format probes (world_probes.hpp)
 };
 
 // Throws paddock::Error naming the parameter and the allowed values.

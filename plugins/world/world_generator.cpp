@@ -4,12 +4,16 @@
 #include <random>
 #include <unordered_set>
 
+#include "corpus_v2.hpp"
+#include "draw.hpp"
 #include "families.hpp"
 #include "paddock/error.hpp"
 #include "paddock/random.hpp"
 #include "paddock/seed.hpp"
 #include "pretraining_corpus.hpp"
 #include "responder.hpp"
+#include "world_probes.hpp"
+#include "world_version.hpp"
 
 namespace paddock::world {
 namespace {
@@ -19,15 +23,20 @@ std::vector<Task> draw_split(const std::string& split, std::size_t count,
                              const WorldConfig& config, std::uint64_t seed,
                              std::unordered_set<std::string>& used_prompts) {
   std::mt19937_64 rng(derive_seed(seed, "world/tasks/" + split));
+  const std::vector<double> weights = family_weights(families, config.version);
   std::vector<Task> tasks;
   tasks.reserve(count);
   std::size_t rejected = 0;
   const std::size_t rejection_limit = 50 * count + 1000;
   while (tasks.size() < count) {
-    const Family& family = *families[uniform_below(rng, families.size())];
+    // Version 1 keeps its uniform draw so its worlds stay as they were.
+    const Family& family = *families[config.version == 1 ? uniform_below(rng, families.size())
+                                                         : pick_weighted(rng, weights)];
     FamilyDraw draw{rng, facts, bernoulli(rng, config.input_fraction)};
     Task task = family.generate(draw);
-    if (!used_prompts.insert(prompt_key(task.instruction, task.input)).second) {
+    const std::string key = prompt_key(task.instruction, task.input);
+    const bool reserved = config.version >= 2 && is_corpus_prompt(key);
+    if (reserved || !used_prompts.insert(key).second) {
       if (++rejected > rejection_limit) {
         throw Error("instruction_world: could not draw " + std::to_string(count) +
                     " distinct prompts for split '" + split + "' from " +
@@ -37,6 +46,7 @@ std::vector<Task> draw_split(const std::string& split, std::size_t count,
       continue;
     }
     tidy_task(task);
+    task.world_version = config.version;
     tasks.push_back(std::move(task));
   }
   return tasks;
@@ -60,7 +70,8 @@ Dataset write_split(const std::vector<Task>& tasks, const SystemProfile& writer,
 }  // namespace
 
 FactBase world_fact_base(const WorldConfig& config, std::uint64_t seed) {
-  return FactBase::generate(derive_seed(seed, "world/facts"), config.fact_base_size);
+  const std::uint64_t base_seed = config.version == 1 ? seed : kPinnedWorldSeed;
+  return FactBase::generate(derive_seed(base_seed, "world/facts"), config.fact_base_size);
 }
 
 WorldTasks generate_world_tasks(const WorldConfig& config, std::uint64_t seed) {
@@ -68,7 +79,7 @@ WorldTasks generate_world_tasks(const WorldConfig& config, std::uint64_t seed) {
   WorldTasks tasks;
   tasks.facts = world_fact_base(config, seed);
   const FactBase& facts = tasks.facts;
-  const auto families = chosen_families(config.families);
+  const auto families = chosen_families(config.families, config.version);
   const SplitSizes sizes = split_sizes(config);
   std::unordered_set<std::string>& used = tasks.prompt_keys;
   tasks.eval = draw_split("eval", sizes.eval, families, facts, config, seed, used);
@@ -82,8 +93,8 @@ WorldTasks generate_world_tasks(const WorldConfig& config, std::uint64_t seed) {
 
 WorldDatasets generate_world(const WorldConfig& config, std::uint64_t seed) {
   const WorldTasks tasks = generate_world_tasks(config, seed);
-  const SystemProfile& teacher = *find_system_profile("teacher");
-  const SystemProfile& reference = *find_system_profile("reference");
+  const SystemProfile& teacher = *find_system_profile("teacher", config.version);
+  const SystemProfile& reference = *find_system_profile("reference", config.version);
   const std::uint64_t teacher_seed = derive_seed(seed, "world/teacher");
   WorldDatasets world;
   world.sft = write_split(tasks.sft, teacher, teacher_seed, false);
@@ -91,7 +102,12 @@ WorldDatasets generate_world(const WorldConfig& config, std::uint64_t seed) {
   world.unlabeled = write_split(tasks.unlabeled, teacher, teacher_seed, false);
   world.val = write_split(tasks.val, teacher, teacher_seed, false);
   world.eval = write_split(tasks.eval, reference, derive_seed(seed, "world/reference"), true);
-  world.corpus = generate_pretraining_corpus(config, seed, tasks.facts, tasks.prompt_keys);
+  if (config.version == 1) {
+    world.corpus = generate_pretraining_corpus(config, seed, tasks.facts, tasks.prompt_keys);
+  } else {
+    world.corpus = generate_corpus_v2(config, tasks.facts);
+    world.probes = generate_world_probes(config, tasks.facts);
+  }
   return world;
 }
 

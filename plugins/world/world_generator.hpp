@@ -2,13 +2,15 @@
 // tasks (disjoint: no instruction+input pair appears twice anywhere), the teacher's outputs
 // for the training splits and the reference system's outputs for the evaluation split.
 //
-// Seeding labels, each applied with derive_seed(world seed, label):
+// Seeding labels, each applied with derive_seed(world seed, label); version 2 draws the fact
+// base, corpus and probes from its pinned seed instead (world_version.hpp):
 //   "world/facts"          the fictional fact base
 //   "world/tasks/<split>"  the task stream of eval, val, sft, preference, unlabeled (drawn
 //                          in that order; later splits skip prompts taken by earlier ones)
 //   "world/teacher"        teacher outputs (then derive_seed(that, instruction \x1f input))
 //   "world/reference"      reference outputs of the eval split (same per-prompt step)
-//   "world/corpus"         the pretraining corpus (pretraining_corpus.hpp)
+//   "world/corpus"         the pretraining corpus (pretraining_corpus.hpp, corpus_v2.hpp)
+//   "world/probes"         version 2's corpus-format probes (world_probes.hpp)
 #pragma once
 
 #include <cstdint>
@@ -32,6 +34,7 @@ struct WorldTasks {
 struct WorldDatasets {
   Dataset sft, preference, unlabeled, val, eval;
   Dataset corpus;  // plain `text` records for pretraining a base model
+  Dataset probes;  // version 2: held-out corpus-format tasks that gate a base model
 };
 
 FactBase world_fact_base(const WorldConfig& config, std::uint64_t seed);

@@ -15,6 +15,7 @@ NodeTypeSpec world_system_node_type();
 NodeTypeSpec world_gold_humans_node_type();
 NodeTypeSpec world_personas_node_type();
 NodeTypeSpec world_task_scores_node_type();
+NodeTypeSpec world_correctness_node_type();
 
 // The outputs of the scripted system `quality` (strong, medium, weak, base, reference or
 // teacher) for every row of `prompts`: each record copied with `output` replaced and

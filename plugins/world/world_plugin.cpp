@@ -11,6 +11,7 @@ void register_world(paddock::Registrar& registrar) {
   registrar.add_node_type(paddock::world::world_gold_humans_node_type());
   registrar.add_node_type(paddock::world::world_personas_node_type());
   registrar.add_node_type(paddock::world::world_task_scores_node_type());
+  registrar.add_node_type(paddock::world::world_correctness_node_type());
 }
 
 }  // namespace

@@ -8,13 +8,15 @@
 #include "responder.hpp"
 #include "text_util.hpp"
 #include "world_nodes.hpp"
+#include "world_version.hpp"
 
 namespace paddock::world {
 namespace {
 
 std::vector<std::string> quality_names() {
   std::vector<std::string> names;
-  for (const SystemProfile& profile : system_profiles()) names.emplace_back(profile.name);
+  for (const SystemProfile& profile : system_profiles(kLatestWorldVersion))
+    names.emplace_back(profile.name);
   return names;
 }
 
@@ -33,8 +35,7 @@ void run_world_system(NodeContext& context) {
 
 Dataset system_outputs(const Dataset& prompts, std::string_view quality, std::uint64_t seed,
                        const std::string& generator) {
-  const SystemProfile* profile = find_system_profile(quality);
-  if (profile == nullptr) {
+  if (find_system_profile(quality, kLatestWorldVersion) == nullptr) {
     throw Error("world_system: unknown quality '" + std::string(quality) + "'; choose one of " +
                 join(quality_names(), ", "));
   }
@@ -46,7 +47,8 @@ Dataset system_outputs(const Dataset& prompts, std::string_view quality, std::ui
     const Task task =
         task_from_record(record, "world_system: prompts row " + std::to_string(row + 1));
     Record answered = record;
-    answered["output"] = respond(task, *profile, stream);
+    // Each row is answered as its own world version writes.
+    answered["output"] = respond(task, *find_system_profile(quality, task.world_version), stream);
     answered["generator"] = generator;
     outputs.add(std::move(answered));
   }

@@ -28,8 +28,12 @@ void run_world_task_scores(NodeContext& context) {
         *outputs, fallback, "world_task_scores: outputs[" + std::to_string(index) + "]");
     nlohmann::ordered_json families = nlohmann::ordered_json::object();
     for (const auto& [family, score] : scores.families) families[family] = score_to_json(score);
+    nlohmann::ordered_json categories = nlohmann::ordered_json::object();
+    for (const auto& [category, score] : scores.categories)
+      categories[category] = score_to_json(score);
     nlohmann::ordered_json system = score_to_json(scores.overall);
     system["generator"] = scores.generator;
+    system["categories"] = std::move(categories);
     system["families"] = std::move(families);
     systems.push_back(std::move(system));
     context.log().info("{}: correctness {:.3f}, fully correct {:.3f}, utility {:.3f} ({} rows)",
@@ -50,7 +54,8 @@ NodeTypeSpec world_task_scores_node_type() {
   spec.doc =
       "Scores each output row with the hidden utility's checker (the same one the simulated "
       "humans use): mean correctness, share fully correct, mean hidden utility and length, "
-      "overall and per task family. Needs the hidden columns of instruction_world records, "
+      "overall, per category (in_context, recall, computing, hard) and per task family. Needs the "
+      "hidden columns of instruction_world records, "
       "which generate and world_system keep.";
   spec.inputs = {{"outputs", "Dataset", "one Dataset of outputs per system", /*optional=*/false,
                   /*multiple=*/true}};

@@ -26,9 +26,10 @@ using testing::make_pair;
 const std::vector<PreferencePair>& sft_like_pairs() {
   static const std::vector<PreferencePair> pairs = [] {
     WorldConfig config;
+    config.version = 1;
     config.scale = 0.15;
     const WorldTasks tasks = generate_world_tasks(config, 2024);
-    const SystemProfile& teacher = *find_system_profile("teacher");
+    const SystemProfile& teacher = *find_system_profile("teacher", 1);
     std::vector<PreferencePair> out;
     for (const Task& task : tasks.preference) {
       std::mt19937_64 rng(derive_seed(1, prompt_key(task.instruction, task.input)));
@@ -88,7 +89,7 @@ const GoldMeasurement& gold_measurement() {
   static const GoldMeasurement measured = [] {
     GoldMeasurement m;
     GoldHumansAnnotator gold(/*seed=*/77, /*raters=*/16, kDefaultGoldTemperature, GoldMode::single,
-                             /*panel_size=*/1);
+                             /*panel_size=*/1, 1);
     const auto& pairs = sft_like_pairs();
     for (const auto& rater : gold.raters()) m.by_rater.push_back(labels(*rater, pairs));
     for (std::size_t i = 0; i < pairs.size(); ++i) {
@@ -149,7 +150,7 @@ TEST(WorldAnnotators, GoldRatersAgreeNearSixtyFivePercent) {
 TEST(WorldAnnotators, PersonaPoolIsACheaperWorseJudge) {
   const auto& m = gold_measurement();
   const auto& pairs = sft_like_pairs();
-  PersonaPoolAnnotator pool(parse_personas(builtin_personas_toml(), kBuiltinPersonasName), 77);
+  PersonaPoolAnnotator pool(parse_personas(builtin_personas_toml(1), builtin_personas_name(1)), 77);
   const std::vector<int> pool_labels = labels(pool, pairs);
   const double pool_vs_majority = agreement(pool_labels, m.majority);
   std::size_t same = 0;
@@ -190,8 +191,9 @@ TEST(WorldAnnotators, PersonaPoolIsACheaperWorseJudge) {
 
 TEST(WorldAnnotators, ScriptedSystemsRankAsDesigned) {
   WorldConfig config;
+  config.version = 1;
   const WorldDatasets world = generate_world(config, 99);  // the full 805-row eval set
-  GoldHumansAnnotator gold(/*seed=*/5, 16, kDefaultGoldTemperature, GoldMode::single, 1);
+  GoldHumansAnnotator gold(/*seed=*/5, 16, kDefaultGoldTemperature, GoldMode::single, 1, 1);
   std::vector<double> rates;
   std::string line = "[world] gold win rate vs reference on eval (805):";
   for (const char* quality : {"strong", "medium", "weak", "base", "teacher"}) {
@@ -221,8 +223,8 @@ TEST(WorldAnnotators, ScriptedSystemsRankAsDesigned) {
 TEST(WorldAnnotators, LabelsDependOnThePairNotTheBatch) {
   const auto& all = sft_like_pairs();
   std::vector<PreferencePair> batch(all.begin(), all.begin() + 50);
-  PersonaPoolAnnotator pool(parse_personas(builtin_personas_toml(), kBuiltinPersonasName), 3);
-  GoldHumansAnnotator gold(3, 16, kDefaultGoldTemperature, GoldMode::panel, 5);
+  PersonaPoolAnnotator pool(parse_personas(builtin_personas_toml(1), builtin_personas_name(1)), 3);
+  GoldHumansAnnotator gold(3, 16, kDefaultGoldTemperature, GoldMode::panel, 5, 1);
   const auto pool_forward = labels(pool, batch);
   const auto gold_forward = labels(gold, batch);
   std::reverse(batch.begin(), batch.end());
@@ -238,8 +240,8 @@ TEST(WorldAnnotators, IdenticalOutputsAreTies) {
   const PreferencePair pair = sft_like_pairs().front();
   PreferencePair same = pair;
   same.output_2 = same.output_1;
-  GoldHumansAnnotator gold(1, 16, kDefaultGoldTemperature, GoldMode::single, 1);
-  PersonaPoolAnnotator pool(parse_personas(builtin_personas_toml(), kBuiltinPersonasName), 1);
+  GoldHumansAnnotator gold(1, 16, kDefaultGoldTemperature, GoldMode::single, 1, 1);
+  PersonaPoolAnnotator pool(parse_personas(builtin_personas_toml(1), builtin_personas_name(1)), 1);
   EXPECT_EQ(gold.annotate(std::span(&same, 1)).front().preference, 0);
   EXPECT_EQ(pool.annotate(std::span(&same, 1)).front().preference, 0);
 }
@@ -250,7 +252,8 @@ TEST(WorldAnnotators, TemperatureScaleMakesThePersonasMoreDecisive) {
   const auto pool_agreement = [](double scale) {
     std::vector<std::vector<int>> chosen;
     for (const char* name : {"pool_a", "pool_b"}) {
-      testing::TestNodeContext context(name, {{"personas_file", ""}, {"temperature_scale", scale}});
+      testing::TestNodeContext context(
+          name, {{"version", 1}, {"personas_file", ""}, {"temperature_scale", scale}});
       world_personas_node_type().create()->run(context);
       chosen.push_back(labels(*context.output<Annotator>("annotator"), sft_like_pairs()));
     }
@@ -265,20 +268,20 @@ TEST(WorldAnnotators, TemperatureScaleMakesThePersonasMoreDecisive) {
 }
 
 TEST(WorldAnnotators, PoolsListTheirMembers) {
-  GoldHumansAnnotator gold(1, 16, kDefaultGoldTemperature, GoldMode::single, 1);
-  PersonaPoolAnnotator pool(parse_personas(builtin_personas_toml(), kBuiltinPersonasName), 1);
+  GoldHumansAnnotator gold(1, 16, kDefaultGoldTemperature, GoldMode::single, 1, 1);
+  PersonaPoolAnnotator pool(parse_personas(builtin_personas_toml(1), builtin_personas_name(1)), 1);
   EXPECT_EQ(gold.members().size(), 16u);
   EXPECT_EQ(pool.members().size(), 13u);
   EXPECT_EQ(pool.members().front()->name(), "gpt4_careful");
-  EXPECT_THROW(GoldHumansAnnotator(1, 16, 1.0, GoldMode::panel, 4), Error);
+  EXPECT_THROW(GoldHumansAnnotator(1, 16, 1.0, GoldMode::panel, 4, 1), Error);
 }
 
 TEST(WorldAnnotators, PairsWithoutTheHiddenColumnsFailClearly) {
   PreferencePair bare = sft_like_pairs().front();
   bare.metadata = nlohmann::ordered_json::object();
   std::vector<PreferencePair> pairs = {sft_like_pairs()[1], bare};
-  GoldHumansAnnotator gold(1, 16, kDefaultGoldTemperature, GoldMode::single, 1);
-  PersonaPoolAnnotator pool(parse_personas(builtin_personas_toml(), kBuiltinPersonasName), 1);
+  GoldHumansAnnotator gold(1, 16, kDefaultGoldTemperature, GoldMode::single, 1, 1);
+  PersonaPoolAnnotator pool(parse_personas(builtin_personas_toml(1), builtin_personas_name(1)), 1);
   for (Annotator* annotator : std::initializer_list<Annotator*>{&gold, &pool}) {
     try {
       annotator->annotate(pairs);

@@ -14,6 +14,7 @@ namespace {
 
 WorldConfig corpus_config(std::size_t documents) {
   WorldConfig config;
+  config.version = 1;
   config.scale = 0.02;
   config.fact_base_size = 20;
   config.corpus_documents = documents;

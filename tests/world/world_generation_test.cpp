@@ -15,8 +15,10 @@
 namespace paddock::world {
 namespace {
 
+// Version 1's world; version 2 has tests of its own (world_v2_test.cpp).
 WorldConfig small_config(double scale = 0.02) {
   WorldConfig config;
+  config.version = 1;
   config.scale = scale;
   return config;
 }
@@ -89,7 +91,7 @@ TEST(WorldGeneration, FullScaleSplitsAreDisjointAndMixed) {
     }
   }
   EXPECT_EQ(total, 52805u);
-  EXPECT_EQ(per_family.size(), all_families().size());
+  EXPECT_EQ(per_family.size(), chosen_families({}, /*version=*/1).size());
   for (const auto& [family, count] : per_family) {
     // `opposites` asks 72 fixed questions through 8 templates: at full scale it runs out of
     // distinct prompts (576) and the other families take its share.
@@ -176,6 +178,10 @@ TEST(WorldGeneration, MalformedParametersGiveClearErrors) {
   expect_param_error({{"corpus_documents", "many"}}, "'corpus_documents' must be an integer");
   expect_param_error({{"eval_size", -3}}, "'eval_size' must lie in [0, 100000]");
   expect_param_error({{"eval_size", "all"}}, "'eval_size' must be an integer");
+  expect_param_error({{"version", 3}}, "'version' must be 1 or 2, got 3");
+  expect_param_error({{"version", "two"}}, "'version' must be 1 or 2");
+  expect_param_error({{"version", 1}, {"probes_per_family", 5}},
+                     "'probes_per_family' needs version = 2");
   const WorldConfig fine = world_config_from_params(Params(nlohmann::json{
       {"scale", 0.5}, {"families", {"sorting", "counting"}}, {"input_fraction", 0}}));
   EXPECT_EQ(fine.families.size(), 2u);

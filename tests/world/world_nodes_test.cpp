@@ -30,7 +30,8 @@ std::shared_ptr<Dataset> small_eval() {
 
 TEST(WorldNodes, SpecsDeclarePortsAndKinds) {
   EXPECT_EQ(instruction_world_node_type().kind, NodeKind::source);
-  EXPECT_EQ(instruction_world_node_type().outputs.size(), 6u);  // five splits and the corpus
+  // Five splits, the corpus, the probes and the manifest.
+  EXPECT_EQ(instruction_world_node_type().outputs.size(), 8u);
   EXPECT_EQ(world_system_node_type().kind, NodeKind::transform);
   EXPECT_EQ(world_gold_humans_node_type().kind, NodeKind::annotator);
   EXPECT_EQ(world_personas_node_type().kind, NodeKind::annotator);
@@ -95,20 +96,38 @@ TEST(WorldNodes, SystemsRefusePromptsWithoutHiddenColumns) {
 }
 
 TEST(WorldNodes, AnnotatorNodesMakePools) {
-  TestNodeContext gold(
-      "gold", {{"raters", 16}, {"temperature", 1.0}, {"mode", "single"}, {"panel_size", 5}});
+  TestNodeContext gold("gold", {{"version", 2},
+                                {"raters", 16},
+                                {"temperature", 1.0},
+                                {"mode", "single"},
+                                {"panel_size", 5}});
   run(world_gold_humans_node_type(), gold);
   EXPECT_EQ(gold.output<Annotator>("annotator")->members().size(), 16u);
 
-  TestNodeContext judges("judges", {{"personas_file", ""}, {"temperature_scale", 1.0}});
+  TestNodeContext judges("judges",
+                         {{"version", 2}, {"personas_file", ""}, {"temperature_scale", 1.0}});
   run(world_personas_node_type(), judges);
   EXPECT_EQ(judges.output<Annotator>("annotator")->members().size(), 13u);
 
   const auto file = std::filesystem::temp_directory_path() / "paddock_world_two_judges.toml";
   std::ofstream(file) << "[[persona]]\nname = \"one\"\n[[persona]]\nname = \"two\"\n";
-  TestNodeContext custom("judges", {{"personas_file", file.string()}, {"temperature_scale", 1.0}});
+  TestNodeContext custom(
+      "judges", {{"version", 1}, {"personas_file", file.string()}, {"temperature_scale", 1.0}});
   run(world_personas_node_type(), custom);
   EXPECT_EQ(custom.output<Annotator>("annotator")->members().size(), 2u);
+  // A file without `version` judges for version 1; a version-2 node refuses it by name.
+  TestNodeContext mismatched(
+      "judges", {{"version", 2}, {"personas_file", file.string()}, {"temperature_scale", 1.0}});
+  try {
+    run(world_personas_node_type(), mismatched);
+    ADD_FAILURE() << "expected a version mismatch error";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what())
+                  .find("defines personas for world version 1 but the "
+                        "node's `version` is 2"),
+              std::string::npos)
+        << error.what();
+  }
   std::filesystem::remove(file);
 }
 

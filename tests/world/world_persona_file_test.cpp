@@ -20,7 +20,7 @@ std::string parse_error(const std::string& text) {
 }
 
 TEST(WorldPersonaFile, ShippedFileDefinesThirteenPersonas) {
-  const auto personas = parse_personas(builtin_personas_toml(), kBuiltinPersonasName);
+  const auto personas = parse_personas(builtin_personas_toml(1), builtin_personas_name(1));
   ASSERT_EQ(personas.size(), 13u);
   std::set<std::string> names;
   int lists = 0, longer = 0, first = 0, blind = 0;
@@ -40,7 +40,7 @@ TEST(WorldPersonaFile, ShippedFileDefinesThirteenPersonas) {
 
 TEST(WorldPersonaFile, BuiltInCopyMatchesTheConfigFile) {
   const auto from_file = load_personas_file(PADDOCK_WORLD_PERSONAS_FILE);
-  const auto built_in = parse_personas(builtin_personas_toml(), kBuiltinPersonasName);
+  const auto built_in = parse_personas(builtin_personas_toml(1), builtin_personas_name(1));
   ASSERT_EQ(from_file.size(), built_in.size());
   for (std::size_t i = 0; i < built_in.size(); ++i) EXPECT_EQ(from_file[i].name, built_in[i].name);
 }
@@ -70,10 +70,11 @@ TEST(WorldPersonaFile, SyntaxErrorsNameLineAndColumn) {
 }
 
 TEST(WorldPersonaFile, SchemaErrorsNameLineAndColumn) {
-  EXPECT_EQ(parse_error("[[persona]]\nname = \"a\"\ntemprature = 1.0\n"),
-            "judges.toml:3:1: error: unknown persona key 'temprature'; allowed keys: name, "
-            "description, temperature, correctness, helpfulness, length, repetition, ending, "
-            "prefer_longer, prefer_lists, prefer_first, misjudge_rate, cannot_verify");
+  EXPECT_EQ(
+      parse_error("[[persona]]\nname = \"a\"\ntemprature = 1.0\n"),
+      "judges.toml:3:1: error: unknown persona key 'temprature'; allowed keys: name, "
+      "description, temperature, correctness, helpfulness, detail, length, repetition, ending, "
+      "prefer_longer, prefer_lists, prefer_first, misjudge_rate, cannot_verify");
   EXPECT_EQ(parse_error("[[persona]]\nname = \"a\"\ntemperature = \"hot\"\n"),
             "judges.toml:3:15: error: 'temperature' must be a number");
   EXPECT_EQ(parse_error("[[persona]]\nname = \"a\"\ntemperature = 0\n"),
@@ -90,9 +91,10 @@ TEST(WorldPersonaFile, SchemaErrorsNameLineAndColumn) {
   EXPECT_EQ(parse_error("[[persona]]\nname = \"a b\"\n"),
             "judges.toml:2:8: error: 'name' may hold only letters, digits and underscores, got "
             "'a b'");
-  EXPECT_EQ(parse_error("judges = 3\n"),
-            "judges.toml:1:1: error: unknown top-level key 'judges'; a persona file holds only "
-            "[[persona]] tables");
+  EXPECT_EQ(
+      parse_error("judges = 3\n"),
+      "judges.toml:1:1: error: unknown top-level key 'judges'; a persona file holds `version` "
+      "and [[persona]] tables");
   EXPECT_EQ(parse_error("# nothing here\n"),
             "judges.toml:1:1: error: no [[persona]] table; define at least one persona");
   EXPECT_EQ(parse_error("persona = 3\n"),
