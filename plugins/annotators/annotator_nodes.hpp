@@ -14,5 +14,6 @@ NodeTypeSpec human_file_dataset_node_type();
 NodeTypeSpec reward_judge_node_type();
 NodeTypeSpec api_llm_node_type();
 NodeTypeSpec judge_eval_node_type();
+NodeTypeSpec longest_judge_node_type();
 
 }  // namespace paddock::annotators

@@ -17,6 +17,7 @@ void register_annotators(paddock::Registrar& registrar) {
   registrar.add_node_type(pairs_head_to_head_node_type());
   registrar.add_node_type(pairs_from_samples_node_type());
   registrar.add_node_type(judge_eval_node_type());
+  registrar.add_node_type(longest_judge_node_type());
 }
 
 }  // namespace

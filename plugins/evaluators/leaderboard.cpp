@@ -33,6 +33,7 @@ struct ParsedReport {
   EvaluationCell cell;
   std::optional<double> lc_win_rate;
   double avg_length = 0.0;
+  std::map<std::string, double> scores;  // per prompt key: 100 for a win, 50 a tie, 0 a loss
 };
 
 ParsedReport parse_report(const Json& report, std::size_t index) {
@@ -63,7 +64,38 @@ ParsedReport parse_report(const Json& report, std::size_t index) {
     parsed.lc_win_rate = lc->get<double>();
   }
   parsed.avg_length = number_or(report, "avg_length", 0.0);
+  if (auto rows = report.find("per_prompt"); rows != report.end() && rows->is_array()) {
+    for (const Json& row : *rows) {
+      if (!row.is_object() || !row.contains("key") || !row["key"].is_string()) continue;
+      const auto preference = row.find("preference");
+      if (preference == row.end() || !preference->is_number()) continue;  // unannotated
+      parsed.scores[row["key"].get<std::string>()] = 50.0 * preference->get<double>();
+    }
+  }
   return parsed;
+}
+
+// The mean and standard error of system - baseline over the prompts both have.
+std::optional<PairedDifference> paired_difference(const ParsedReport& system,
+                                                  const ParsedReport& baseline) {
+  std::vector<double> differences;
+  for (const auto& [key, score] : system.scores) {
+    if (auto found = baseline.scores.find(key); found != baseline.scores.end())
+      differences.push_back(score - found->second);
+  }
+  if (differences.size() < 2) return std::nullopt;
+  PairedDifference result;
+  result.n = static_cast<std::int64_t>(differences.size());
+  result.difference = mean(differences);
+  result.standard_error = standard_error_of_mean(differences).value_or(0.0);
+  return result;
+}
+
+Json difference_to_json(const std::optional<PairedDifference>& difference) {
+  if (!difference) return nullptr;
+  return {{"difference", difference->difference},
+          {"se", difference->standard_error},
+          {"n", difference->n}};
 }
 
 Json cell_to_json(const EvaluationCell& cell) {
@@ -75,7 +107,8 @@ Json cell_to_json(const EvaluationCell& cell) {
 
 }  // namespace
 
-Leaderboard build_leaderboard(std::span<const nlohmann::ordered_json> reports) {
+Leaderboard build_leaderboard(std::span<const nlohmann::ordered_json> reports,
+                              const std::string& baseline) {
   struct Group {
     std::vector<ParsedReport> simulated, human;
   };
@@ -89,6 +122,16 @@ Leaderboard build_leaderboard(std::span<const nlohmann::ordered_json> reports) {
   }
 
   Leaderboard leaderboard;
+  const Group* baseline_group = nullptr;
+  if (!baseline.empty()) {
+    if (groups.contains(baseline)) {
+      baseline_group = &groups[baseline];
+      leaderboard.baseline = baseline;
+    } else {
+      leaderboard.notes.push_back("no differences from the baseline: no report names system '" +
+                                  baseline + "'");
+    }
+  }
   for (const std::string& name : order) {
     const Group& group = groups[name];
     auto note_extra = [&](const std::vector<ParsedReport>& list, const char* role) {
@@ -114,6 +157,14 @@ Leaderboard build_leaderboard(std::span<const nlohmann::ordered_json> reports) {
     if (!group.human.empty()) entry.human = group.human.front().cell;
     entry.lc_win_rate = simulated.lc_win_rate;
     entry.avg_length = simulated.avg_length;
+    if (baseline_group && name != baseline) {
+      if (!baseline_group->simulated.empty())
+        entry.simulated_vs_baseline =
+            paired_difference(simulated, baseline_group->simulated.front());
+      if (!group.human.empty() && !baseline_group->human.empty())
+        entry.human_vs_baseline =
+            paired_difference(group.human.front(), baseline_group->human.front());
+    }
     leaderboard.systems.push_back(std::move(entry));
   }
   std::stable_sort(leaderboard.systems.begin(), leaderboard.systems.end(),
@@ -154,6 +205,11 @@ nlohmann::ordered_json leaderboard_to_json(const Leaderboard& leaderboard) {
         {"human", entry.human ? cell_to_json(*entry.human) : Json(nullptr)},
         {"lc_win_rate", entry.lc_win_rate ? Json(*entry.lc_win_rate) : Json(nullptr)},
         {"avg_length", entry.avg_length},
+        {"vs_baseline", leaderboard.baseline.empty()
+                            ? Json(nullptr)
+                            : Json{{"baseline", leaderboard.baseline},
+                                   {"simulated", difference_to_json(entry.simulated_vs_baseline)},
+                                   {"human", difference_to_json(entry.human_vs_baseline)}}},
     });
   }
   Json correlation = nullptr;

@@ -19,7 +19,7 @@ void run_leaderboard(NodeContext& context) {
     if (!report) throw Error("input 'reports' holds an artifact that is not a Report");
     contents.push_back(report->content());
   }
-  const Leaderboard leaderboard = build_leaderboard(contents);
+  const Leaderboard leaderboard = build_leaderboard(contents, context.params().string("baseline"));
   for (const auto& note : leaderboard.notes) context.log().warn("{}", note);
 
   const std::filesystem::path directory = context.run_directory() / "report";
@@ -32,9 +32,16 @@ void run_leaderboard(NodeContext& context) {
       static_cast<std::size_t>(context.params().integer("max_points_per_curve"));
 
   nlohmann::ordered_json json = leaderboard_to_json(leaderboard);
+  std::string markdown = render_leaderboard_markdown(leaderboard, options.title);
+  // Reports that travel with the table as they are: the reward model's measures and the
+  // systems' task correctness.
+  for (const char* port : {"reward_model", "task_scores"}) {
+    if (!context.has_input(port)) continue;
+    json[port] = context.input<Report>(port)->content();
+    markdown += "\n## " + std::string(port) + "\n\n```json\n" + json[port].dump(2) + "\n```\n";
+  }
   write_file_atomically(directory / "leaderboard.json", json.dump(2) + "\n");
-  write_file_atomically(directory / "leaderboard.md",
-                        render_leaderboard_markdown(leaderboard, options.title));
+  write_file_atomically(directory / "leaderboard.md", markdown);
   write_file_atomically(directory / "report.html",
                         render_report_html(leaderboard, metrics, options));
   context.log().info("{} systems; wrote {}", leaderboard.systems.size(),
@@ -55,11 +62,19 @@ NodeTypeSpec leaderboard_node_type() {
       "report/leaderboard.md and report/report.html in the pipeline's workdir. report.html "
       "also draws the training curves of metrics.jsonl and the over-optimisation curve. See "
       "docs/evaluation.md.";
-  spec.inputs = {{"reports", "Report", "reports of win_rate nodes", /*optional=*/false,
-                  /*multiple=*/true}};
+  spec.inputs = {
+      {"reports", "Report", "reports of win_rate nodes", /*optional=*/false, /*multiple=*/true},
+      {"reward_model", "Report", "a reward_eval report, copied into leaderboard.json",
+       /*optional=*/true},
+      {"task_scores", "Report", "a world_task_scores report, copied into leaderboard.json",
+       /*optional=*/true},
+  };
   spec.outputs = {{"report", "Report", "the leaderboard JSON (as leaderboard.json)"}};
   spec.params = {
       string_param("title", "Paddock leaderboard", "the heading of leaderboard.md and report.html"),
+      string_param("baseline", "",
+                   "a system to compare every other one with, prompt by prompt: the win-rate "
+                   "difference and its paired standard error (empty = none)"),
       integer_param("max_curve_charts", 48, "training-curve charts drawn at most", /*minimum=*/0.0),
       integer_param("max_points_per_curve", 400, "longer curves are thinned evenly to this many",
                     /*minimum=*/2.0),

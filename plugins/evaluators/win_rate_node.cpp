@@ -2,12 +2,14 @@
 // has the judge compare each pair (reference as output_1, system as output_2), and reports
 // the win rate, its standard error, counts, lengths and the length-controlled win rate.
 #include <algorithm>
+#include <cstdio>
 
 #include "evaluator_nodes.hpp"
 #include "markup.hpp"
 #include "paddock/annotator.hpp"
 #include "paddock/dataset.hpp"
 #include "paddock/report.hpp"
+#include "paddock/seed.hpp"
 #include "paddock/simple_node.hpp"
 #include "pair_join.hpp"
 #include "win_rate_report.hpp"
@@ -39,6 +41,23 @@ nlohmann::ordered_json unmatched_examples(const Dataset& data,
     examples.push_back({{"row", rows[i] + 1}, {"instruction", describe_row(data[rows[i]])}});
   }
   return examples;
+}
+
+// Each judged prompt's key (fnv1a_64 of instruction \x1f input, in hex) and preference, so
+// the leaderboard can pair two systems' judgements prompt by prompt (paired differences).
+nlohmann::ordered_json per_prompt_preferences(const std::vector<PreferencePair>& pairs,
+                                              const std::vector<std::optional<int>>& preferences) {
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    char key[17];
+    std::snprintf(
+        key, sizeof key, "%016llx",
+        static_cast<unsigned long long>(fnv1a_64(pairs[i].instruction + '\x1f' + pairs[i].input)));
+    rows.push_back({{"key", key},
+                    {"preference", preferences[i] ? nlohmann::ordered_json(*preferences[i])
+                                                  : nlohmann::ordered_json(nullptr)}});
+  }
+  return rows;
 }
 
 std::vector<Annotation> judge_in_batches(NodeContext& context, Annotator& judge,
@@ -135,6 +154,7 @@ void run_win_rate(NodeContext& context) {
   options.lc_l2_penalty = params.number("lc_l2_penalty");
   nlohmann::ordered_json report =
       make_win_rate_report(options, preferences, system_outputs, reference_outputs);
+  report["per_prompt"] = per_prompt_preferences(joined.pairs, preferences);
   report["n_unmatched_outputs"] = unmatched_outputs;
   report["n_unmatched_reference"] = unmatched_reference;
   report["unmatched_output_examples"] = unmatched_examples(*outputs, joined.unmatched_output_rows);

@@ -29,7 +29,8 @@ namespace {
 struct ScoredPair {
   TokenSequence first;
   TokenSequence second;
-  float label = 0.0f;  // 1 when output_2 is preferred
+  float label = 0.0f;   // 1 when output_2 is preferred
+  std::size_t row = 0;  // in the input Dataset
 };
 
 struct HeldOutMetrics {
@@ -129,7 +130,8 @@ void run_reward_model(NodeContext& context) {
       ++too_long;
       continue;
     }
-    usable.push_back({std::move(*first), std::move(*second), pair.preference == 2 ? 1.0f : 0.0f});
+    usable.push_back(
+        {std::move(*first), std::move(*second), pair.preference == 2 ? 1.0f : 0.0f, pair.row});
   }
   if (read.ties + read.unannotated + too_long > 0) {
     context.log().info(
@@ -206,8 +208,12 @@ void run_reward_model(NodeContext& context) {
   report["loss"] = finite_or_null(last.loss);
   report["skipped"] = {
       {"ties", read.ties}, {"unannotated", read.unannotated}, {"too_long", too_long}};
+  // The held-out rows as they came in (all columns), for reward_eval's fuller measures.
+  auto held_out_rows = std::make_shared<Dataset>();
+  for (const ScoredPair& pair : held_out) held_out_rows->add((*data)[pair.row]);
   context.set_output("model", student.model);
   context.set_output("report", std::make_shared<Report>(std::move(report)));
+  context.set_output("held_out", std::move(held_out_rows));
 }
 
 }  // namespace
@@ -238,6 +244,7 @@ NodeTypeSpec reward_model_node_type() {
   spec.outputs = {
       {"model", "Model", "the model with its reward head"},
       {"report", "Report", "held-out metrics and skipped-row counts"},
+      {"held_out", "Dataset", "the held-out pair rows, unchanged, e.g. for reward_eval"},
   };
   spec.params = training_param_specs(defaults);
   spec.params.push_back(integer_param(
