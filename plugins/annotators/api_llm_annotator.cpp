@@ -181,6 +181,7 @@ std::vector<Annotation> ApiLlmAnnotator::annotate(std::span<const PreferencePair
       std::string reason;
       if (result.outcome == HttpOutcome::failed) {
         ledger.record_failed_request();
+        ledger.record_pairs_failed(static_cast<std::int64_t>(batch.rows.size()));
         reason =
             redact(result.error + (result.body.empty() ? "" : ": " + shorten(result.body)), key);
         if (log) {
