@@ -205,11 +205,19 @@ std::vector<Annotation> ApiLlmAnnotator::annotate(std::span<const PreferencePair
     }
     ledger.record_response(prompt_tokens, completion_tokens, config_.prices);
     const std::string text = completion_text(result.body).value_or("");
-    const std::vector<int> labels = find_labels(text, config_.compiled_patterns);
+    const std::vector<int> labels = find_labels(text, config_.compiled_patterns, batch_size);
     const bool parsed = labels.size() == batch_size;
     if (!parsed && log) {
-      log->warn("judge {}: expected {} labels, found {}; {} pairs left unannotated", config_.name,
-                batch_size, labels.size(), batch.rows.size());
+      if (text.size() > kMaxLabelledTextBytes) {
+        log->warn(
+            "judge {}: an answer of {} bytes is longer than the {} the label parser reads; "
+            "{} pairs left unannotated",
+            config_.name, text.size(), kMaxLabelledTextBytes, batch.rows.size());
+      } else {
+        log->warn("judge {}: expected {} labels, found {}{}; {} pairs left unannotated",
+                  config_.name, batch_size, labels.size(),
+                  labels.size() > batch_size ? " or more" : "", batch.rows.size());
+      }
     }
     std::vector<std::pair<std::string, CachedAnnotation>> entries;
     for (std::size_t k = 0; k < batch.rows.size(); ++k) {

@@ -51,5 +51,62 @@ TEST(LabelParser, FindsLabelsInTextOrder) {
   EXPECT_THROW(compile_label_patterns({"1:("}), Error);
 }
 
+TEST(LabelParser, LineAnchorsSeeTheTextBeforeTheScanPosition) {
+  const auto patterns = compile_label_patterns({"1:^A$", "2:^B$"});
+  EXPECT_EQ(find_labels("A\nB\nxA\nB", patterns), (std::vector<int>{1, 2, 2}));
+}
+
+TEST(LabelParser, EcmaScriptOnlySyntaxIsRefusedWithTheEngineNamed) {
+  try {
+    compile_label_patterns({"1:Output (?=a)"});
+    FAIL() << "lookahead is not RE2 syntax";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("not a valid RE2 regular expression"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
+// Answers that overflowed the stack of the recursive std::regex under the shipped patterns
+// (configs/annotators/api_judges.toml): about 50 KB of digits or spaces.
+TEST(LabelParser, HugeRunsOfDigitsOrSpacesUnderTheShippedPatternsDoNotCrash) {
+  const std::vector<std::vector<std::string>> shipped = {
+      {"1:Case \\d+: *Output \\(a\\)", "2:Case \\d+: *Output \\(b\\)"},
+      {"1:\"first_is_better\"\\s*:\\s*true", "2:\"first_is_better\"\\s*:\\s*false"},
+      {"1:Verdict: *Output \\(a\\)", "2:Verdict: *Output \\(b\\)"},
+      {"1:Output \\(a\\)", "2:Output \\(b\\)"}};
+  const std::string digits(50000, '7'), spaces(50000, ' ');
+  const std::vector<std::string> answers = {digits,
+                                            spaces,
+                                            "Case " + digits + ": Output (a)",
+                                            "Case 1:" + spaces + "Output (b)",
+                                            "\"first_is_better\"" + spaces + ":" + spaces + "true",
+                                            "Verdict:" + spaces + "Output (a)",
+                                            std::string(25000, '\n') + digits};
+  for (const auto& specs : shipped) {
+    const auto patterns = compile_label_patterns(specs);
+    for (const std::string& answer : answers) {
+      const auto labels = find_labels(answer, patterns);
+      EXPECT_LE(labels.size(), 1u) << specs[0];
+    }
+  }
+  EXPECT_EQ(find_labels("Case " + digits + ": Output (a)", compile_label_patterns(shipped[0])),
+            (std::vector<int>{1}));
+  EXPECT_EQ(find_labels("\"first_is_better\"" + spaces + ":" + spaces + "false",
+                        compile_label_patterns(shipped[1])),
+            (std::vector<int>{2}));
+}
+
+TEST(LabelParser, OverlongAnswersAreNotParsedAndLabelCountsAreBounded) {
+  const auto patterns = compile_label_patterns({"1:Output \\(a\\)", "2:Output \\(b\\)"});
+  std::string many;
+  for (int i = 0; i < 20000; ++i) many += i % 3 ? "Output (a)\n" : "Output (b)\n";
+  ASSERT_LE(many.size(), kMaxLabelledTextBytes);
+  EXPECT_EQ(find_labels(many, patterns).size(), 20000u);
+  EXPECT_EQ(find_labels(many, patterns, /*max_labels=*/5).size(), 6u);
+  const std::string too_long = many + std::string(kMaxLabelledTextBytes, ' ') + "Output (a)";
+  EXPECT_TRUE(find_labels(too_long, patterns).empty());
+}
+
 }  // namespace
 }  // namespace paddock::annotators
