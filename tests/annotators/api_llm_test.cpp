@@ -77,12 +77,12 @@ TEST_F(ApiLlmTest, TooManyRequestsHonoursRetryAfter) {
     if (n == 0) return {429, R"({"error":"slow down"})", {{"Retry-After", "0.4"}}};
     return answer_correctly(n, request);
   });
-  auto judge = make(server, {{"concurrency", 1}});
+  auto judge = make(server, {{"concurrency", 1}, {"backoff_max_seconds", 2.0}});
   const auto started = std::chrono::steady_clock::now();
   expect_correct(judge->annotate(pairs(1)));
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  EXPECT_GE(seconds, 0.4);  // the backoff alone would be <= 0.05 s
+  EXPECT_GE(seconds, 0.4);  // the backoff alone would be <= 0.01 s
   EXPECT_EQ(server.requests(), 2u);
   EXPECT_EQ(usage_of(*judge)["retries"], 1);
   EXPECT_NE(log_.str().find("HTTP 429"), std::string::npos);
@@ -425,7 +425,7 @@ TEST(ApiJudgePoolFile, PoolNodeMakesAnAnnotatorWithMembers) {
   EXPECT_TRUE(std::filesystem::exists(dir / "annotations.jsonl"));
 }
 
-TEST(Backoff, GrowsExponentiallyWithJitterAndHonoursRetryAfter) {
+TEST(Backoff, GrowsExponentiallyWithJitterAndHonoursRetryAfterUpToTheCap) {
   RetryPolicy policy;
   policy.backoff_initial_seconds = 1.0;
   policy.backoff_max_seconds = 10.0;
@@ -433,7 +433,10 @@ TEST(Backoff, GrowsExponentiallyWithJitterAndHonoursRetryAfter) {
   EXPECT_DOUBLE_EQ(backoff_seconds(policy, 3, 0.999999, std::nullopt),
                    4.0 * (0.5 + 0.5 * 0.999999));
   EXPECT_DOUBLE_EQ(backoff_seconds(policy, 10, 0.0, std::nullopt), 5.0);  // capped at 10, jittered
-  EXPECT_DOUBLE_EQ(backoff_seconds(policy, 1, 0.0, 30.0), 30.0);
+  EXPECT_DOUBLE_EQ(backoff_seconds(policy, 1, 0.0, 3.0), 3.0);
+  // A server's Retry-After never holds the client past the cap.
+  EXPECT_DOUBLE_EQ(backoff_seconds(policy, 1, 0.0, 30.0), 10.0);
+  EXPECT_DOUBLE_EQ(backoff_seconds(policy, 1, 0.0, 100000.0), 10.0);
 }
 
 }  // namespace
