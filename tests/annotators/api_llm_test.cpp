@@ -242,7 +242,63 @@ TEST_F(ApiLlmTest, TheKeyNeverAppearsInLogsCachesOrErrors) {
     FAIL() << "expected an error for the missing key";
   } catch (const Error& error) {
     EXPECT_NE(std::string(error.what()).find(kKeyVariable), std::string::npos);
+    // The advice given must work: "none", not "" (which means "inherit" on the node).
+    EXPECT_NE(std::string(error.what()).find("api_key_env = \"none\""), std::string::npos)
+        << error.what();
   }
+}
+
+// A key pasted into api_key_env was echoed as "the environment variable 'sk-...' is not set".
+TEST_F(ApiLlmTest, AKeyPastedIntoApiKeyEnvIsRefusedWithoutRepeatingIt) {
+  LoopbackServer server(answer_correctly);
+  try {
+    make(server, {{"api_key_env", kSecret}});
+    FAIL() << "a key in api_key_env must be refused";
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    EXPECT_EQ(message.find(kSecret), std::string::npos) << message;
+    EXPECT_NE(message.find("must name the environment variable"), std::string::npos) << message;
+  }
+  EXPECT_EQ(log_.str().find(kSecret), std::string::npos) << log_.str();
+  EXPECT_EQ(server.requests(), 0u);
+}
+
+// user:password@ in base_url reaches the server (libcurl sends it as Basic authentication)
+// but never the log or the errors.
+TEST_F(ApiLlmTest, APasswordInTheBaseUrlIsNeverLogged) {
+  LoopbackServer server([](std::size_t, const ReceivedRequest& request) -> ScriptedResponse {
+    return {500, "server error for " + request.target};
+  });
+  const std::string url = "http://judge:" + std::string(kSecret) +
+                          "@127.0.0.1:" + std::to_string(server.port()) + "/v1";
+  auto judge = make(server, {{"base_url", url}, {"api_key_env", "none"}, {"max_retries", 1}});
+  const auto answers = judge->annotate(pairs(1, "url"));
+  EXPECT_FALSE(answers[0].preference);
+  EXPECT_EQ(log_.str().find(kSecret), std::string::npos) << log_.str();
+  EXPECT_NE(log_.str().find("http://[redacted]@127.0.0.1"), std::string::npos) << log_.str();
+  EXPECT_EQ(answers[0].raw.find(kSecret), std::string::npos);
+  EXPECT_EQ(server.requests(), 2u);
+}
+
+// "none" means no key in a pool file's judge too, as the missing-key message advises.
+TEST_F(ApiLlmTest, NoneMeansNoKeyInAJudgeTable) {
+  JudgeSource source;
+  source.origin = "pool.toml:3:1: judge 1";
+  source.base_directory = dir_.path();
+  const nlohmann::json table = {{"model", "m"},
+                                {"api_key_env", "none"},
+                                {"template_with_input", "with.txt"},
+                                {"template_without_input", "without.txt"},
+                                {"parse_patterns", {"1:A", "2:B"}}};
+  EXPECT_EQ(judge_config_from_json(table, source).api_key_env, "");
+}
+
+TEST(ApiKey, UrlUserinfoIsFoundOnlyInTheAuthority) {
+  EXPECT_EQ(api_client::url_userinfo("https://u:p@host/v1"), "u:p");
+  EXPECT_EQ(api_client::url_for_messages("https://u:p@host/v1"), "https://[redacted]@host/v1");
+  EXPECT_EQ(api_client::url_userinfo("https://host/v1/me@example"), "");
+  EXPECT_EQ(api_client::url_for_messages("http://127.0.0.1:8000/v1"), "http://127.0.0.1:8000/v1");
+  EXPECT_EQ(api_client::url_userinfo("https://a@b:c@host"), "a@b:c");
 }
 
 TEST_F(ApiLlmTest, CompletionsEndpointSendsOnePrompt) {
