@@ -6,6 +6,7 @@
 #include <toml++/toml.h>
 
 #include "paddock/api_client/api_key.hpp"
+#include "paddock/core/files.hpp"
 #include "paddock/error.hpp"
 #include "pair_key.hpp"
 
@@ -156,6 +157,7 @@ ApiJudgeConfig judge_config_from_json(const nlohmann::json& table, const JudgeSo
 
 JudgePoolFile load_judge_pool(const std::filesystem::path& file, const nlohmann::json& overrides,
                               const std::filesystem::path& tokenizer_directory) {
+  core::refuse_special_file(file);  // a FIFO or a device would never end
   toml::table root;
   try {
     root = toml::parse_file(file.string());

@@ -1,10 +1,16 @@
 // Prompt templates (format, substitution without re-scanning, errors) and label parsing.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <functional>
 
 #include "annotators_test_support.hpp"
+#include "api_judge_config.hpp"
 #include "label_parser.hpp"
 #include "paddock/error.hpp"
 #include "prompt_template.hpp"
+#include "test_support.hpp"
+#include "tiktoken_ranks.hpp"
 
 namespace paddock::annotators {
 namespace {
@@ -35,6 +41,26 @@ TEST(PromptTemplate, BrokenTemplatesAreRejectedWithTheirLine) {
     FAIL();
   } catch (const Error& error) {
     EXPECT_NE(std::string(error.what()).find("t.txt:2:"), std::string::npos);
+  }
+}
+
+// Every file an API judge reads must be a regular file: a FIFO would block the run forever.
+TEST(JudgeFiles, FifosAreRefusedWhereverAJudgeReadsAFile) {
+  paddock::testing::TempDir dir;
+  const auto fifo = dir / "fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const auto error_of = [](const std::function<void()>& load) -> std::string {
+    try {
+      load();
+    } catch (const Error& error) {
+      return error.what();
+    }
+    return "no error";
+  };
+  for (const std::string& message :
+       {error_of([&] { PromptTemplate::load(fifo); }), error_of([&] { TiktokenRanks::load(fifo); }),
+        error_of([&] { load_judge_pool(fifo, nlohmann::json::object(), {}); })}) {
+    EXPECT_NE(message.find("is a FIFO, not a regular file"), std::string::npos) << message;
   }
 }
 
