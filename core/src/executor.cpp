@@ -23,6 +23,10 @@ constexpr const char* kDoneFile = "done.json";
 constexpr const char* kOutputsDir = "outputs";
 constexpr const char* kPartialOutputsDir = "outputs.partial";
 constexpr const char* kWorkDir = "work";
+// Committed files up to this size have their digest checked whenever the executor decides
+// whether a node is up to date; larger ones (checkpoints) only their size, since reading
+// gigabytes at every start would cost more than it protects.
+constexpr std::uint64_t kDigestCheckedBytes = 64ull << 20;
 
 std::string hex64(std::uint64_t value) {
   static const char* digits = "0123456789abcdef";
@@ -109,7 +113,11 @@ class HostNodeContext : public NodeContext {
   int rank() const override { return ranks_.rank; }
   int world_size() const override { return ranks_.world_size; }
   int local_rank() const override { return ranks_.local_rank; }
+  void mark_incomplete(std::string reason) override {
+    incomplete_ = reason.empty() ? "incomplete" : std::move(reason);
+  }
 
+  std::string incomplete_;  // empty unless the node called mark_incomplete()
   std::map<std::string, std::vector<std::shared_ptr<Artifact>>> inputs_;
   std::map<std::string, std::shared_ptr<Artifact>> outputs_;
 
@@ -191,22 +199,30 @@ class Executor {
     } else if (!ephemeral && on_rank_zero()) {
       prepare_node_dir(i);
     }
+    std::string incomplete;
     if (runs_here_[i]) {
-      run_node(i);
+      incomplete = run_node(i);
     } else if (!ephemeral) {
       logger_->info("{}: rank 0 runs it; waiting", node.name);
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (!ephemeral && on_rank_zero()) mark_complete(i, seconds);
+    if (!ephemeral && on_rank_zero()) mark_complete(i, seconds, incomplete);
     // The other ranks read rank 0's outputs from disk once it has written them.
     if (distributed && !ephemeral) coordinator_->barrier("done " + node.name);
     if (runs_here_[i]) {
-      logger_->info("{}: done in {:.2f}s", node.name, seconds);
+      if (incomplete.empty()) {
+        logger_->info("{}: done in {:.2f}s", node.name, seconds);
+      } else {
+        logger_->warn(
+            "{}: INCOMPLETE after {:.2f}s: {}; its outputs are used by this run, and "
+            "the next run runs it again",
+            node.name, seconds, incomplete);
+      }
       release_inputs(i);
     }
     return {node.name, runs_here_[i] ? NodeOutcome::Status::ran : NodeOutcome::Status::cached,
-            seconds};
+            seconds, incomplete};
   }
 
   // Which of the nodes that run this process runs itself: all of them on rank 0; on the
@@ -238,9 +254,48 @@ class Executor {
 
   fs::path node_dir(std::size_t i) const { return workdir_ / pipeline_.nodes[i].name; }
 
+  // An `incomplete` marker (NodeContext::mark_incomplete) makes the node run again, and so
+  // does a committed file that is missing or differs from what done.json recorded.
   bool is_complete(std::size_t i) const {
     const nlohmann::json done = read_json_or_null(node_dir(i) / kDoneFile);
-    return done.is_object() && done.value("fingerprint", "") == fingerprints_[i];
+    if (!done.is_object() || done.value("fingerprint", "") != fingerprints_[i] ||
+        done.contains("incomplete")) {
+      return false;
+    }
+    if (const std::string damage = committed_file_damage(i, done); !damage.empty()) {
+      logger_->warn("{}: {}; running it again", pipeline_.nodes[i].name, damage);
+      return false;
+    }
+    return true;
+  }
+
+  // What is wrong with the files done.json lists (a done.json written before it listed
+  // them is trusted), or "" when nothing is.
+  std::string committed_file_damage(std::size_t i, const nlohmann::json& done) const {
+    const auto files = done.find("files");
+    if (files == done.end() || !files->is_object()) return "";
+    const fs::path outputs = node_dir(i) / kOutputsDir;
+    for (const auto& [name, recorded] : files->items()) {
+      const fs::path file = outputs / name;
+      if (!recorded.is_object()) return "its done.json is damaged";
+      std::error_code error;
+      const std::uintmax_t bytes = fs::file_size(file, error);
+      const std::uint64_t expected = recorded.value("bytes", std::uint64_t{0});
+      if (error) return "its output file " + file.string() + " is missing";
+      if (bytes != expected) {
+        return "its output file " + file.string() + " has " + std::to_string(bytes) +
+               " bytes, but " + std::to_string(expected) + " were committed";
+      }
+      if (bytes > kDigestCheckedBytes) continue;
+      try {
+        if (summarize_file(file).digest != recorded.value("fnv1a64", "")) {
+          return "its output file " + file.string() + " differs from the one committed";
+        }
+      } catch (const std::exception& failure) {
+        return failure.what();
+      }
+    }
+    return "";
   }
 
   std::vector<bool> decide_what_runs() {
@@ -322,8 +377,9 @@ class Executor {
   void prepare_node_dir(std::size_t i) {
     const fs::path directory = node_dir(i);
     const nlohmann::json state = read_json_or_null(directory / kStateFile);
-    if (fresh_start_[i] || !state.is_object() ||
-        state.value("fingerprint", "") != fingerprints_[i]) {
+    resumes_[i] = !(fresh_start_[i] || !state.is_object() ||
+                    state.value("fingerprint", "") != fingerprints_[i]);
+    if (!resumes_[i]) {
       // Only an interrupted run of the very same node with the same inputs is resumed.
       fs::remove_all(directory);
     }
@@ -333,7 +389,8 @@ class Executor {
                           nlohmann::json{{"fingerprint", fingerprints_[i]}}.dump(2) + "\n");
   }
 
-  void run_node(std::size_t i) {
+  // Runs node i; returns its mark_incomplete() reason, empty when it is complete.
+  std::string run_node(std::size_t i) {
     const ResolvedNode& node = pipeline_.nodes[i];
     const bool ephemeral = is_ephemeral(node);
     const fs::path work_dir = ephemeral ? workdir_ / node.name / kWorkDir : node_dir(i) / kWorkDir;
@@ -345,11 +402,16 @@ class Executor {
       for (const auto& ref : refs) context.inputs_[port].push_back(fetch_input(ref));
     }
     logger_->info("{}: running {}", node.name, node.type->spec.name);
+    if (metrics_) metrics_->mark_start(node.name, /*fresh=*/!resumes_[i]);
     try {
       std::unique_ptr<Node> instance = node.type->spec.create();
       instance->run(context);
     } catch (const Cancelled&) {
       throw;
+    } catch (const std::bad_alloc&) {
+      throw NodeFailure(node_label(node) +
+                        " ran out of memory (std::bad_alloc); give it smaller inputs or "
+                        "parameters (such as a smaller world or batch), or more memory");
     } catch (const std::exception& error) {
       throw NodeFailure(node_label(node) + " failed: " + error.what());
     } catch (...) {
@@ -361,11 +423,13 @@ class Executor {
                           "'");
       }
     }
-    if (!ephemeral && !on_rank_zero()) return;  // consumers here load rank 0's outputs
+    // Consumers on other ranks load rank 0's outputs.
+    if (!ephemeral && !on_rank_zero()) return context.incomplete_;
     if (!ephemeral) persist_outputs(i, context.outputs_);
     for (auto& [port, artifact] : context.outputs_) {
       if (pending_consumers_.count({i, port}) != 0) artifacts_[{i, port}] = artifact;
     }
+    return context.incomplete_;
   }
 
   void persist_outputs(std::size_t i,
@@ -379,17 +443,32 @@ class Executor {
       throw NodeFailure("cannot save the outputs of " + node_label(pipeline_.nodes[i]) + ": " +
                         error.what());
     }
+    // What done.json will vouch for: every file's size and digest, taken before the rename.
+    nlohmann::json files = nlohmann::json::object();
+    for (auto it = fs::recursive_directory_iterator(partial); it != fs::end(it); ++it) {
+      if (!it->is_regular_file()) continue;
+      const FileSummary summary = summarize_file(it->path());
+      files[fs::relative(it->path(), partial).generic_string()] = {{"bytes", summary.bytes},
+                                                                   {"fnv1a64", summary.digest}};
+    }
     fs::remove_all(final_dir);
     fs::rename(partial, final_dir);
+    sync_directory(node_dir(i));
+    committed_files_[i] = std::move(files);
   }
 
-  void mark_complete(std::size_t i, double seconds) {
+  void mark_complete(std::size_t i, double seconds, const std::string& incomplete) {
     const ResolvedNode& node = pipeline_.nodes[i];
     nlohmann::json done = {{"fingerprint", fingerprints_[i]},
                            {"node_type", node.type->spec.name},
                            {"plugin", node.type->plugin->name},
                            {"plugin_version", node.type->plugin->version},
                            {"seconds", seconds}};
+    if (!incomplete.empty()) done["incomplete"] = incomplete;
+    if (auto files = committed_files_.find(i); files != committed_files_.end()) {
+      done["files"] = std::move(files->second);
+      committed_files_.erase(files);
+    }
     write_file_atomically(node_dir(i) / kDoneFile, done.dump(2) + "\n");
   }
 
@@ -415,6 +494,8 @@ class Executor {
   std::vector<bool> fresh_start_;  // re-runs that must not resume old work
   std::map<std::pair<std::size_t, std::string>, std::shared_ptr<Artifact>> artifacts_;
   std::map<std::pair<std::size_t, std::string>, int> pending_consumers_;
+  std::map<std::size_t, nlohmann::json> committed_files_;  // persisted, not yet marked done
+  std::map<std::size_t, bool> resumes_;  // nodes whose kept work directory they resume
 };
 
 // What a path parameter names, as far as caching cares: sizes and modification times of the

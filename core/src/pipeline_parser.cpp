@@ -4,17 +4,41 @@
 
 #include <algorithm>
 #include <fstream>
-#include <regex>
 #include <sstream>
+#include <string_view>
 
 #include "paddock/core/pipeline.hpp"
 
 namespace paddock::core {
 namespace {
 
-const std::regex kNodeNamePattern("[A-Za-z_][A-Za-z0-9_-]*");
-const std::regex kPipelineNamePattern("[A-Za-z0-9_][A-Za-z0-9_.-]*");
-const std::regex kDevicePattern("auto|cpu|cuda|cuda:[0-9]+");
+// Names and devices are checked by hand, not with std::regex: libstdc++'s matcher recurses
+// once per character, so a name of some ten thousand characters overflowed the stack.
+bool is_ascii_letter_or_digit(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// [A-Za-z_][A-Za-z0-9_-]*
+bool is_node_name(std::string_view text) {
+  if (text.empty() || (text[0] >= '0' && text[0] <= '9') || text[0] == '-') return false;
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return is_ascii_letter_or_digit(c) || c == '_' || c == '-'; });
+}
+
+// [A-Za-z0-9_][A-Za-z0-9_.-]*
+bool is_pipeline_name(std::string_view text) {
+  if (text.empty() || text[0] == '.' || text[0] == '-') return false;
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return is_ascii_letter_or_digit(c) || c == '_' || c == '-' || c == '.';
+  });
+}
+
+// auto|cpu|cuda|cuda:[0-9]+
+bool is_device(std::string_view text) {
+  if (text == "auto" || text == "cpu" || text == "cuda") return true;
+  if (!text.starts_with("cuda:") || text.size() == 5) return false;
+  return std::all_of(text.begin() + 5, text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
 
 class PipelineReader {
  public:
@@ -164,7 +188,7 @@ class PipelineReader {
       const std::string name(key.str());
       if (name == "name") {
         auto* text = value.as_string();
-        if (!text || !std::regex_match(text->get(), kPipelineNamePattern)) {
+        if (!text || !is_pipeline_name(text->get())) {
           add({location_of(value), "", "",
                "pipeline name must be a string of letters, digits, '_', '-' and '.'"});
         } else {
@@ -179,7 +203,7 @@ class PipelineReader {
         }
       } else if (name == "device") {
         auto* text = value.as_string();
-        if (!text || !std::regex_match(text->get(), kDevicePattern)) {
+        if (!text || !is_device(text->get())) {
           add({location_of(value), "", "",
                "device must be \"auto\", \"cpu\", \"cuda\" or \"cuda:N\""});
         } else {
@@ -238,7 +262,7 @@ class PipelineReader {
       NodeDeclaration node;
       node.name = std::string(key.str());
       node.location = location_of(key);
-      if (node.name == "pipeline" || !std::regex_match(node.name, kNodeNamePattern)) {
+      if (node.name == "pipeline" || !is_node_name(node.name)) {
         add({node.location, node.name, "",
              "node names use letters, digits, '_' and '-', start with a letter or '_', and "
              "'pipeline' is reserved"});

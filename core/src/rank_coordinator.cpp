@@ -1,6 +1,7 @@
 // The run coordinator's sockets: rendezvous with an identity check, barriers, failure news.
 #include "paddock/core/rank_coordinator.hpp"
 
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -8,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -55,8 +57,14 @@ bool send_line(int socket, const std::string& line) {
   return true;
 }
 
+// No message of the protocol comes near this; a longer line is not from a rank.
+constexpr std::size_t kMaxLineBytes = 64 * 1024;
+// How long rank 0 waits for a new connection's hello, so a silent stranger cannot hold up
+// the rendezvous.
+constexpr std::chrono::seconds kHelloTimeout{10};
+
 // Reads one line; nullopt when the peer closed the connection (or it broke). Waits at most
-// until `deadline` when one is given, then throws.
+// until `deadline` when one is given, then throws; throws on a line over kMaxLineBytes.
 std::optional<std::string> read_line(int socket, std::string& pending,
                                      std::optional<Clock::time_point> deadline = std::nullopt) {
   while (true) {
@@ -65,6 +73,9 @@ std::optional<std::string> read_line(int socket, std::string& pending,
       pending.erase(0, end + 1);
       return line;
     }
+    if (pending.size() > kMaxLineBytes)
+      throw Error("a peer of the run coordinator sent a line of over " +
+                  std::to_string(kMaxLineBytes) + " bytes");
     if (deadline) {
       const auto left =
           std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count();
@@ -92,23 +103,37 @@ std::string endpoint(const RankEnvironment& environment) {
 }
 
 int listen_socket(const RankEnvironment& environment) {
+  const std::string bind_address = coordinator_bind(environment);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(environment.coordinator_port);
+  if (::inet_pton(AF_INET, bind_address.c_str(), &address.sin_addr) != 1)
+    throw Error("rank 0: '" + bind_address + "' is not an IPv4 address to listen on");
   const int socket = ::socket(AF_INET, SOCK_STREAM, 0);
   if (socket < 0) throw Error("rank 0: cannot create a socket: " + system_error_text());
   const int on = 1;
   ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_ANY);
-  address.sin_port = htons(environment.coordinator_port);
   if (::bind(socket, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
       ::listen(socket, 128) != 0) {
     const std::string reason = system_error_text();
     ::close(socket);
-    throw Error("rank 0: cannot listen on port " + std::to_string(environment.coordinator_port) +
+    throw Error("rank 0: cannot listen on " + bind_address + ":" +
+                std::to_string(environment.coordinator_port) +
                 " for the run coordinator: " + reason +
-                "; set PADDOCK_COORDINATOR_PORT (or MASTER_PORT) to a free port");
+                "; set PADDOCK_COORDINATOR_PORT (or MASTER_PORT) to a free port, or "
+                "PADDOCK_COORDINATOR_BIND to an address of this machine");
   }
   return socket;
+}
+
+// Compares in time that depends on the length only, so a stranger cannot guess the token
+// one character at a time.
+bool same_token(const std::string& given, const std::string& expected) {
+  if (expected.empty() || given.size() != expected.size()) return false;
+  unsigned char difference = 0;
+  for (std::size_t i = 0; i < given.size(); ++i)
+    difference |= static_cast<unsigned char>(given[i] ^ expected[i]);
+  return difference == 0;
 }
 
 int connect_with_retries(const RankEnvironment& environment, Clock::time_point deadline) {
@@ -166,7 +191,9 @@ std::unique_ptr<RankCoordinator> RankCoordinator::join(const RankEnvironment& en
     configure_socket(socket);
     std::unique_ptr<RankCoordinator> member(new RankCoordinator(environment, {socket}));
     const std::string where = "rank " + std::to_string(environment.rank) + ": ";
-    if (!send_line(socket, "hello " + std::to_string(environment.rank) + " " + my_identity))
+    const std::string token = environment.run_token.empty() ? "-" : environment.run_token;
+    if (!send_line(socket,
+                   "hello " + std::to_string(environment.rank) + " " + token + " " + my_identity))
       throw Error(where + "lost the connection to the run coordinator at " + endpoint(environment));
     const auto reply = read_line(socket, member->pending_[0], deadline);
     if (!reply)
@@ -206,9 +233,23 @@ std::unique_ptr<RankCoordinator> RankCoordinator::join(const RankEnvironment& en
       if (socket < 0) continue;
       configure_socket(socket);
       std::string buffer;
-      const auto hello = read_line(socket, buffer, deadline);
+      std::optional<std::string> hello;
+      try {
+        hello = read_line(socket, buffer, std::min(deadline, Clock::now() + kHelloTimeout));
+      } catch (const Error&) {
+        ::close(socket);  // silent or flooding: not a rank
+        continue;
+      }
       const auto [word, rest] = split_word(hello.value_or(""));
-      const auto [rank_text, their_identity] = split_word(rest);
+      const auto [rank_text, after_rank] = split_word(rest);
+      const auto [their_token, their_identity] = split_word(after_rank);
+      if (!environment.run_token.empty() && !same_token(their_token, environment.run_token)) {
+        send_line(socket,
+                  "refuse this connection did not present the run's token "
+                  "(PADDOCK_RUN_TOKEN)");
+        ::close(socket);
+        continue;
+      }
       int rank = -1;
       try {
         rank = word == "hello" ? std::stoi(rank_text) : -1;

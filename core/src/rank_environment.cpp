@@ -1,6 +1,9 @@
 // Parsing the torchrun-style rank variables, with errors that name the variable.
 #include "paddock/core/rank_environment.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <charconv>
 #include <cstdlib>
 #include <optional>
@@ -65,7 +68,26 @@ RankEnvironment read_rank_environment(const char* (*lookup)(const char* name)) {
                 "); the run coordinator needs a port of its own");
   if (const auto seconds = integer_variable(lookup, "PADDOCK_DISTRIBUTED_TIMEOUT", 1, 86400))
     environment.timeout = std::chrono::seconds(*seconds);
+  if (const char* bind = lookup("PADDOCK_COORDINATOR_BIND"); bind != nullptr && *bind != '\0') {
+    in_addr parsed{};
+    if (::inet_pton(AF_INET, bind, &parsed) != 1)
+      throw Error(std::string("environment variable PADDOCK_COORDINATOR_BIND='") + bind +
+                  "' is not an IPv4 address (such as 127.0.0.1, or 0.0.0.0 for every interface)");
+    environment.coordinator_bind = bind;
+  }
+  if (const char* token = lookup("PADDOCK_RUN_TOKEN"); token != nullptr) {
+    environment.run_token = token;
+    if (environment.run_token.find_first_of(" \t\r\n") != std::string::npos)
+      throw Error("environment variable PADDOCK_RUN_TOKEN must not contain spaces or line breaks");
+  }
   return environment;
+}
+
+std::string coordinator_bind(const RankEnvironment& environment) {
+  if (!environment.coordinator_bind.empty()) return environment.coordinator_bind;
+  const std::string& master = environment.master_address;
+  const bool loopback = master == "localhost" || master == "::1" || master.rfind("127.", 0) == 0;
+  return loopback ? "127.0.0.1" : "0.0.0.0";
 }
 
 }  // namespace paddock::core

@@ -57,6 +57,13 @@ void MetricsStream::write(std::string_view node, std::int64_t step, std::string_
   stream_.flush();
 }
 
+void MetricsStream::mark_start(std::string_view node, bool fresh) {
+  const nlohmann::json line = {{"node", node}, {"event", "start"}, {"fresh", fresh}};
+  std::lock_guard lock(mutex_);
+  stream_ << line.dump() << '\n';
+  stream_.flush();
+}
+
 namespace {
 
 using Clock = std::chrono::steady_clock;

@@ -41,6 +41,7 @@ int NodeContext::world_size() const {
 int NodeContext::local_rank() const {
   return 0;
 }
+void NodeContext::mark_incomplete(std::string) {}
 Node::~Node() = default;
 FunctionNode::~FunctionNode() = default;
 Registrar::~Registrar() = default;

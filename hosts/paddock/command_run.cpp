@@ -4,12 +4,14 @@
 #include <spdlog/spdlog.h>
 
 #include <iostream>
+#include <optional>
 
 #include "commands.hpp"
 #include "host_setup.hpp"
 #include "paddock/core/executor.hpp"
 #include "paddock/core/rank_environment.hpp"
 #include "paddock/core/run_output.hpp"
+#include "paddock/core/workdir_lock.hpp"
 #include "worker_launcher.hpp"
 
 namespace paddock::host {
@@ -76,6 +78,17 @@ int run_command(const std::vector<std::string>& arguments) {
   run_options.ranks = ranks;
   run_options.show_progress_bars = ::isatty(STDERR_FILENO) != 0 && ranks.rank == 0;
 
+  // Rank 0 writes the workdir, so it alone holds the lock that refuses a second run there.
+  std::optional<core::WorkdirLock> lock;
+  if (ranks.rank == 0) {
+    try {
+      lock.emplace(pipeline.pipeline.workdir);
+    } catch (const Error& error) {
+      std::cerr << "paddock: " << error.what() << "\n";
+      return kNodeFailed;
+    }
+  }
+
   // Only rank 0 writes paddock.log; the other ranks print their warnings and errors.
   auto logger = ranks.rank == 0
                     ? core::make_logger("paddock", pipeline.pipeline.workdir / "paddock.log")
@@ -95,6 +108,11 @@ int run_command(const std::vector<std::string>& arguments) {
     }
     logger->info("finished: {} ran ({:.1f}s), {} up to date; outputs in {}", ran, seconds, cached,
                  pipeline.pipeline.workdir.string());
+    for (const auto& outcome : summary.outcomes) {
+      if (outcome.incomplete.empty()) continue;
+      logger->warn("node '{}' is INCOMPLETE ({}); run the same command again to complete it",
+                   outcome.node, outcome.incomplete);
+    }
     return kSuccess;
   } catch (const Cancelled&) {
     logger->warn("interrupted; run the same command again to resume");

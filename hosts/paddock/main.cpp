@@ -6,6 +6,7 @@
 #include "commands.hpp"
 #include "host_setup.hpp"
 #include "paddock/build_config.hpp"
+#include "paddock/core/memory_reserve.hpp"
 
 namespace {
 
@@ -39,6 +40,8 @@ int main(int argc, char** argv) {
   }
   const std::string command = arguments[0];
   arguments.erase(arguments.begin());
+  // Out of memory must end as a failed node (exit 1), not in abort() from a destructor.
+  paddock::core::install_memory_reserve();
   try {
     if (command == "run") return paddock::host::run_command(arguments);
     if (command == "validate") return paddock::host::validate_command(arguments);

@@ -3,6 +3,7 @@
 
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -51,6 +53,22 @@ std::vector<std::uint16_t> free_ports(int count) {
   return ports;
 }
 
+// 128 random bits as hex: the token the ranks of one run present to its coordinator, so
+// no other process on the machine can join the run or end it.
+std::string draw_run_token() {
+  std::ifstream random("/dev/urandom", std::ios::binary);
+  unsigned char bytes[16] = {};
+  if (!random.read(reinterpret_cast<char*>(bytes), sizeof bytes))
+    throw Error("cannot read /dev/urandom for the run's token");
+  static const char* digits = "0123456789abcdef";
+  std::string token;
+  for (unsigned char byte : bytes) {
+    token += digits[byte >> 4];
+    token += digits[byte & 15];
+  }
+  return token;
+}
+
 volatile sig_atomic_t stop_signal = 0;
 void remember_stop_signal(int signal) {
   stop_signal = signal;
@@ -85,6 +103,8 @@ std::vector<std::string> without_nproc(const std::vector<std::string>& arguments
 int launch_local_ranks(int count, const std::vector<std::string>& arguments) {
   const std::string executable = std::filesystem::read_symlink("/proc/self/exe").string();
   const auto ports = free_ports(2);
+  const std::string token = draw_run_token();
+  const pid_t launcher = ::getpid();
   std::cerr << "paddock: starting " << count << " ranks on 127.0.0.1 (MASTER_PORT " << ports[0]
             << ", coordinator port " << ports[1] << ")\n";
 
@@ -108,6 +128,11 @@ int launch_local_ranks(int count, const std::vector<std::string>& arguments) {
     if (child == 0) {
       ::signal(SIGTERM, SIG_DFL);
       ::signal(SIGINT, SIG_DFL);
+      // A launcher killed outright (kill -9) cannot stop its ranks: the kernel tells them
+      // with SIGTERM instead, and they stop as if told to. The check after prctl covers a
+      // launcher that died before it.
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (::getppid() != launcher) ::_exit(kInterrupted);
       const std::string rank_text = std::to_string(rank), world_text = std::to_string(count);
       ::setenv("RANK", rank_text.c_str(), 1);
       ::setenv("LOCAL_RANK", rank_text.c_str(), 1);
@@ -116,6 +141,8 @@ int launch_local_ranks(int count, const std::vector<std::string>& arguments) {
       ::setenv("MASTER_ADDR", "127.0.0.1", 1);
       ::setenv("MASTER_PORT", std::to_string(ports[0]).c_str(), 1);
       ::setenv("PADDOCK_COORDINATOR_PORT", std::to_string(ports[1]).c_str(), 1);
+      ::setenv("PADDOCK_COORDINATOR_BIND", "127.0.0.1", 1);
+      ::setenv("PADDOCK_RUN_TOKEN", token.c_str(), 1);
       std::vector<std::string> words = {executable, "run"};
       words.insert(words.end(), arguments.begin(), arguments.end());
       std::vector<char*> argv;

@@ -1,11 +1,14 @@
 // `annotate`: labels every pair of a Dataset with an Annotator, in batches.
+#include <algorithm>
 #include <chrono>
 #include <memory>
 
 #include <spdlog/fmt/fmt.h>
 
 #include "annotator_nodes.hpp"
+#include "paddock/annotator_usage.hpp"
 #include "paddock/dataset.hpp"
+#include "paddock/error.hpp"
 #include "paddock/simple_node.hpp"
 #include "pair_records.hpp"
 #include "usage_reports.hpp"
@@ -62,6 +65,47 @@ void report_annotator_usage(NodeContext& context, const Annotator& annotator, do
   }
 }
 
+// What an annotator reports it could not answer (annotator_usage.hpp), summed over its work
+// so far; zeros for an annotator that reports no usage.
+struct Unanswered {
+  std::int64_t failed = 0;    // its service failed on them
+  std::int64_t not_sent = 0;  // a budget stopped them
+};
+
+Unanswered unanswered_so_far(const Annotator& annotator) {
+  const auto usage = reported_usage(annotator);
+  if (!usage || !usage->details.is_object()) return {};
+  const auto count = [&details = usage->details](std::string_view key) {
+    const auto found = details.find(std::string(key));
+    return found != details.end() && found->is_number_integer() ? found->get<std::int64_t>() : 0;
+  };
+  return {count(kPairsFailedDetail), count(kPairsNotSentDetail)};
+}
+
+// The pairs of this node's calls the annotator could not answer: the counters' growth since
+// `before`, at most `pairs`.
+Unanswered unanswered_since(const Annotator& annotator, const Unanswered& before,
+                            std::size_t pairs) {
+  const Unanswered now = unanswered_so_far(annotator);
+  const auto limit = static_cast<std::int64_t>(pairs);
+  return {std::clamp<std::int64_t>(now.failed - before.failed, 0, limit),
+          std::clamp<std::int64_t>(now.not_sent - before.not_sent, 0, limit)};
+}
+
+// An outage must not pass for a finished dataset: the node fails once more pairs than
+// max_failed_share allows got no answer. The answers it did get are in the judge's cache.
+void fail_on_too_many_failures(const Annotator& annotator, std::int64_t failed, std::size_t pairs,
+                               double max_failed_share) {
+  if (failed == 0 || static_cast<double>(failed) <= max_failed_share * static_cast<double>(pairs))
+    return;
+  throw Error(fmt::format(
+      "annotate: the annotator '{}' got no answer for {} of {} pairs (its requests failed after "
+      "their retries; see its warnings above). The answers it did get are kept in its cache, so "
+      "running again asks only for the missing pairs. To accept a share of failures instead, "
+      "set max_failed_share (now {})",
+      annotator.name(), failed, pairs, max_failed_share));
+}
+
 void run_annotate(NodeContext& context) {
   const auto source = context.input<Dataset>("pairs");
   const auto annotator = context.input<Annotator>("annotator");
@@ -69,6 +113,7 @@ void run_annotate(NodeContext& context) {
   const auto batch_size = static_cast<std::size_t>(params.integer("batch_size"));
   const bool drop_unannotated = params.boolean("drop_unannotated");
   const bool include_raw = params.boolean("include_raw");
+  const double max_failed_share = params.number("max_failed_share");
 
   std::vector<PreferencePair> pairs;
   pairs.reserve(source->size());
@@ -77,6 +122,7 @@ void run_annotate(NodeContext& context) {
   }
 
   ScopedCancelCheck cancel_check(*annotator, [&context] { return context.cancelled(); });
+  const Unanswered before = unanswered_so_far(*annotator);
   auto annotated = std::make_shared<Dataset>();
   std::size_t unannotated = 0, labelled[3] = {0, 0, 0};
   auto progress = context.progress("pairs", pairs.size());
@@ -106,8 +152,12 @@ void run_annotate(NodeContext& context) {
       annotated->add(std::move(record));
     }
     progress->advance(count);
+    // Stop paying for more batches once the outage already fails the node.
+    fail_on_too_many_failures(*annotator, unanswered_since(*annotator, before, pairs.size()).failed,
+                              pairs.size(), max_failed_share);
   }
   progress->finish();
+  const Unanswered unanswered_here = unanswered_since(*annotator, before, pairs.size());
   const double wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
@@ -118,7 +168,26 @@ void run_annotate(NodeContext& context) {
   context.metric(0, "annotated", static_cast<double>(pairs.size() - unannotated));
   context.metric(0, "unannotated", static_cast<double>(unannotated));
   report_annotator_usage(context, *annotator, wall_seconds, pairs.size() - unannotated);
+  context.metric(0, "failed", static_cast<double>(unanswered_here.failed));
+  context.metric(0, "not_sent", static_cast<double>(unanswered_here.not_sent));
   context.set_output("annotated", std::move(annotated));
+  if (unanswered_here.failed > 0 || unanswered_here.not_sent > 0) {
+    std::string reason = fmt::format("{} of {} pairs got no answer from '{}'",
+                                     unanswered_here.failed + unanswered_here.not_sent,
+                                     pairs.size(), annotator->name());
+    if (unanswered_here.failed > 0) {
+      reason += fmt::format(" ({} failed, within max_failed_share = {})", unanswered_here.failed,
+                            max_failed_share);
+    }
+    if (unanswered_here.not_sent > 0) {
+      reason += fmt::format(" ({} not sent: a budget was reached)", unanswered_here.not_sent);
+    }
+    context.log().warn(
+        "{}: {}; this node's output has holes and it will run again (asking only "
+        "for the missing pairs)",
+        context.node_name(), reason);
+    context.mark_incomplete(std::move(reason));
+  }
 }
 
 }  // namespace
@@ -135,7 +204,9 @@ NodeTypeSpec annotate_node_type() {
       "unannotated) and `annotator`. Logs the annotator's cost and time per 1000 annotations when "
       "it "
       "reports its usage (paddock::UsageReporter), else the wall time per 1000, and coverage "
-      "and label-noise counts when it reports them.";
+      "and label-noise counts when it reports them. A judge that gets no answer for some pairs "
+      "(an outage: its requests failed after their retries) fails the node unless "
+      "max_failed_share allows them.";
   spec.inputs = {{"pairs", "Dataset", "instruction, input, output_1, output_2 (+ any columns)"},
                  {"annotator", "Annotator", "the judge"}};
   spec.outputs = {{"annotated", "Dataset", "the rows with preference and annotator"}};
@@ -148,6 +219,12 @@ NodeTypeSpec annotate_node_type() {
                     "leave out rows the annotator could not label instead of writing "
                     "preference = null"),
       boolean_param("include_raw", false, "add the judge's raw answer as `raw_annotation`"),
+      number_param("max_failed_share", 0.0,
+                   "the share of pairs whose judge requests may fail (after their retries) "
+                   "without failing the node; when some fail, or a budget stops the judge, the "
+                   "node keeps its output for this run but is incomplete: the next run asks "
+                   "again for the missing pairs only",
+                   /*minimum=*/0.0, /*maximum=*/1.0),
   };
   return make_node_type(std::move(spec), run_annotate);
 }

@@ -5,6 +5,8 @@
 
 #include <toml++/toml.h>
 
+#include "paddock/api_client/api_key.hpp"
+#include "paddock/core/files.hpp"
 #include "paddock/error.hpp"
 #include "pair_key.hpp"
 
@@ -99,6 +101,7 @@ ApiJudgeConfig judge_config_from_json(const nlohmann::json& table, const JudgeSo
     if (!base_url.empty()) config.base_url = base_url;
     config.endpoint = table.value("endpoint", "chat");
     if (table.contains("api_key_env")) config.api_key_env = table["api_key_env"].get<std::string>();
+    if (config.api_key_env == "none") config.api_key_env.clear();
     config.temperature = table.value("temperature", 1.0);
     config.max_tokens = table.value("max_tokens", std::int64_t{50});
     config.batch_size = table.value("batch_size", std::int64_t{1});
@@ -115,6 +118,11 @@ ApiJudgeConfig judge_config_from_json(const nlohmann::json& table, const JudgeSo
     }
   } catch (const nlohmann::json::exception& error) {
     fail(std::string("a setting has the wrong type: ") + error.what());
+  }
+  try {
+    api_client::check_api_key_variable(config.api_key_env, "api_key_env");
+  } catch (const Error& error) {
+    fail(error.what());
   }
   if (config.model.empty()) fail("'model' is required");
   if (config.name.empty()) config.name = config.model;
@@ -149,6 +157,7 @@ ApiJudgeConfig judge_config_from_json(const nlohmann::json& table, const JudgeSo
 
 JudgePoolFile load_judge_pool(const std::filesystem::path& file, const nlohmann::json& overrides,
                               const std::filesystem::path& tokenizer_directory) {
+  core::refuse_special_file(file);  // a FIFO or a device would never end
   toml::table root;
   try {
     root = toml::parse_file(file.string());

@@ -48,6 +48,10 @@ std::string ApiLlmAnnotator::cache_key(const PreferencePair& pair) const {
   return stable_hash_hex(pair_key(pair) + '\x1f' + identity_);
 }
 
+std::string ApiLlmAnnotator::without_secrets(std::string text, const std::string& key) const {
+  return redact(redact(std::move(text), key), api_client::url_userinfo(config_.base_url));
+}
+
 std::string ApiLlmAnnotator::endpoint_url() const {
   std::string url = config_.base_url;
   while (!url.empty() && url.back() == '/') url.pop_back();
@@ -169,7 +173,7 @@ std::vector<Annotation> ApiLlmAnnotator::annotate(std::span<const PreferencePair
   };
   callbacks.on_retry = [&, log](const std::string& message) {
     ledger.record_retry();
-    if (log) log->warn("judge {}: {}", config_.name, redact(message, key));
+    if (log) log->warn("judge {}: {}", config_.name, without_secrets(message, key));
   };
   callbacks.cancelled = [this] {
     std::lock_guard lock(runtime_->cancel_mutex);
@@ -181,8 +185,9 @@ std::vector<Annotation> ApiLlmAnnotator::annotate(std::span<const PreferencePair
       std::string reason;
       if (result.outcome == HttpOutcome::failed) {
         ledger.record_failed_request();
-        reason =
-            redact(result.error + (result.body.empty() ? "" : ": " + shorten(result.body)), key);
+        ledger.record_pairs_failed(static_cast<std::int64_t>(batch.rows.size()));
+        reason = without_secrets(
+            result.error + (result.body.empty() ? "" : ": " + shorten(result.body)), key);
         if (log) {
           log->warn("judge {}: request for {} pairs failed: {}", config_.name, batch.rows.size(),
                     reason);
@@ -204,11 +209,19 @@ std::vector<Annotation> ApiLlmAnnotator::annotate(std::span<const PreferencePair
     }
     ledger.record_response(prompt_tokens, completion_tokens, config_.prices);
     const std::string text = completion_text(result.body).value_or("");
-    const std::vector<int> labels = find_labels(text, config_.compiled_patterns);
+    const std::vector<int> labels = find_labels(text, config_.compiled_patterns, batch_size);
     const bool parsed = labels.size() == batch_size;
     if (!parsed && log) {
-      log->warn("judge {}: expected {} labels, found {}; {} pairs left unannotated", config_.name,
-                batch_size, labels.size(), batch.rows.size());
+      if (text.size() > kMaxLabelledTextBytes) {
+        log->warn(
+            "judge {}: an answer of {} bytes is longer than the {} the label parser reads; "
+            "{} pairs left unannotated",
+            config_.name, text.size(), kMaxLabelledTextBytes, batch.rows.size());
+      } else {
+        log->warn("judge {}: expected {} labels, found {}{}; {} pairs left unannotated",
+                  config_.name, batch_size, labels.size(),
+                  labels.size() > batch_size ? " or more" : "", batch.rows.size());
+      }
     }
     std::vector<std::pair<std::string, CachedAnnotation>> entries;
     for (std::size_t k = 0; k < batch.rows.size(); ++k) {
@@ -228,7 +241,7 @@ std::vector<Annotation> ApiLlmAnnotator::annotate(std::span<const PreferencePair
   try {
     run_http_requests(requests, runtime_->concurrency, runtime_->retry, jitter_seed, callbacks);
   } catch (const Error& error) {
-    throw Error(redact(error.what(), key));
+    throw Error(without_secrets(error.what(), key));
   }
   ledger.add_seconds(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

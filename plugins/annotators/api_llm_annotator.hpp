@@ -12,7 +12,7 @@
 //      fsync()ed as soon as the request completes.
 // The API key is read from the environment variable api_key_env when the first request is
 // about to be sent; it goes only into the Authorization header and is redacted from every
-// message the judge logs or throws.
+// message the judge logs or throws, as is the user:password part of a base_url.
 #pragma once
 
 #include <atomic>
@@ -83,6 +83,8 @@ class ApiLlmAnnotator final : public Annotator, public UsageReporter, public Can
 
  private:
   std::string endpoint_url() const;
+  // `text` without the key or the password of a user:password@ base_url, for messages.
+  std::string without_secrets(std::string text, const std::string& key) const;
   const std::string& api_key();
 
   ApiJudgeConfig config_;

@@ -156,8 +156,8 @@ std::shared_ptr<Annotator> make_api_llm_annotator(const Params& params, const Ap
     setup.log->info(
         "api_llm: judge '{}' ({} at {}, batch {}, temperature {}); cache {} ({} "
         "entries)",
-        config.name, config.model, config.base_url, config.batch_size, config.temperature,
-        runtime->cache->file().string(), runtime->cache->size());
+        config.name, config.model, api_client::url_for_messages(config.base_url), config.batch_size,
+        config.temperature, runtime->cache->file().string(), runtime->cache->size());
   }
   return std::make_shared<ApiLlmAnnotator>(std::move(config), runtime);
 }

@@ -69,6 +69,11 @@ void UsageLedger::record_failed_request() {
   ++failed_requests_;
 }
 
+void UsageLedger::record_pairs_failed(std::int64_t pairs) {
+  std::lock_guard lock(mutex_);
+  pairs_failed_ += pairs;
+}
+
 void UsageLedger::record_annotations(std::int64_t annotated, std::int64_t unparsed) {
   std::lock_guard lock(mutex_);
   annotations_ += annotated;
@@ -124,8 +129,11 @@ AnnotatorUsage UsageLedger::usage() const {
   usage.stopped_by_cancellation = cancelled_;
   if (budget_reached_) usage.stop_note = budget_note_;
   usage.details = {
-      {"retries", retries_},         {"failed_requests", failed_requests_},
-      {"unparsed_pairs", unparsed_}, {"pairs_not_sent", not_sent_},
+      {"retries", retries_},
+      {"failed_requests", failed_requests_},
+      {std::string(kPairsFailedDetail), pairs_failed_},
+      {"unparsed_pairs", unparsed_},
+      {std::string(kPairsNotSentDetail), not_sent_},
       {"cache_hits", cache_hits_},
   };
   return usage;

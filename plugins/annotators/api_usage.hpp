@@ -42,6 +42,8 @@ class UsageLedger {
   void record_response(std::int64_t prompt_tokens, std::int64_t completion_tokens,
                        const TokenPrices& prices);
   void record_failed_request();
+  // Pairs whose request failed for good (after its retries): they got no answer.
+  void record_pairs_failed(std::int64_t pairs);
   void record_annotations(std::int64_t annotated, std::int64_t unparsed);
   void record_cache_hits(std::int64_t hits);
   void record_pairs_not_sent(std::int64_t pairs);
@@ -53,7 +55,7 @@ class UsageLedger {
   double dollars() const;
   // The SDK's usage: annotations (parsed answers from the API; cache hits cost nothing and
   // are not counted), requests, tokens, dollars, seconds (wall time in requests), budget
-  // and cancellation flags; details: retries, failed_requests, unparsed_pairs,
+  // and cancellation flags; details: retries, failed_requests, pairs_failed, unparsed_pairs,
   // pairs_not_sent, cache_hits.
   AnnotatorUsage usage() const;
 
@@ -64,7 +66,7 @@ class UsageLedger {
   std::int64_t prompt_tokens_ = 0, completion_tokens_ = 0;
   double dollars_ = 0.0;
   bool prices_unknown_ = false;
-  std::int64_t annotations_ = 0, unparsed_ = 0, cache_hits_ = 0, not_sent_ = 0;
+  std::int64_t annotations_ = 0, unparsed_ = 0, cache_hits_ = 0, not_sent_ = 0, pairs_failed_ = 0;
   double seconds_ = 0.0;
   bool budget_reached_ = false;
   bool cancelled_ = false;

@@ -1,5 +1,6 @@
 // `human_file` (an Annotator over imported human annotations) and `human_file_dataset` (the
 // same file's valid rows as a Dataset, e.g. a reference for judge_eval).
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <set>
@@ -15,34 +16,46 @@
 namespace paddock::annotators {
 namespace {
 
-// Reads the file and applies the on_error policy: every malformed row is logged; "fail"
-// then throws with all of them.
+// Malformed rows shown one by one, in the log and in the error; the rest are counted.
+constexpr std::size_t kShownRowProblems = 20;
+
+// Reads the file and applies the on_error policy: the first malformed rows are logged, then
+// a summary; "fail" then throws with them. A file without a single good row is an error
+// under either policy: importing it would silently annotate nothing.
 HumanFileContents read_with_policy(NodeContext& context) {
   const Params& params = context.params();
   const std::string path = params.string("path");
   HumanFileContents contents =
       read_human_file(path, parse_human_file_format(params.string("format")));
-  for (const RowProblem& problem : contents.problems) {
-    context.log().warn("malformed row: {}", problem.describe());
+  const std::size_t shown = std::min(kShownRowProblems, contents.problems.size());
+  for (std::size_t k = 0; k < shown; ++k) {
+    context.log().warn("malformed row: {}", contents.problems[k].describe());
   }
-  if (!contents.problems.empty()) {
+  if (contents.problem_count > shown) {
+    context.log().warn("... and {} more malformed rows in {} (not listed one by one)",
+                       contents.problem_count - shown, path);
+  }
+  if (contents.problem_count > 0) {
     if (params.string("on_error") == "fail") {
-      std::string message = std::to_string(contents.problems.size()) + " malformed rows in '" +
-                            path +
+      std::string message = std::to_string(contents.problem_count) + " malformed rows in '" + path +
                             "' (on_error = \"fail\"; set on_error = \"skip\" to import "
                             "the others):";
-      std::size_t shown = 0;
-      for (const RowProblem& problem : contents.problems) {
-        if (++shown > 20) {
-          message += "\n  ... and " + std::to_string(contents.problems.size() - 20) + " more";
-          break;
-        }
-        message += "\n  " + problem.describe();
+      for (std::size_t k = 0; k < shown; ++k) message += "\n  " + contents.problems[k].describe();
+      if (contents.problem_count > shown) {
+        message += "\n  ... and " + std::to_string(contents.problem_count - shown) + " more";
       }
       throw Error(message);
     }
-    context.log().warn("skipped {} malformed rows of {} in {}", contents.problems.size(),
+    context.log().warn("skipped {} malformed rows of {} in {}", contents.problem_count,
                        contents.rows_seen, path);
+  }
+  if (contents.rows.empty()) {
+    throw Error(contents.rows_seen == 0
+                    ? "'" + path +
+                          "' holds no annotation rows (an empty file, or a header alone); a "
+                          "human annotation file needs at least one"
+                    : "'" + path + "' holds no valid annotation row: all " +
+                          std::to_string(contents.rows_seen) + " were malformed");
   }
   std::set<std::string> pairs, annotators;
   for (const auto& row : contents.rows) {
@@ -51,7 +64,7 @@ HumanFileContents read_with_policy(NodeContext& context) {
   }
   context.log().info("{}: {} annotations of {} distinct pairs by {} named annotators", path,
                      contents.rows.size(), pairs.size(), annotators.size());
-  context.metric(0, "malformed_rows", static_cast<double>(contents.problems.size()));
+  context.metric(0, "malformed_rows", static_cast<double>(contents.problem_count));
   return contents;
 }
 

@@ -3,14 +3,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <optional>
-#include <sstream>
 
 #include <spdlog/fmt/fmt.h>
 #include <nlohmann/json.hpp>
 
 #include "csv_reader.hpp"
+#include "paddock/core/files.hpp"
 #include "paddock/error.hpp"
 #include "utf8.hpp"
 
@@ -110,7 +109,8 @@ class Collector {
   Collector(HumanFileContents& contents, std::string file)
       : contents_(contents), file_(std::move(file)) {}
   void problem(std::size_t line, std::string message) {
-    contents_.problems.push_back({file_, line, std::move(message)});
+    if (++contents_.problem_count <= kKeptRowProblems)
+      contents_.problems.push_back({file_, line, std::move(message)});
   }
   void accept(std::size_t line, const nlohmann::json& object) {
     HumanAnnotationRow row;
@@ -232,10 +232,13 @@ void read_json_array(std::string text, Collector& out) {
   }
   const auto spans = top_level_spans(text);
   for (std::size_t i = 0; i < document.size(); ++i) {
-    const auto [begin, end] = i < spans.size() ? spans[i] : std::pair<std::size_t, std::size_t>{};
+    // Named copies, not a structured binding: clang before 16 cannot capture those.
+    const std::pair<std::size_t, std::size_t> span =
+        i < spans.size() ? spans[i] : std::pair<std::size_t, std::size_t>{};
+    const std::size_t begin = span.first, end = span.second;
     const std::size_t line = line_of(begin);
     const auto bad = std::find_if(bad_bytes.begin(), bad_bytes.end(),
-                                  [&](std::size_t b) { return b >= begin && b < end; });
+                                  [begin, end](std::size_t b) { return b >= begin && b < end; });
     if (bad != bad_bytes.end()) {
       ++out.contents().rows_seen;
       out.problem(line_of(*bad), fmt::format("bad encoding: invalid UTF-8 byte in the row "
@@ -363,11 +366,13 @@ HumanFileContents read_human_text(const std::string& text, const std::string& fi
 }
 
 HumanFileContents read_human_file(const std::filesystem::path& file, HumanFileFormat format) {
-  std::ifstream stream(file, std::ios::binary);
-  if (!stream) throw Error("cannot open human annotation file '" + file.string() + "'");
-  std::ostringstream buffer;
-  buffer << stream.rdbuf();
-  return read_human_text(buffer.str(), file.string(), format);
+  std::string text;
+  try {
+    text = core::read_file(file);  // regular files only
+  } catch (const Error& error) {
+    throw Error(std::string("cannot read the human annotation file: ") + error.what());
+  }
+  return read_human_text(text, file.string(), format);
 }
 
 }  // namespace paddock::annotators

@@ -28,18 +28,24 @@ struct RowProblem {
   std::string describe() const;  // "FILE:LINE: MESSAGE"
 };
 
+// A file of millions of bad rows must not cost millions of messages: the first
+// kKeptRowProblems problems are kept in full, the rest only counted.
+inline constexpr std::size_t kKeptRowProblems = 100;
+
 struct HumanFileContents {
   std::vector<HumanAnnotationRow> rows;
-  std::vector<RowProblem> problems;
-  std::size_t rows_seen = 0;  // rows read, good and bad
+  std::vector<RowProblem> problems;  // the first kKeptRowProblems malformed rows
+  std::size_t problem_count = 0;     // every malformed row
+  std::size_t rows_seen = 0;         // rows read, good and bad
 };
 
 enum class HumanFileFormat { automatic, json, jsonl, csv };
 HumanFileFormat parse_human_file_format(const std::string& name);
 
 // Reads every row; malformed rows go to `problems`. Throws paddock::Error (with file, line
-// and column) only when the file cannot be read as a whole: missing, not valid JSON as an
-// array, or a CSV header without the required columns.
+// and column) only when the file cannot be read as a whole: missing, not a regular file (a
+// FIFO or /dev/zero would never end), not valid JSON as an array, or a CSV header without
+// the required columns.
 HumanFileContents read_human_file(const std::filesystem::path& file,
                                   HumanFileFormat format = HumanFileFormat::automatic);
 // The same from text in memory; `file` is used in messages and to pick the format.

@@ -1,9 +1,26 @@
-// Compiling label patterns and scanning completions for labels.
+// Compiling label patterns with RE2 and scanning completions for labels.
 #include "label_parser.hpp"
+
+#include <re2/re2.h>
+
+#include <optional>
 
 #include "paddock/error.hpp"
 
 namespace paddock::annotators {
+namespace {
+
+// A pattern is a line of configuration, not a program: this caps what RE2 may build for it.
+constexpr std::int64_t kMaxPatternMemoryBytes = 8 << 20;
+
+// Where one pattern next matches at or after some position.
+struct NextMatch {
+  bool searched = false;
+  bool none = false;  // no match from the last search on: none from any later position either
+  std::size_t start = 0, end = 0;
+};
+
+}  // namespace
 
 std::vector<LabelPattern> compile_label_patterns(const std::vector<std::string>& specs) {
   std::vector<LabelPattern> patterns;
@@ -19,42 +36,54 @@ std::vector<LabelPattern> compile_label_patterns(const std::vector<std::string>&
     pattern.label = label[0] - '0';
     pattern.source = spec.substr(colon + 1);
     if (pattern.source.empty()) throw Error("parse pattern '" + spec + "' has an empty regex");
-    try {
-      pattern.regex = std::regex(pattern.source, std::regex::ECMAScript | std::regex::multiline);
-    } catch (const std::regex_error& error) {
-      throw Error("parse pattern '" + spec +
-                  "' is not a valid regular expression: " + error.what());
+    RE2::Options options;
+    options.set_log_errors(false);
+    options.set_max_mem(kMaxPatternMemoryBytes);
+    // (?m): ^ and $ match at line breaks too, as they did under the ECMAScript engine.
+    auto regex = std::make_shared<const RE2>("(?m)" + pattern.source, options);
+    if (!regex->ok()) {
+      throw Error("parse pattern '" + spec + "' is not a valid RE2 regular expression: " +
+                  regex->error() + " (see docs/annotators.md for the syntax)");
     }
+    pattern.regex = std::move(regex);
     patterns.push_back(std::move(pattern));
   }
   if (patterns.empty()) throw Error("an API judge needs at least one parse pattern");
   return patterns;
 }
 
-std::vector<int> find_labels(std::string_view text, const std::vector<LabelPattern>& patterns) {
+std::vector<int> find_labels(std::string_view text, const std::vector<LabelPattern>& patterns,
+                             std::size_t max_labels) {
   std::vector<int> labels;
+  if (text.size() > kMaxLabelledTextBytes) return labels;
+  const re2::StringPiece whole(text.data(), text.size());
+  // Each pattern's next match is remembered while it lies ahead, so a long answer costs one
+  // pass per pattern, not one per label.
+  std::vector<NextMatch> next(patterns.size());
   std::size_t position = 0;
-  while (position <= text.size()) {
-    std::size_t best_start = std::string_view::npos, best_end = 0;
-    int best_label = 0;
-    for (const LabelPattern& pattern : patterns) {
-      std::match_results<std::string_view::const_iterator> match;
-      auto flags = std::regex_constants::match_default;
-      if (position > 0) flags |= std::regex_constants::match_prev_avail;
-      if (!std::regex_search(text.begin() + static_cast<std::ptrdiff_t>(position), text.end(),
-                             match, pattern.regex, flags)) {
-        continue;
+  while (position <= text.size() && labels.size() <= max_labels) {
+    std::optional<std::size_t> best;
+    for (std::size_t k = 0; k < patterns.size(); ++k) {
+      NextMatch& match = next[k];
+      if (match.none) continue;
+      if (!match.searched || match.start < position) {
+        re2::StringPiece found;
+        match.searched = true;
+        if (!patterns[k].regex->Match(whole, position, text.size(), RE2::UNANCHORED, &found, 1)) {
+          match.none = true;
+          continue;
+        }
+        match.start = found.data() == nullptr
+                          ? position
+                          : static_cast<std::size_t>(found.data() - text.data());
+        match.end = match.start + found.size();
       }
-      const std::size_t start = position + static_cast<std::size_t>(match.position(0));
-      if (start < best_start) {
-        best_start = start;
-        best_end = start + static_cast<std::size_t>(match.length(0));
-        best_label = pattern.label;
-      }
+      if (!best || match.start < next[*best].start) best = k;
     }
-    if (best_start == std::string_view::npos) break;
-    labels.push_back(best_label);
-    position = best_end > best_start ? best_end : best_start + 1;
+    if (!best) break;
+    const NextMatch& chosen = next[*best];
+    labels.push_back(patterns[*best].label);
+    position = chosen.end > chosen.start ? chosen.end : chosen.start + 1;
   }
   return labels;
 }

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <vector>
 
+#include "paddock/core/files.hpp"
 #include "paddock/error.hpp"
 
 namespace paddock::annotators {
@@ -106,6 +107,7 @@ PromptTemplate PromptTemplate::parse(std::string_view text, const std::string& o
 }
 
 PromptTemplate PromptTemplate::load(const std::filesystem::path& file) {
+  core::refuse_special_file(file);  // a FIFO or a device would never end
   std::ifstream stream(file, std::ios::binary);
   if (!stream) throw Error("cannot open prompt template '" + file.string() + "'");
   std::ostringstream buffer;

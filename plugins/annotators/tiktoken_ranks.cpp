@@ -7,6 +7,7 @@
 #include <sstream>
 #include <unordered_set>
 
+#include "paddock/core/files.hpp"
 #include "paddock/error.hpp"
 
 namespace paddock::annotators {
@@ -53,6 +54,7 @@ std::optional<std::string> decode_base64(std::string_view text, std::size_t& bad
 }
 
 TiktokenRanks TiktokenRanks::load(const std::filesystem::path& file) {
+  core::refuse_special_file(file);  // a FIFO or a device would never end
   std::ifstream stream(file, std::ios::binary);
   if (!stream) throw Error(file.string() + ": cannot read the tiktoken rank file");
   std::ostringstream text;

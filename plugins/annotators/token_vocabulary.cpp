@@ -8,6 +8,7 @@
 #include <spdlog/fmt/fmt.h>
 #include <nlohmann/json.hpp>
 
+#include "paddock/core/files.hpp"
 #include "paddock/error.hpp"
 #include "paddock/transformer/byte_level_alphabet.hpp"
 #include "paddock/transformer/tokenizer_directory.hpp"
@@ -19,6 +20,7 @@ namespace paddock::annotators {
 namespace {
 
 std::string read_file(const std::filesystem::path& file, const char* what) {
+  core::refuse_special_file(file);  // a FIFO or a device would never end
   std::ifstream stream(file, std::ios::binary);
   if (!stream) throw Error(file.string() + ": cannot read the " + what);
   std::ostringstream text;

@@ -23,6 +23,15 @@ MetricsStreamContents read_metrics_stream(const std::filesystem::path& file) {
       continue;
     }
     auto node = record.find("node");
+    if (auto event = record.find("event"); event != record.end()) {
+      // A node's fresh start: what it wrote in earlier runs belongs to other outputs.
+      if (*event == "start" && node != record.end() && node->is_string() &&
+          record.value("fresh", false)) {
+        const std::string name = node->get<std::string>();
+        std::erase_if(collected, [&name](const auto& entry) { return entry.first.first == name; });
+      }
+      continue;
+    }
     auto key = record.find("key");
     auto step = record.find("step");
     auto value = record.find("value");

@@ -21,8 +21,10 @@ struct MetricsStreamContents {
   std::int64_t skipped_lines = 0;    // malformed lines and null (non-finite) values
 };
 
-// Reads the stream; a missing file gives no series. The stream is appended across runs, so
-// a step may occur more than once: the last line for a (node, key, step) wins.
+// Reads the stream; a missing file gives no series. The stream is appended across runs: a
+// node's fresh start ({"node", "event": "start", "fresh": true}) drops its earlier lines, so
+// the curves show its latest run; a resumed run continues them, and when a step occurs more
+// than once the last line for a (node, key, step) wins.
 MetricsStreamContents read_metrics_stream(const std::filesystem::path& file);
 
 // The series for (node, key), or nullptr.

@@ -266,7 +266,10 @@ std::vector<std::vector<Generation>> OpenAiModel::generate(const std::vector<std
     return !parse_choices(body, options.samples_per_prompt).empty();
   };
   callbacks.on_retry = [this, &key](const std::string& message) {
-    if (log_) log_->warn("openai_model {}: {}", config_.model, api_client::redact(message, key));
+    if (log_)
+      log_->warn("openai_model {}: {}", config_.model,
+                 api_client::redact(api_client::redact(message, key),
+                                    api_client::url_userinfo(config_.base_url)));
   };
   callbacks.on_finished = [&](std::size_t request, api_client::HttpResult result) {
     const std::size_t index = misses[request];
@@ -295,7 +298,8 @@ std::vector<std::vector<Generation>> OpenAiModel::generate(const std::vector<std
     throw Error(api_client::redact(error.what(), key));
   }
   if (!failures.empty()) {
-    throw Error("openai_model " + config_.model + " at " + config_.base_url + ": " +
+    throw Error("openai_model " + config_.model + " at " +
+                api_client::url_for_messages(config_.base_url) + ": " +
                 std::to_string(failures.size()) + " of " + std::to_string(misses.size()) +
                 " requests failed (the answers received are cached); first: " + failures.front());
   }

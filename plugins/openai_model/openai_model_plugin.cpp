@@ -1,6 +1,7 @@
 // The `openai_model` plugin: the node type that makes an OpenAiModel from parameters, and
 // the backend loader that reads a saved one back.
 #include "openai_model.hpp"
+#include "paddock/api_client/api_key.hpp"
 #include "paddock/paddock.hpp"
 
 #include <spdlog/spdlog.h>
@@ -34,6 +35,7 @@ void run_openai_model(NodeContext& context) {
   config.endpoint = params.string("endpoint");
   const std::string key_variable = params.string("api_key_env");
   config.api_key_env = key_variable == "none" ? std::string() : key_variable;
+  api_client::check_api_key_variable(config.api_key_env, "openai_model");
   config.system_prompt = params.string("system_prompt");
   config.template_without_input = params.string("template_without_input");
   config.template_with_input = params.string("template_with_input");
@@ -50,8 +52,8 @@ void run_openai_model(NodeContext& context) {
   config.seed = context.seed();
   auto model = std::make_shared<OpenAiModel>(std::move(config), keepable_logger(context));
   context.log().info("openai_model '{}' at {} ({} endpoint); cache {}", model->config().model,
-                     model->config().base_url, model->config().endpoint,
-                     model->config().cache_file.string());
+                     api_client::url_for_messages(model->config().base_url),
+                     model->config().endpoint, model->config().cache_file.string());
   context.set_output("model", model);
 }
 

@@ -8,6 +8,7 @@
 #include <toml++/toml.h>
 
 #include "families.hpp"
+#include "paddock/core/files.hpp"
 #include "paddock/error.hpp"
 #include "text_util.hpp"
 #include "utility.hpp"
@@ -167,6 +168,7 @@ std::vector<PersonaSpec> parse_personas(std::string_view text, const std::string
 }
 
 std::vector<PersonaSpec> load_personas_file(const std::filesystem::path& file) {
+  core::refuse_special_file(file);  // a FIFO or a device would never end
   std::ifstream stream(file, std::ios::binary);
   if (!stream) {
     throw Error(file.string() +

@@ -15,6 +15,7 @@
 #include "api_judge_config.hpp"
 #include "api_llm_annotator.hpp"
 #include "api_llm_factory.hpp"
+#include "api_llm_test_fixture.hpp"
 #include "loopback_server.hpp"
 #include "paddock/error.hpp"
 #include "test_support.hpp"
@@ -27,104 +28,6 @@ using namespace testing;
 using paddock::testing::read_text;
 using paddock::testing::TempDir;
 using paddock::testing::write_text;
-
-constexpr const char* kSecret = "sk-test-5ecret-do-not-leak";
-constexpr const char* kKeyVariable = "PADDOCK_ANNOTATORS_TEST_KEY";
-
-const char* kTemplateWithout =
-    "{{! a test template }}\n"
-    "{{system}}\n"
-    "You compare answers.\n"
-    "{{user}}\n"
-    "Judge {batch_size} examples.\n"
-    "{{#examples}}\n"
-    "## Example {index}\n"
-    "Instruction: {instruction}\n"
-    "A: {output_1}\n"
-    "B: {output_2}\n"
-    "{{/examples}}\n"
-    "Answer one line per example: Output (a) or Output (b).\n";
-
-const char* kTemplateWith =
-    "{{#examples}}\n"
-    "## Example {index}\n"
-    "Instruction: {instruction}\n"
-    "Input: {input}\n"
-    "A: {output_1}\n"
-    "B: {output_2}\n"
-    "{{/examples}}\n"
-    "One line per example.\n";
-
-class ApiLlmTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ::setenv(kKeyVariable, kSecret, 1);
-    ::setenv("no_proxy", "127.0.0.1,localhost", 1);
-    ::setenv("NO_PROXY", "127.0.0.1,localhost", 1);
-    write_text(dir_ / "with.txt", kTemplateWith);
-    write_text(dir_ / "without.txt", kTemplateWithout);
-  }
-
-  nlohmann::json params_for(const LoopbackServer& server, nlohmann::json overrides = {}) {
-    nlohmann::json values = nlohmann::json::object();
-    for (const auto& param : api_llm_params()) {
-      if (!param.default_value.is_null()) values[param.name] = param.default_value;
-    }
-    values["name"] = "test_judge";
-    values["model"] = "judge-model";
-    values["base_url"] = server.base_url();
-    values["api_key_env"] = kKeyVariable;
-    values["template_with_input"] = (dir_ / "with.txt").string();
-    values["template_without_input"] = (dir_ / "without.txt").string();
-    values["parse_patterns"] = {"1:Output \\(a\\)", "2:Output \\(b\\)"};
-    values["cache_file"] = (dir_ / "cache.jsonl").string();
-    values["timeout_seconds"] = 5.0;
-    values["backoff_initial_seconds"] = 0.01;
-    values["backoff_max_seconds"] = 0.05;
-    values["concurrency"] = 4;
-    for (const auto& [key, value] : overrides.items()) values[key] = value;
-    return values;
-  }
-
-  std::shared_ptr<Annotator> make(const LoopbackServer& server, nlohmann::json overrides = {}) {
-    ApiLlmSetup setup;
-    setup.work_dir = dir_.path();
-    setup.seed = 11;
-    setup.log = log_.logger;
-    return make_api_llm_annotator(Params(params_for(server, std::move(overrides))), setup);
-  }
-
-  // Pairs where the GOOD output is output_1 on even rows, output_2 on odd rows.
-  static std::vector<PreferencePair> pairs(std::size_t count, const std::string& tag = "") {
-    std::vector<PreferencePair> out;
-    for (std::size_t i = 0; i < count; ++i) {
-      const std::string good = "GOOD answer " + std::to_string(i) + tag;
-      const std::string bad = "weak answer " + std::to_string(i) + tag;
-      out.push_back(make_pair("Question " + std::to_string(i) + tag, i % 2 ? bad : good,
-                              i % 2 ? good : bad, i % 3 == 0 ? "some input" : ""));
-    }
-    return out;
-  }
-
-  static void expect_correct(const std::vector<Annotation>& answers) {
-    for (std::size_t i = 0; i < answers.size(); ++i) {
-      ASSERT_TRUE(answers[i].preference.has_value()) << "row " << i << ": " << answers[i].raw;
-      EXPECT_EQ(*answers[i].preference, i % 2 ? 2 : 1) << "row " << i;
-    }
-  }
-
-  static std::size_t count_lines(const std::filesystem::path& file) {
-    const std::string text = read_text(file);
-    return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
-  }
-
-  TempDir dir_;
-  CapturedLog log_;
-};
-
-ScriptedResponse answer_correctly(std::size_t, const ReceivedRequest& request) {
-  return {200, chat_response(scripted_labels(prompt_of(request.body)))};
-}
 
 TEST_F(ApiLlmTest, AnswersAreParsedInOrderWithPaddingAndAccounted) {
   LoopbackServer server(answer_correctly);
@@ -174,12 +77,12 @@ TEST_F(ApiLlmTest, TooManyRequestsHonoursRetryAfter) {
     if (n == 0) return {429, R"({"error":"slow down"})", {{"Retry-After", "0.4"}}};
     return answer_correctly(n, request);
   });
-  auto judge = make(server, {{"concurrency", 1}});
+  auto judge = make(server, {{"concurrency", 1}, {"backoff_max_seconds", 2.0}});
   const auto started = std::chrono::steady_clock::now();
   expect_correct(judge->annotate(pairs(1)));
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  EXPECT_GE(seconds, 0.4);  // the backoff alone would be <= 0.05 s
+  EXPECT_GE(seconds, 0.4);  // the backoff alone would be <= 0.01 s
   EXPECT_EQ(server.requests(), 2u);
   EXPECT_EQ(usage_of(*judge)["retries"], 1);
   EXPECT_NE(log_.str().find("HTTP 429"), std::string::npos);
@@ -339,7 +242,63 @@ TEST_F(ApiLlmTest, TheKeyNeverAppearsInLogsCachesOrErrors) {
     FAIL() << "expected an error for the missing key";
   } catch (const Error& error) {
     EXPECT_NE(std::string(error.what()).find(kKeyVariable), std::string::npos);
+    // The advice given must work: "none", not "" (which means "inherit" on the node).
+    EXPECT_NE(std::string(error.what()).find("api_key_env = \"none\""), std::string::npos)
+        << error.what();
   }
+}
+
+// A key pasted into api_key_env was echoed as "the environment variable 'sk-...' is not set".
+TEST_F(ApiLlmTest, AKeyPastedIntoApiKeyEnvIsRefusedWithoutRepeatingIt) {
+  LoopbackServer server(answer_correctly);
+  try {
+    make(server, {{"api_key_env", kSecret}});
+    FAIL() << "a key in api_key_env must be refused";
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    EXPECT_EQ(message.find(kSecret), std::string::npos) << message;
+    EXPECT_NE(message.find("must name the environment variable"), std::string::npos) << message;
+  }
+  EXPECT_EQ(log_.str().find(kSecret), std::string::npos) << log_.str();
+  EXPECT_EQ(server.requests(), 0u);
+}
+
+// user:password@ in base_url reaches the server (libcurl sends it as Basic authentication)
+// but never the log or the errors.
+TEST_F(ApiLlmTest, APasswordInTheBaseUrlIsNeverLogged) {
+  LoopbackServer server([](std::size_t, const ReceivedRequest& request) -> ScriptedResponse {
+    return {500, "server error for " + request.target};
+  });
+  const std::string url = "http://judge:" + std::string(kSecret) +
+                          "@127.0.0.1:" + std::to_string(server.port()) + "/v1";
+  auto judge = make(server, {{"base_url", url}, {"api_key_env", "none"}, {"max_retries", 1}});
+  const auto answers = judge->annotate(pairs(1, "url"));
+  EXPECT_FALSE(answers[0].preference);
+  EXPECT_EQ(log_.str().find(kSecret), std::string::npos) << log_.str();
+  EXPECT_NE(log_.str().find("http://[redacted]@127.0.0.1"), std::string::npos) << log_.str();
+  EXPECT_EQ(answers[0].raw.find(kSecret), std::string::npos);
+  EXPECT_EQ(server.requests(), 2u);
+}
+
+// "none" means no key in a pool file's judge too, as the missing-key message advises.
+TEST_F(ApiLlmTest, NoneMeansNoKeyInAJudgeTable) {
+  JudgeSource source;
+  source.origin = "pool.toml:3:1: judge 1";
+  source.base_directory = dir_.path();
+  const nlohmann::json table = {{"model", "m"},
+                                {"api_key_env", "none"},
+                                {"template_with_input", "with.txt"},
+                                {"template_without_input", "without.txt"},
+                                {"parse_patterns", {"1:A", "2:B"}}};
+  EXPECT_EQ(judge_config_from_json(table, source).api_key_env, "");
+}
+
+TEST(ApiKey, UrlUserinfoIsFoundOnlyInTheAuthority) {
+  EXPECT_EQ(api_client::url_userinfo("https://u:p@host/v1"), "u:p");
+  EXPECT_EQ(api_client::url_for_messages("https://u:p@host/v1"), "https://[redacted]@host/v1");
+  EXPECT_EQ(api_client::url_userinfo("https://host/v1/me@example"), "");
+  EXPECT_EQ(api_client::url_for_messages("http://127.0.0.1:8000/v1"), "http://127.0.0.1:8000/v1");
+  EXPECT_EQ(api_client::url_userinfo("https://a@b:c@host"), "a@b:c");
 }
 
 TEST_F(ApiLlmTest, CompletionsEndpointSendsOnePrompt) {
@@ -522,7 +481,7 @@ TEST(ApiJudgePoolFile, PoolNodeMakesAnAnnotatorWithMembers) {
   EXPECT_TRUE(std::filesystem::exists(dir / "annotations.jsonl"));
 }
 
-TEST(Backoff, GrowsExponentiallyWithJitterAndHonoursRetryAfter) {
+TEST(Backoff, GrowsExponentiallyWithJitterAndHonoursRetryAfterUpToTheCap) {
   RetryPolicy policy;
   policy.backoff_initial_seconds = 1.0;
   policy.backoff_max_seconds = 10.0;
@@ -530,7 +489,10 @@ TEST(Backoff, GrowsExponentiallyWithJitterAndHonoursRetryAfter) {
   EXPECT_DOUBLE_EQ(backoff_seconds(policy, 3, 0.999999, std::nullopt),
                    4.0 * (0.5 + 0.5 * 0.999999));
   EXPECT_DOUBLE_EQ(backoff_seconds(policy, 10, 0.0, std::nullopt), 5.0);  // capped at 10, jittered
-  EXPECT_DOUBLE_EQ(backoff_seconds(policy, 1, 0.0, 30.0), 30.0);
+  EXPECT_DOUBLE_EQ(backoff_seconds(policy, 1, 0.0, 3.0), 3.0);
+  // A server's Retry-After never holds the client past the cap.
+  EXPECT_DOUBLE_EQ(backoff_seconds(policy, 1, 0.0, 30.0), 10.0);
+  EXPECT_DOUBLE_EQ(backoff_seconds(policy, 1, 0.0, 100000.0), 10.0);
 }
 
 }  // namespace

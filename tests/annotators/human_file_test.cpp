@@ -1,6 +1,9 @@
 // Human annotation files: the three formats, every malformed-row case reported with its
 // file and line, lookup with swapped outputs, aggregation, coverage and the on_error policy.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <algorithm>
 
 #include "annotator_nodes.hpp"
 #include "annotators_test_support.hpp"
@@ -224,6 +227,78 @@ TEST_F(HumanFileNodeTest, SkipPolicyLogsEveryBadRowAndImportsTheRest) {
   const auto rows = dataset.output<Dataset>("annotations");
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ((*rows)[0]["preference"], 1);
+}
+
+// 100 MB of bad rows under `skip` wrote 1.5M log lines; now the first 20 and a summary, and
+// only the first kKeptRowProblems are kept in memory.
+TEST_F(HumanFileNodeTest, ManyBadRowsAreLoggedBoundedWithACount) {
+  std::string text = R"({"instruction": "q1", "input": "", "output_1": "a", "output_2": "b", )"
+                     R"("preference": 1})"
+                     "\n";
+  for (int i = 0; i < 5000; ++i) text += "{\"instruction\": \"bad\"}\n";
+  write_text(dir_ / "many.jsonl", text);
+  TestNodeContext node(human_file_node_type(),
+                       {{"path", (dir_ / "many.jsonl").string()}, {"on_error", "skip"}},
+                       dir_.path());
+  node.run();
+  const std::string log = node.log_text();
+  EXPECT_LT(std::count(log.begin(), log.end(), '\n'), 30) << log;  // 20 rows, then summaries
+  EXPECT_NE(log.find("... and 4980 more malformed rows"), std::string::npos) << log;
+  EXPECT_NE(log.find("skipped 5000 malformed rows of 5001"), std::string::npos) << log;
+  EXPECT_EQ(node.last_metric("malformed_rows"), 5000.0);
+  const auto contents = read_human_file(dir_ / "many.jsonl");
+  EXPECT_EQ(contents.problems.size(), kKeptRowProblems);
+  EXPECT_EQ(contents.problem_count, 5000u);
+
+  TestNodeContext failing(human_file_node_type(), {{"path", (dir_ / "many.jsonl").string()}},
+                          dir_.path());
+  try {
+    failing.run();
+    FAIL() << "on_error = fail must fail";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("5000 malformed rows"), std::string::npos);
+    EXPECT_NE(std::string(error.what()).find("... and 4980 more"), std::string::npos);
+  }
+}
+
+// An empty file imported at 0% coverage with exit 0 and an info line.
+TEST_F(HumanFileNodeTest, AFileWithoutAnyGoodRowIsAnError) {
+  for (const char* text :
+       {"", "\n  \n", "instruction,input,output_1,output_2,preference\n", "[]"}) {
+    const auto file = dir_ / (std::string(text).rfind("instr", 0) == 0 ? "empty.csv"
+                              : std::string(text) == "[]"              ? "empty.json"
+                                                                       : "empty.jsonl");
+    write_text(file, text);
+    TestNodeContext node(human_file_node_type(), {{"path", file.string()}, {"on_error", "skip"}},
+                         dir_.path());
+    try {
+      node.run();
+      FAIL() << "an empty file must fail: '" << text << "'";
+    } catch (const Error& error) {
+      EXPECT_NE(std::string(error.what()).find("holds no annotation rows"), std::string::npos)
+          << error.what();
+    }
+  }
+  write_text(dir_ / "all_bad.jsonl", "{\"instruction\": \"bad\"}\n");
+  TestNodeContext node(human_file_node_type(),
+                       {{"path", (dir_ / "all_bad.jsonl").string()}, {"on_error", "skip"}},
+                       dir_.path());
+  EXPECT_THROW(node.run(), Error);
+}
+
+// A FIFO or /dev/zero as the path read forever; only regular files are read.
+TEST_F(HumanFileNodeTest, AFifoOrADeviceIsRefused) {
+  const auto fifo = dir_ / "pipe.jsonl";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::filesystem::path path : {fifo, std::filesystem::path("/dev/zero")}) {
+    try {
+      read_human_file(path);
+      FAIL() << path << " must be refused";
+    } catch (const Error& error) {
+      EXPECT_NE(std::string(error.what()).find("not a regular file"), std::string::npos)
+          << error.what();
+    }
+  }
 }
 
 }  // namespace

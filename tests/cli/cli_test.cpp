@@ -4,7 +4,10 @@
 #include <signal.h>
 #include <spawn.h>
 
+#include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -47,10 +50,11 @@ class CliTest : public ::testing::Test {
     return run_command(kPaddock + " " + arguments);
   }
 
-  // Starts `paddock run` in the background and returns its pid.
-  pid_t start_run(const std::filesystem::path& pipeline) {
+  // Starts `paddock run` (with `extra` arguments) in the background and returns its pid.
+  pid_t start_run(const std::filesystem::path& pipeline, std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {kPaddock, "run", pipeline.string(), "--plugin-path",
                                      PADDOCK_FIXTURE_DIR "/good"};
+    args.insert(args.end(), extra.begin(), extra.end());
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
@@ -186,6 +190,72 @@ TEST_F(CliTest, InterruptStopsCleanlyWithExitCode130) {
   EXPECT_EQ(WEXITSTATUS(status), 130);
   EXPECT_NE(read_text(dir_ / "run" / "paddock.log").find("interrupted; run the same command again"),
             std::string::npos);
+}
+
+// Two runs on one workdir raced and crashed; the second is now refused with a sentence.
+TEST_F(CliTest, ASecondRunOnTheSameWorkdirIsRefused) {
+  const auto file = write_pipeline(10000);
+  const pid_t pid = start_run(file);
+  ASSERT_TRUE(wait_for(dir_ / "run" / "slow" / "work" / "checkpoint.txt"));
+  const auto second = paddock("run " + file.string() + kFixturePath);
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_EQ(second.exit_code, 1) << second.output;
+  EXPECT_NE(second.output.find("another `paddock run` (pid " + std::to_string(pid) +
+                               ") is using the workdir " + (dir_ / "run").string()),
+            std::string::npos)
+      << second.output;
+  EXPECT_EQ(read_text(dir_ / "trace.txt"), "source\nslow\n");  // the second ran nothing
+  // The lock goes with its process: the next run resumes.
+  EXPECT_EQ(paddock("run " + file.string() + kFixturePath).exit_code, 0);
+}
+
+// The pids of the processes whose parent is `parent` (from /proc/PID/stat).
+std::vector<pid_t> children_of(pid_t parent) {
+  std::vector<pid_t> children;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    // pid (comm) state ppid ...: comm may hold spaces, so read after its closing paren.
+    std::istringstream rest(line.substr(line.rfind(')') + 2));
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == parent) children.push_back(static_cast<pid_t>(std::stol(name)));
+  }
+  return children;
+}
+
+// Gone, or a zombie waiting for a reaper.
+bool has_exited(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return true;
+  return line.substr(line.rfind(')') + 2, 1) == "Z";
+}
+
+// kill -9 of the --nproc launcher left its ranks running; they now stop with it.
+TEST_F(CliTest, KillingTheNprocLauncherStopsItsRanks) {
+  const auto file = write_pipeline(60000);
+  const pid_t launcher = start_run(file, {"--nproc", "2"});
+  ASSERT_TRUE(wait_for(dir_ / "run" / "slow" / "work" / "checkpoint.txt"));
+  const std::vector<pid_t> ranks = children_of(launcher);
+  ASSERT_EQ(ranks.size(), 2u);
+  ::kill(launcher, SIGKILL);
+  ::waitpid(launcher, nullptr, 0);
+  bool stopped = false;
+  for (int i = 0; i < 1500 && !stopped; ++i) {
+    stopped = std::all_of(ranks.begin(), ranks.end(), has_exited);
+    if (!stopped) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  for (pid_t rank : ranks)  // whatever happened, leave nothing behind
+    if (!has_exited(rank)) ::kill(rank, SIGKILL);
+  EXPECT_TRUE(stopped) << "the ranks outlived their launcher";
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "run" / "slow" / "done.json"));
 }
 
 TEST_F(CliTest, DemoPipelineRunsWithTheBundledPlugins) {

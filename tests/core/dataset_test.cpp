@@ -1,5 +1,6 @@
 // Dataset files: round trips, and located errors for every kind of bad input.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "paddock/dataset.hpp"
 #include "test_support.hpp"
@@ -83,6 +84,21 @@ TEST(Dataset, UnknownExtensionAndMissingFileAreClear) {
   write_text(dir / "d.csv", "a,b\n");
   EXPECT_NE(load_error(dir / "d.csv").find("unknown dataset format '.csv'"), std::string::npos);
   EXPECT_NE(load_error(dir / "missing.jsonl").find("cannot open"), std::string::npos);
+}
+
+// A `path` of /dev/zero or a FIFO read forever; only regular files are read now.
+TEST(Dataset, FifosDevicesAndDirectoriesAreRefused) {
+  TempDir dir;
+  ASSERT_EQ(::mkfifo((dir / "pipe.jsonl").c_str(), 0600), 0);
+  EXPECT_NE(load_error(dir / "pipe.jsonl").find("pipe.jsonl is a FIFO, not a regular file"),
+            std::string::npos)
+      << load_error(dir / "pipe.jsonl");
+  std::filesystem::create_symlink("/dev/zero", dir / "zero.jsonl");
+  EXPECT_NE(load_error(dir / "zero.jsonl").find("is a device, not a regular file"),
+            std::string::npos)
+      << load_error(dir / "zero.jsonl");
+  std::filesystem::create_directory(dir / "folder.json");
+  EXPECT_NE(load_error(dir / "folder.json").find("is a directory"), std::string::npos);
 }
 
 TEST(Dataset, TextColumnNamesRowAndColumn) {

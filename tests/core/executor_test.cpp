@@ -128,6 +128,43 @@ TEST_F(ExecutorTest, HalfWrittenOrForeignOutputsAreNeverTakenAsDone) {
   EXPECT_EQ(run(pipeline_text()), "b c ");
 }
 
+// A node that marks itself incomplete keeps its outputs for the run that made them, but
+// runs again (resuming its work directory) in the next run, and so do its consumers.
+TEST_F(ExecutorTest, IncompleteNodeRunsAgainNextTime) {
+  std::string text = pipeline_text();
+  const std::string marker = "factor = 2\n";
+  text.insert(text.find(marker) + marker.size(), "incomplete_reason = \"3 pairs unanswered\"\n");
+  EXPECT_EQ(run(text), "a b c j r ");
+  EXPECT_EQ(output("c").size(), 5u);
+  const auto done = nlohmann::json::parse(read_text(dir_ / "run" / "b" / "done.json"));
+  EXPECT_EQ(done.value("incomplete", ""), "3 pairs unanswered");
+  EXPECT_EQ(run(text), "b c ");
+  EXPECT_EQ(output("b")[0]["resumed"], true);
+  EXPECT_EQ(run(pipeline_text()), "b c ");  // complete now
+  EXPECT_EQ(run(pipeline_text()), "");
+}
+
+// done.json vouches for each committed file's size and digest: a truncated or altered
+// output is not taken as done.
+TEST_F(ExecutorTest, TruncatedOrAlteredOutputsAreNotTakenAsDone) {
+  run(pipeline_text());
+  const auto data = dir_ / "run" / "b" / "outputs" / "numbers" / "data.jsonl";
+  const auto done = nlohmann::json::parse(read_text(dir_ / "run" / "b" / "done.json"));
+  const auto& recorded = done.at("files").at("numbers/data.jsonl");
+  EXPECT_EQ(recorded.at("bytes").get<std::uint64_t>(), std::filesystem::file_size(data));
+  EXPECT_EQ(recorded.at("fnv1a64").get<std::string>().size(), 16u);
+
+  std::filesystem::resize_file(data, std::filesystem::file_size(data) / 2);
+  EXPECT_EQ(run(pipeline_text()), "b c ");
+  std::string text = read_text(data);
+  text[text.find("value") + 1] = 'V';  // same size, other content
+  testing::write_text(data, text);
+  EXPECT_EQ(run(pipeline_text()), "b c ");
+  std::filesystem::remove(data);
+  EXPECT_EQ(run(pipeline_text()), "b c ");
+  EXPECT_EQ(run(pipeline_text()), "");
+}
+
 TEST_F(ExecutorTest, StaleWorkDirectoryIsWipedWhenParametersChange) {
   run(pipeline_text("2"));
   std::filesystem::remove(dir_ / "run" / "b" / "done.json");
@@ -176,6 +213,20 @@ TEST_F(ExecutorTest, MetricsStreamGetsOneLinePerMetric) {
   run(pipeline_text());
   const std::string metrics = read_text(dir_ / "run" / "metrics.jsonl");
   EXPECT_NE(metrics.find(R"({"key":"rows","node":"b","step":1,"value":5.0})"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find(R"({"event":"start","fresh":true,"node":"b"})"), std::string::npos)
+      << metrics;
+}
+
+// A resumed node's start is marked as not fresh, so its curves continue.
+TEST_F(ExecutorTest, AResumedNodeIsMarkedAsNotFreshInTheMetricsStream) {
+  std::string text = pipeline_text();
+  const std::string marker = "factor = 2\n";
+  text.insert(text.find(marker) + marker.size(), "incomplete_reason = \"again\"\n");
+  run(text);
+  run(text);  // b is incomplete, so it runs again, resuming its work directory
+  const std::string metrics = read_text(dir_ / "run" / "metrics.jsonl");
+  EXPECT_NE(metrics.find(R"({"event":"start","fresh":false,"node":"b"})"), std::string::npos)
       << metrics;
 }
 

@@ -121,6 +121,30 @@ TEST(PipelineParser, NodeProblems) {
       << errors;
 }
 
+// Names and devices of 50,000 characters overflowed the stack of libstdc++'s std::regex.
+TEST(PipelineParser, VeryLongNamesAndDevicesAreCheckedWithoutCrashing) {
+  const std::string long_name(50000, 'n');
+  const Pipeline pipeline =
+      parse("[pipeline]\nname = \"" + long_name + "\"\n[nodes." + long_name + "]\nuse = \"t\"\n");
+  EXPECT_EQ(pipeline.name, long_name);
+  ASSERT_EQ(pipeline.nodes.size(), 1u);
+  EXPECT_EQ(pipeline.nodes[0].name, long_name);
+  const std::string errors =
+      errors_of("[pipeline]\nname = \"x\"\ndevice = \"cuda:" + std::string(50000, '7') +
+                "x\"\n[nodes.\"" + long_name + ".\"]\nuse = \"t\"\n");
+  EXPECT_NE(errors.find("test.toml:3:10: error: device must be"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("node names use letters"), std::string::npos);
+  EXPECT_EQ(parse("[pipeline]\nname = \"x\"\ndevice = \"cuda:" + std::string(50000, '7') +
+                  "\"\n[nodes.a]\nuse = \"t\"\n")
+                .device.size(),
+            50005u);
+  EXPECT_NE(errors_of("[pipeline]\nname = \"x\"\ndevice = \"cuda:\"\n[nodes.a]\nuse = \"t\"\n")
+                .find("device must be"),
+            std::string::npos);
+  EXPECT_NE(errors_of("[pipeline]\nname = \"x\"\n[nodes.9a]\nuse = \"t\"\n").find("node names"),
+            std::string::npos);
+}
+
 TEST(PipelineParser, OverridesReplaceAndAddValues) {
   const Pipeline pipeline =
       parse("[pipeline]\nname = \"x\"\n[nodes.a]\nuse = \"t\"\ncount = 3\n",

@@ -66,6 +66,13 @@ TEST(PluginLoading, NewerAbiMinorIsRefused) {
       << problem;
 }
 
+// A plugin built before the host's last minor bump (1.1 before mark_incomplete) still loads.
+TEST(PluginLoading, OlderAbiMinorIsAccepted) {
+  PluginRegistry registry;
+  ASSERT_TRUE(registry.load_file(fixture("abi_older_minor"))) << registry.problems().back().message;
+  EXPECT_NE(registry.find_node_type("fixture_older_minor_noop"), nullptr);
+}
+
 TEST(PluginLoading, LibraryWithoutEntrySymbolIsNotAPlugin) {
   EXPECT_EQ(problem_loading("no_entry"), fixture("no_entry").string() +
                                              " is not a Paddock plugin: it exports no "

@@ -90,6 +90,40 @@ TEST(MetricsStream, LastValueOfAStepWinsAndJunkIsCounted) {
   EXPECT_TRUE(read_metrics_stream(dir / "missing.jsonl").series.empty());
 }
 
+// metrics.jsonl is appended forever; the curves merged every run of a node. A fresh start
+// marker (the executor's) now drops the node's earlier lines; a resume keeps them.
+TEST(MetricsStream, AFreshStartShowsOnlyTheLatestRunAndAResumeContinuesIt) {
+  TempDir dir;
+  std::string text;
+  auto line = [&text](const std::string& node, int step, double value) {
+    text +=
+        Json{{"node", node}, {"step", step}, {"key", "train/loss"}, {"value", value}}.dump() + "\n";
+  };
+  auto start = [&text](const std::string& node, bool fresh) {
+    text += Json{{"node", node}, {"event", "start"}, {"fresh", fresh}}.dump() + "\n";
+  };
+  start("sft", true);
+  for (int step = 0; step < 10; ++step) line("sft", step, 5.0);  // an earlier configuration
+  start("rm", true);
+  line("rm", 0, 1.0);
+  line("rm", 1, 0.5);
+  start("sft", true);  // re-run with other parameters
+  line("sft", 0, 2.0);
+  line("sft", 1, 1.5);
+  start("sft", false);  // interrupted, then resumed from its checkpoint
+  line("sft", 1, 1.4);
+  line("sft", 2, 1.0);
+  write_text(dir / "metrics.jsonl", text);
+  const MetricsStreamContents contents = read_metrics_stream(dir / "metrics.jsonl");
+  EXPECT_EQ(contents.skipped_lines, 0);
+  const MetricSeries* sft = find_series(contents, "sft", "train/loss");
+  ASSERT_NE(sft, nullptr);
+  EXPECT_EQ(sft->points, (std::vector<std::pair<double, double>>{{0, 2.0}, {1, 1.4}, {2, 1.0}}));
+  const MetricSeries* rm = find_series(contents, "rm", "train/loss");
+  ASSERT_NE(rm, nullptr);
+  EXPECT_EQ(rm->points.size(), 2u);  // another node's start leaves it alone
+}
+
 TEST(MetricsStream, ThinningKeepsTheEnds) {
   std::vector<std::pair<double, double>> points;
   for (int i = 0; i < 1000; ++i) points.push_back({i, i});

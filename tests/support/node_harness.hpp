@@ -159,8 +159,10 @@ class TestNodeContext : public NodeContext {
     metrics.push_back({step, std::string(key), value});
   }
   bool cancelled() const override { return cancelled_; }
+  void mark_incomplete(std::string reason) override { incomplete = std::move(reason); }
 
   std::vector<MetricPoint> metrics;
+  std::optional<std::string> incomplete;  // the node's mark_incomplete() reason, if it called it
 
  private:
   void reseed() {

@@ -38,6 +38,8 @@ struct Transfer {
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
   std::string response;
+  std::size_t max_response_bytes = 0;
+  bool response_too_large = false;
   std::optional<double> retry_after;
   char error_buffer[CURL_ERROR_SIZE] = {};
 };
@@ -49,8 +51,14 @@ struct Waiting {
 };
 
 std::size_t write_body(char* data, std::size_t size, std::size_t count, void* user) {
-  static_cast<Transfer*>(user)->response.append(data, size * count);
-  return size * count;
+  auto* transfer = static_cast<Transfer*>(user);
+  const std::size_t length = size * count;
+  if (length > transfer->max_response_bytes - transfer->response.size()) {
+    transfer->response_too_large = true;
+    return 0;  // curl aborts the transfer with CURLE_WRITE_ERROR
+  }
+  transfer->response.append(data, length);
+  return length;
 }
 
 std::size_t read_header(char* data, std::size_t size, std::size_t count, void* user) {
@@ -191,6 +199,7 @@ class MultiLoop {
     auto transfer = std::make_unique<Transfer>();
     transfer->index = index;
     transfer->attempt = attempt;
+    transfer->max_response_bytes = policy_.max_response_bytes;
     transfer->easy = curl_easy_init();
     if (!transfer->easy) throw Error("libcurl: curl_easy_init failed");
     const HttpRequest& request = requests_[index];
@@ -244,7 +253,14 @@ class MultiLoop {
     result.status = status;
     result.attempts = transfer->attempt + 1;
     bool retry = false;
-    if (code != CURLE_OK) {
+    if (transfer->response_too_large) {
+      // Not retried: the same server would send the same flood again.
+      result.error = fmt::format(
+          "the response body (HTTP {}) is larger than {} bytes, the most this client reads "
+          "(max_response_bytes); refused",
+          status, policy_.max_response_bytes);
+      transfer->response.clear();
+    } else if (code != CURLE_OK) {
       result.error = code == CURLE_OPERATION_TIMEDOUT
                          ? fmt::format("timed out after {:.3g} s", policy_.timeout_seconds)
                          : fmt::format("transfer failed: {}", curl_easy_strerror(code));
@@ -268,9 +284,17 @@ class MultiLoop {
       const double delay =
           backoff_seconds(policy_, next, uniform01(jitter_), transfer->retry_after);
       if (callbacks_.on_retry) {
+        std::string why;
+        if (transfer->retry_after && *transfer->retry_after > policy_.backoff_max_seconds) {
+          why = fmt::format(
+              " (the server's Retry-After of {:.0f} s, capped by "
+              "backoff_max_seconds)",
+              *transfer->retry_after);
+        } else if (transfer->retry_after) {
+          why = " (Retry-After)";
+        }
         callbacks_.on_retry(fmt::format("{}; retry {} of {} in {:.2f} s{}", result.error, next,
-                                        policy_.max_retries, delay,
-                                        transfer->retry_after ? " (Retry-After)" : ""));
+                                        policy_.max_retries, delay, why));
       }
       waiting_.push_back({transfer->index, next,
                           Clock::now() + std::chrono::duration_cast<Clock::duration>(
@@ -325,7 +349,8 @@ double backoff_seconds(const RetryPolicy& policy, int retry, double jitter01,
       std::min(policy.backoff_max_seconds,
                policy.backoff_initial_seconds * std::pow(2.0, std::max(0, retry - 1)));
   const double delay = exponential * (0.5 + 0.5 * jitter01);
-  return retry_after ? std::max(delay, *retry_after) : delay;
+  if (!retry_after) return delay;
+  return std::max(delay, std::min(*retry_after, policy.backoff_max_seconds));
 }
 
 void run_http_requests(const std::vector<HttpRequest>& requests, int concurrency,

@@ -9,6 +9,7 @@
 #include <functional>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -36,6 +37,14 @@ struct AnnotatorUsage {
   // New counters go here: the typed fields above change only with the SDK's ABI major.
   nlohmann::ordered_json details = nlohmann::ordered_json::object();
 };
+
+// Two detail counters (integers, totals like the rest) that nodes act on, where an annotator
+// has them: pairs it was asked about but got no answer for because its service failed (after
+// its own retries), and pairs it did not send because a budget was reached. Neither kind is
+// cached, so asking again later can answer them; the `annotate` node fails, or counts itself
+// incomplete, when they are not zero (docs/annotators.md).
+inline constexpr std::string_view kPairsFailedDetail = "pairs_failed";
+inline constexpr std::string_view kPairsNotSentDetail = "pairs_not_sent";
 
 // Dollars or seconds per 1000 annotations; negative when there were no annotations.
 inline double per_1000_annotations(double total, std::int64_t annotations) {

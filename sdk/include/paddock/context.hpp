@@ -63,6 +63,13 @@ class PADDOCK_API NodeContext {
   virtual int world_size() const;
   virtual int local_rank() const;  // the rank among the processes on this machine
 
+  // Since ABI 1.2. The node finished and set its outputs, but they lack something a later
+  // run could still add (an annotator got no answer for some pairs, a budget stopped it):
+  // the outputs are kept and consumed by this run, and `reason` is logged as a warning, but
+  // the node does not count as complete, so the next `paddock run` runs it again (and its
+  // consumers after it). Calling it again replaces the reason.
+  virtual void mark_incomplete(std::string reason);
+
   void throw_if_cancelled() const {
     if (cancelled()) throw Cancelled();
   }

@@ -7,12 +7,16 @@
 //      InstructionTemplateEditor (instruction_template.hpp) and RequestGenerator
 //      (request_generator.hpp): model capabilities; RequestGenerator has generate_requests
 //      and, for continuous batching, generate_continuously with the RequestFeed it polls
-//      between decoding steps; a GenerationRequest carries its own options and logit_bias. Their typeinfo lives in the core, so a plugin using them needs
-//      a host that has them.
+//      between decoding steps; a GenerationRequest carries its own options and logit_bias. Their
+//      typeinfo lives in the core, so a plugin using them needs a host that has them.
 //      NodeContext::rank(), world_size(), local_rank() and Registrar::declare_data_parallel(),
 //      appended after every older virtual function. Plugins never implement these
 //      interfaces (the host does), so 1.0 plugins keep working; a 1.1 plugin calls them, so
 //      a 1.0 host must refuse it.
+// 1.2  NodeContext::mark_incomplete(): a node that finished with something missing (an
+//      annotator's outage) keeps its outputs for this run but runs again in the next.
+//      Appended after every older virtual function of an interface only the host
+//      implements, so 1.0 and 1.1 plugins keep working; a 1.1 host refuses a 1.2 plugin.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +24,6 @@
 namespace paddock {
 
 inline constexpr std::uint16_t kAbiMajor = 1;
-inline constexpr std::uint16_t kAbiMinor = 1;
+inline constexpr std::uint16_t kAbiMinor = 2;
 
 }  // namespace paddock

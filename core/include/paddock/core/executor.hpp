@@ -33,6 +33,8 @@ struct NodeOutcome {
   std::string node;
   enum class Status { ran, cached, skipped } status = Status::skipped;
   double seconds = 0;
+  // Set when the node ran but called NodeContext::mark_incomplete(): why it runs again.
+  std::string incomplete;
 };
 
 struct RunSummary {

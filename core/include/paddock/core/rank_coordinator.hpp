@@ -3,8 +3,13 @@
 // when another rank failed or died. It needs no LibTorch: rank 0 listens on
 // RankEnvironment::coordinator_port and every other rank keeps one connection to it.
 //
-// Wire protocol, one line per message: a rank sends "hello RANK IDENTITY", rank 0 answers
-// "welcome" or "refuse MESSAGE"; at a barrier a rank sends "arrive LABEL" (or "fail MESSAGE"
+// Rank 0 listens on coordinator_bind(environment): 127.0.0.1 for a run on one machine. When
+// the environment has a run token, a connection that does not present it is refused and
+// closed, and the rendezvous goes on waiting for the real ranks.
+//
+// Wire protocol, one line per message (at most 64 KiB): a rank sends
+// "hello RANK TOKEN IDENTITY" (TOKEN "-" when there is none), rank 0 answers "welcome" or
+// "refuse MESSAGE"; at a barrier a rank sends "arrive LABEL" (or "fail MESSAGE"
 // when it failed) and rank 0 answers every rank "go" or "fail MESSAGE".
 #pragma once
 

@@ -29,6 +29,10 @@ class MetricsStream {
  public:
   explicit MetricsStream(const std::filesystem::path& file);
   void write(std::string_view node, std::int64_t step, std::string_view key, double value);
+  // Marks that `node` starts running: {"node", "event": "start", "fresh"}. Readers drop the
+  // node's earlier lines at a fresh start (its outputs and work were wiped), and keep them
+  // when it resumes its work directory, whose steps continue the same curves.
+  void mark_start(std::string_view node, bool fresh);
 
  private:
   std::mutex mutex_;

@@ -1,7 +1,9 @@
 // Concurrent HTTP POSTs with libcurl's multi interface: up to `concurrency` requests in
 // flight on one thread, a per-attempt timeout, and retries with exponential backoff and
 // seeded jitter on 429, 408, 5xx, timeouts, dropped connections and malformed bodies,
-// honouring Retry-After. Budget and cancellation checks run before every attempt.
+// honouring Retry-After up to the backoff cap. Budget and cancellation checks run before
+// every attempt. The server is not trusted: a Retry-After beyond backoff_max_seconds waits
+// only that long, and a response body over max_response_bytes is cut off and fails.
 #pragma once
 
 #include <cstddef>
@@ -23,11 +25,14 @@ struct RetryPolicy {
   int max_retries = 5;                   // attempts after the first
   double timeout_seconds = 60.0;         // per attempt, connection included
   double backoff_initial_seconds = 1.0;  // delay before the first retry, before jitter
-  double backoff_max_seconds = 60.0;     // cap of the exponential delay (Retry-After may exceed it)
+  double backoff_max_seconds = 60.0;     // cap of every delay, a server's Retry-After included
+  // A longer response body (after decompression) fails the request without a retry.
+  std::size_t max_response_bytes = 32u << 20;
 };
 
 // The delay before retry number `retry` (1-based): min(max, initial * 2^(retry-1)) scaled by
-// a jitter factor in [0.5, 1), raised to Retry-After when the server sent one.
+// a jitter factor in [0.5, 1), raised to Retry-After when the server sent one, but never past
+// backoff_max_seconds.
 double backoff_seconds(const RetryPolicy& policy, int retry, double jitter01,
                        std::optional<double> retry_after);
 
