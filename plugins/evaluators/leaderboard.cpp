@@ -6,6 +6,7 @@
 
 #include "paddock/error.hpp"
 #include "statistics.hpp"
+#include "win_rate_statistics.hpp"
 
 namespace paddock::evaluators {
 
@@ -68,8 +69,15 @@ ParsedReport parse_report(const Json& report, std::size_t index) {
     for (const Json& row : *rows) {
       if (!row.is_object() || !row.contains("key") || !row["key"].is_string()) continue;
       const auto preference = row.find("preference");
-      if (preference == row.end() || !preference->is_number()) continue;  // unannotated
-      parsed.scores[row["key"].get<std::string>()] = 50.0 * preference->get<double>();
+      if (preference == row.end() || preference->is_null()) continue;  // unannotated
+      if (!preference->is_number_integer() || preference->get<std::int64_t>() < 0 ||
+          preference->get<std::int64_t>() > 2) {
+        throw Error(report_label(index) + ": per_prompt preference " + preference->dump() +
+                    " is not 0 (tie), 1, 2 or null");
+      }
+      // The points the win rate counts: a win 100, a tie 50, a loss 0.
+      parsed.scores[row["key"].get<std::string>()] =
+          100.0 * preference_score(preference->get<int>());
     }
   }
   return parsed;

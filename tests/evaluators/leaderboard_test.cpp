@@ -2,6 +2,7 @@
 // values, and the files the node writes, leaderboard.json's contract above all.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "evaluator_nodes.hpp"
@@ -82,6 +83,50 @@ TEST(Leaderboard, NoCorrelationBelowThreeSystemsOrWithoutVariation) {
       win_rate_report("b", "simulated", 20), win_rate_report("b", "human", 50),
       win_rate_report("c", "simulated", 30), win_rate_report("c", "human", 50)};
   EXPECT_FALSE(build_leaderboard(flat).rank_correlation.has_value());
+}
+
+// Preferences are 1 (the reference wins), 2 (the system wins) or 0 (a tie), scored 0, 100
+// and 50 as the win rate scores them; prompts are paired by key, unannotated ones left out.
+Json with_prompts(Json report, const std::vector<std::pair<std::string, Json>>& rows) {
+  report["per_prompt"] = Json::array();
+  for (const auto& [key, preference] : rows)
+    report["per_prompt"].push_back({{"key", key}, {"preference", preference}});
+  return report;
+}
+
+TEST(Leaderboard, PairedDifferencesFromTheBaselineCountWinsTiesAndLossesAsTheWinRateDoes) {
+  const std::vector<Json> reports{
+      with_prompts(win_rate_report("sft", "human", 25.0),
+                   {{"a", 1}, {"b", 1}, {"c", 0}, {"d", 2}, {"e", nullptr}}),
+      with_prompts(win_rate_report("ppo", "human", 75.0),
+                   {{"a", 2}, {"b", 0}, {"c", 2}, {"d", 2}, {"e", 2}}),
+  };
+  std::vector<Json> both;
+  for (const auto& report : reports) {
+    both.push_back(report);
+    Json simulated = report;
+    simulated["role"] = "simulated";
+    both.push_back(simulated);
+  }
+  const Leaderboard board = build_leaderboard(both, "sft");
+  const auto ppo = std::find_if(board.systems.begin(), board.systems.end(),
+                                [](const auto& entry) { return entry.name == "ppo"; });
+  ASSERT_NE(ppo, board.systems.end());
+  ASSERT_TRUE(ppo->human_vs_baseline.has_value());
+  // Prompts a to d: differences 100, 50, 50, 0 (e is unannotated for sft).
+  EXPECT_EQ(ppo->human_vs_baseline->n, 4);
+  EXPECT_DOUBLE_EQ(ppo->human_vs_baseline->difference, 50.0);
+  EXPECT_NEAR(ppo->human_vs_baseline->standard_error, std::sqrt(5000.0 / 3.0 / 4.0), 1e-9);
+
+  std::vector<Json> bad = both;
+  bad[2]["per_prompt"][0]["preference"] = 3;
+  try {
+    build_leaderboard(bad, "sft");
+    FAIL() << "a preference of 3 was accepted";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("is not 0 (tie), 1, 2 or null"), std::string::npos)
+        << error.what();
+  }
 }
 
 TEST(Leaderboard, RejectsReportsThatAreNotWinRates) {
