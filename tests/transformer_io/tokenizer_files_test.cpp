@@ -361,5 +361,30 @@ TEST(TokenizerDirectory, FallsBackToVocabAndMerges) {
   EXPECT_EQ(load_tokenizer(directory.path()).encode("hello world!"), (Ids{12, 17, 8}));
 }
 
+// As Hugging Face's GPT-2 tokenizer: "<|endoftext|>" is one special token and the default
+// bos/eos/unk, with or without a tokenizer_config.json, and saving keeps it as an added token.
+TEST(TokenizerDirectory, EndOfTextFromVocabAndMergesIsSpecial) {
+  TempDir directory;
+  std::filesystem::copy_file(test_data("tiny_vocab.json"), directory / "vocab.json");
+  std::filesystem::copy_file(test_data("tiny_merges.txt"), directory / "merges.txt");
+  const BpeTokenizer tokenizer = load_tokenizer(directory.path());
+  EXPECT_EQ(tokenizer.encode("hello<|endoftext|>"), (Ids{12, 21}));
+  EXPECT_EQ(tokenizer.eos_id(), 21);
+  EXPECT_EQ(tokenizer.bos_id(), 21);
+  EXPECT_EQ(tokenizer.decode({12, 21}, /*skip_special_tokens=*/true), "hello");
+
+  TempDir saved;
+  save_tokenizer(tokenizer, saved.path());
+  const BpeTokenizer again = load_tokenizer(saved.path());
+  EXPECT_EQ(again.encode("hello<|endoftext|>"), (Ids{12, 21}));
+  EXPECT_EQ(again.eos_id(), 21);
+
+  testing::write_text(directory / "tokenizer_config.json",
+                      R"({"eos_token": "<|endoftext|>", "pad_token": "!"})");
+  const BpeTokenizer configured = load_tokenizer(directory.path());
+  EXPECT_EQ(configured.pad_id(), 8);
+  EXPECT_EQ(configured.encode("hello<|endoftext|>"), (Ids{12, 21}));
+}
+
 }  // namespace
 }  // namespace paddock::transformer

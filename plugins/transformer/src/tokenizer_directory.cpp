@@ -215,6 +215,22 @@ void apply_added_token_files(const std::filesystem::path& directory,
 
 }  // namespace
 
+// vocab.json + merges.txt list no added tokens. Hugging Face's GPT-2 tokenizer takes
+// "<|endoftext|>" as its default bos, eos and unk and, like every role token, as special:
+// matched whole in text (one id, not seven pieces) and saved as an added token.
+constexpr const char* kGpt2EndOfText = "<|endoftext|>";
+
+void mark_vocab_merges_specials(const std::filesystem::path& directory, BpeTokenizer& tokenizer) {
+  if (tokenizer.token_to_id(kGpt2EndOfText)) {
+    tokenizer.add_special_tokens({kGpt2EndOfText});
+    tokenizer.set_special_token_roles({kGpt2EndOfText, kGpt2EndOfText, "", kGpt2EndOfText});
+  }
+  apply_role_files(directory, tokenizer);
+  const SpecialTokenRoles& roles = tokenizer.special_token_roles();
+  for (const std::string& role : {roles.bos, roles.eos, roles.pad, roles.unk})
+    if (!role.empty()) tokenizer.add_special_tokens({role});
+}
+
 BpeTokenizer load_tokenizer(const std::filesystem::path& path) {
   std::filesystem::path directory = path;
   BpeTokenizer tokenizer = [&] {
@@ -226,7 +242,9 @@ BpeTokenizer load_tokenizer(const std::filesystem::path& path) {
       return load_tokenizer_json(path / "tokenizer.json");
     if (std::filesystem::exists(path / "vocab.json") &&
         std::filesystem::exists(path / "merges.txt")) {
-      return load_vocab_and_merges(path / "vocab.json", path / "merges.txt");
+      BpeTokenizer from_files = load_vocab_and_merges(path / "vocab.json", path / "merges.txt");
+      mark_vocab_merges_specials(path, from_files);
+      return from_files;
     }
     throw Error(path.string() +
                 ": no tokenizer.json and no vocab.json + merges.txt (a SentencePiece "
