@@ -212,8 +212,12 @@ void read_common(const json& document, const RequestLimits& limits, ApiRequest& 
 
 std::string message_content(const json& message, std::size_t index) {
   const std::string where = "messages[" + std::to_string(index) + "].content";
+  // Missing or null content is refused, not read as "": only an assistant message with tool
+  // calls may lack it, and tool calls are not served.
   const json* content = field(message, "content");
-  if (content == nullptr) return "";
+  if (content == nullptr) {
+    throw invalid_field(where, "'" + where + "' is required: a string or an array of text parts");
+  }
   if (content->is_string()) return content->get<std::string>();
   if (!content->is_array()) throw wrong_type(where, "a string or an array of text parts", *content);
   std::string text;

@@ -100,6 +100,8 @@ TEST(ServeProtocolTest, ChatMessagesAreReadAndChecked) {
   for (const char* body :
        {R"({"model": "m", "messages": []})",
         R"({"model": "m", "messages": [{"role": "tool", "content": "x"}]})",
+        R"({"model": "m", "messages": [{"role": "user", "content": null}]})",
+        R"({"model": "m", "messages": [{"role": "user"}]})",
         R"({"model": "m", "messages": [{"role": "user", "content": [{"type": "image_url"}]}]})",
         R"({"model": "m", "messages": [{"role": "user", "content": "x"}], "top_logprobs": 3})",
         R"({"model": "m", "messages": [{"role": "user", "content": "x"}], "tools": []})"}) {
