@@ -220,19 +220,20 @@ void apply_added_token_files(const std::filesystem::path& directory,
 // matched whole in text (one id, not seven pieces) and saved as an added token.
 constexpr const char* kGpt2EndOfText = "<|endoftext|>";
 
-void mark_vocab_merges_specials(const std::filesystem::path& directory, BpeTokenizer& tokenizer) {
-  if (tokenizer.token_to_id(kGpt2EndOfText)) {
-    tokenizer.add_special_tokens({kGpt2EndOfText});
-    tokenizer.set_special_token_roles({kGpt2EndOfText, kGpt2EndOfText, "", kGpt2EndOfText});
-  }
-  apply_role_files(directory, tokenizer);
-  const SpecialTokenRoles& roles = tokenizer.special_token_roles();
+void default_vocab_merges_roles(BpeTokenizer& tokenizer) {
+  if (!tokenizer.token_to_id(kGpt2EndOfText)) return;
+  tokenizer.set_special_token_roles({kGpt2EndOfText, kGpt2EndOfText, "", kGpt2EndOfText});
+}
+
+void make_role_tokens_special(BpeTokenizer& tokenizer) {
+  const SpecialTokenRoles roles = tokenizer.special_token_roles();
   for (const std::string& role : {roles.bos, roles.eos, roles.pad, roles.unk})
     if (!role.empty()) tokenizer.add_special_tokens({role});
 }
 
 BpeTokenizer load_tokenizer(const std::filesystem::path& path) {
   std::filesystem::path directory = path;
+  bool from_vocab_and_merges = false;
   BpeTokenizer tokenizer = [&] {
     if (!std::filesystem::is_directory(path)) {
       directory = path.parent_path();
@@ -242,8 +243,9 @@ BpeTokenizer load_tokenizer(const std::filesystem::path& path) {
       return load_tokenizer_json(path / "tokenizer.json");
     if (std::filesystem::exists(path / "vocab.json") &&
         std::filesystem::exists(path / "merges.txt")) {
+      from_vocab_and_merges = true;
       BpeTokenizer from_files = load_vocab_and_merges(path / "vocab.json", path / "merges.txt");
-      mark_vocab_merges_specials(path, from_files);
+      default_vocab_merges_roles(from_files);
       return from_files;
     }
     throw Error(path.string() +
@@ -251,6 +253,7 @@ BpeTokenizer load_tokenizer(const std::filesystem::path& path) {
                 "tokenizer.model needs the SentencePiece loader)");
   }();
   apply_role_files(directory, tokenizer);
+  if (from_vocab_and_merges) make_role_tokens_special(tokenizer);
   return tokenizer;
 }
 
