@@ -80,7 +80,14 @@ int serve_command(const std::vector<std::string>& arguments) {
       "max_tokens of chat requests that give none")(
       "max-body-bytes", po::value<std::size_t>()->default_value(1 << 20),
       "the largest request body accepted (413 beyond)")(
-      "max-connections", po::value<int>()->default_value(256), "open connections accepted")(
+      "max-connections", po::value<int>()->default_value(256),
+      "open connections accepted (at the limit an idle one is closed to make room)")(
+      "idle-timeout", po::value<double>()->default_value(60),
+      "seconds a connection may stay silent between requests")(
+      "header-timeout", po::value<double>()->default_value(10),
+      "seconds a request's header may take from its first byte (408 beyond)")(
+      "body-timeout", po::value<double>()->default_value(60),
+      "seconds a request's body may take after its header (408 beyond)")(
       "access-log", po::value<std::string>()->default_value(""),
       "append the JSON-lines access log to this file (default: standard error)")(
       "seed", po::value<std::uint64_t>()->default_value(0),
@@ -138,6 +145,15 @@ int serve_command(const std::vector<std::string>& arguments) {
     server_options.port = static_cast<std::uint16_t>(port);
     server_options.max_body_bytes = values["max-body-bytes"].as<std::size_t>();
     server_options.max_connections = static_cast<std::size_t>(positive("max-connections", 1));
+    const auto seconds = [&values](const char* name) {
+      const double value = values[name].as<double>();
+      if (!(value > 0) || value > 86400)
+        throw po::error(std::string("--") + name + " must be between 0 and 86400 seconds");
+      return value;
+    };
+    server_options.idle_timeout_seconds = seconds("idle-timeout");
+    server_options.header_timeout_seconds = seconds("header-timeout");
+    server_options.body_timeout_seconds = seconds("body-timeout");
     const std::filesystem::path directory = values["model"].as<std::string>();
     std::optional<serve::ChatTemplate> chat_template =
         serve::ChatTemplate::select(values["chat-template"].as<std::string>(), directory);

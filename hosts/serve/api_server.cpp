@@ -13,10 +13,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <ctime>
+#include <sstream>
 #include <vector>
 
 #include "api_error.hpp"
 #include "paddock/error.hpp"
+#include "request_reader.hpp"
 
 namespace paddock::serve {
 namespace {
@@ -48,6 +50,12 @@ void set_socket_timeouts(int descriptor, double seconds) {
   timeout.tv_usec = static_cast<suseconds_t>((seconds - static_cast<double>(timeout.tv_sec)) * 1e6);
   ::setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   ::setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+}
+
+std::string seconds_text(double seconds) {
+  std::ostringstream text;
+  text << seconds;
+  return text.str();
 }
 
 std::string dump(const nlohmann::ordered_json& body) {
@@ -134,6 +142,8 @@ struct ApiServer::Implementation {
     tcp::socket socket;
     bool busy = false;  // a request has been read and is being answered
     bool finished = false;
+    bool closed_for_room = false;                  // idle, shut down to make room for a new client
+    std::atomic<bool> waiting_for_request{false};  // no byte of the next request yet
     std::thread thread;
     explicit Connection(tcp::socket s) : socket(std::move(s)) {}
   };
@@ -193,33 +203,26 @@ struct ApiServer::Implementation {
 
   void serve_connection(Connection& connection) {
     tcp::socket& socket = connection.socket;
-    set_socket_timeouts(socket.native_handle(), options.idle_timeout_seconds);
+    const int descriptor = socket.native_handle();
+    // Bounds each send; reads have their own deadlines (RequestReader).
+    set_socket_timeouts(descriptor, options.idle_timeout_seconds);
     beast::error_code error;
     const auto endpoint = socket.remote_endpoint(error);
     const std::string remote =
         error ? "unknown" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
     beast::flat_buffer buffer;
+    RequestReader reader(descriptor, buffer,
+                         {options.idle_timeout_seconds, options.header_timeout_seconds,
+                          options.body_timeout_seconds});
     while (!stopping) {
-      http::request_parser<http::string_body> parser;
+      RequestParser parser;
       parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
       parser.body_limit(options.max_body_bytes);
-      http::read_header(socket, buffer, parser, error);
-      if (error == http::error::end_of_stream || error == asio::error::eof ||
-          error == asio::error::connection_reset || error == asio::error::operation_aborted ||
-          error == asio::error::would_block || error == asio::error::try_again ||
-          error == asio::error::timed_out || error == asio::error::shut_down ||
-          error == asio::error::bad_descriptor) {
-        break;  // the client left, went quiet, or the server is stopping
-      }
-      if (error == http::error::body_limit) {
-        refuse(socket, too_large(), remote, "?", "?");
-        break;
-      }
-      if (error) {
-        refuse(socket,
-               ApiError(error == http::error::header_limit ? 431 : 400,
-                        "the request could not be read as HTTP/1.1: " + error.message()),
-               remote, "?", "?");
+      connection.waiting_for_request = true;
+      const ReadResult header = reader.read_header(parser, &connection.waiting_for_request);
+      if (header.status == ReadStatus::client_gone) break;
+      if (header.status != ReadStatus::complete) {
+        refuse_unread(socket, unreadable(header, "header"), remote, "?", "?");
         break;
       }
       {
@@ -227,22 +230,19 @@ struct ApiServer::Implementation {
         connection.busy = true;  // from here on, stop() lets this request finish
       }
       const auto started = std::chrono::steady_clock::now();
-      auto& header = parser.get();
-      const std::string method(header.method_string());
-      std::string path(header.target());
+      auto& head = parser.get();
+      const std::string method(head.method_string());
+      std::string path(head.target());
       if (const auto query = path.find('?'); query != std::string::npos) path.resize(query);
-      if (beast::iequals(header[http::field::expect], "100-continue")) {
+      if (beast::iequals(head[http::field::expect], "100-continue")) {
         http::response<http::empty_body> proceed{http::status::continue_, 11};
         http::write(socket, proceed, error);
+        if (error) break;
       }
-      if (!error) http::read(socket, buffer, parser, error);
-      if (error == http::error::body_limit) {
-        refuse(socket, too_large(), remote, method, path);
-        break;
-      }
-      if (error) {
-        refuse(socket, ApiError(400, "the request body could not be read: " + error.message()),
-               remote, method, path);
+      const ReadResult body = reader.read_body(parser);
+      if (body.status == ReadStatus::client_gone) break;
+      if (body.status != ReadStatus::complete) {
+        refuse_unread(socket, unreadable(body, "body"), remote, method, path);
         break;
       }
       const auto& message = parser.get();
@@ -271,6 +271,37 @@ struct ApiServer::Implementation {
     socket.close(error);
   }
 
+  // Answers a request that was not read whole. A client still sending would have its
+  // connection reset, and the answer lost, if the socket closed with its bytes unread: they
+  // are drained first (bounded). A client too slow for a deadline is not waited for again.
+  void refuse_unread(tcp::socket& socket, const ApiError& error, const std::string& remote,
+                     const std::string& method, const std::string& path) {
+    refuse(socket, error, remote, method, path);
+    if (error.status() == 408) return;
+    drain_after_refusal(socket.native_handle(), options.refusal_drain_bytes,
+                        options.refusal_drain_seconds);
+  }
+
+  ApiError unreadable(const ReadResult& result, const std::string& part) const {
+    if (result.status == ReadStatus::timed_out) {
+      const bool header = part == "header";
+      const double seconds = header ? options.header_timeout_seconds : options.body_timeout_seconds;
+      return ApiError(408,
+                      "the request's " + part + " did not arrive within " + seconds_text(seconds) +
+                          " s (" + (header ? "--header-timeout" : "--body-timeout") + ")",
+                      "invalid_request_error", "", "request_timeout");
+    }
+    if (result.error == http::error::body_limit) return too_large();
+    if (result.error == http::error::header_limit) {
+      return ApiError(431,
+                      "the request header is larger than this server's limit of " +
+                          std::to_string(options.max_header_bytes) + " bytes",
+                      "invalid_request_error");
+    }
+    return ApiError(
+        400, "the request " + part + " could not be read as HTTP/1.1: " + result.error.message());
+  }
+
   ApiError too_large() const {
     return ApiError(413,
                     "the request body is larger than this server's limit of " +
@@ -294,6 +325,27 @@ struct ApiServer::Implementation {
     for (auto& connection : done) connection->thread.join();
   }
 
+  // Connections counted against --max-connections (the mutex held).
+  std::size_t open_connections() const {
+    std::size_t open = 0;
+    for (const auto& [id, connection] : connections)
+      if (!connection->finished && !connection->closed_for_room) ++open;
+    return open;
+  }
+
+  // At the limit, a connection waiting between requests gives way to a new client, so that
+  // idle keep-alive connections cannot keep everyone out (the mutex held). The oldest goes.
+  bool close_an_idle_connection() {
+    for (auto& [id, connection] : connections) {
+      if (connection->finished || connection->closed_for_room) continue;
+      if (!connection->waiting_for_request.exchange(false)) continue;
+      connection->closed_for_room = true;
+      ::shutdown(connection->socket.native_handle(), SHUT_RD);
+      return true;
+    }
+    return false;
+  }
+
   void accept_loop() {
     while (!stopping) {
       tcp::socket socket(io);
@@ -303,14 +355,17 @@ struct ApiServer::Implementation {
       if (error) continue;  // a client that gave up before accept(); keep serving
       reap_finished_connections();
       std::lock_guard lock(mutex);
-      if (connections.size() >= options.max_connections) {
+      if (open_connections() >= options.max_connections && !close_an_idle_connection()) {
         set_socket_timeouts(socket.native_handle(), 1.0);
         refuse(socket,
                ApiError(503,
-                        "the server has " + std::to_string(connections.size()) +
+                        "the server has " + std::to_string(open_connections()) +
                             " open connections, its limit (--max-connections); retry later",
                         "server_error", "", "too_many_connections"),
                "", "?", "?");
+        // Only what has already come is discarded: the accept thread does not wait.
+        drain_after_refusal(socket.native_handle(), options.refusal_drain_bytes,
+                            /*max_seconds=*/0);
         continue;
       }
       const std::uint64_t id = next_id++;

@@ -1,6 +1,7 @@
 // The HTTP side of `paddock serve`: Boost.Beast over blocking sockets, one thread per
-// connection (keep-alive), request size limits, a connection limit, a structured access log,
-// and a stop() that lets every request already being handled finish.
+// connection (keep-alive), request size limits and deadlines, a connection limit at which
+// idle connections give way, a structured access log, and a stop() that lets every request
+// already being handled finish.
 #pragma once
 
 #include <atomic>
@@ -24,7 +25,13 @@ struct ServerOptions {
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_header_bytes = 16 << 10;
   std::size_t max_connections = 256;
-  double idle_timeout_seconds = 60;  // a connection silent this long is closed
+  double idle_timeout_seconds = 60;    // silent this long between requests: closed
+  double header_timeout_seconds = 10;  // a request's header, from its first byte: else 408
+  double body_timeout_seconds = 60;    // its body, after the header: else 408
+  // A request refused unread (413, 431, 400) has what its client still sends read and
+  // discarded, up to these bounds, so that the client sees the answer.
+  std::size_t refusal_drain_bytes = 64 << 20;
+  double refusal_drain_seconds = 5;
 };
 
 class ApiServer {
