@@ -42,6 +42,7 @@ struct Expression {
   std::vector<ExpressionPtr> operands;
   std::vector<std::string> comparisons;  // "==", "!=", "<", "<=", ">", ">=", "in", "not in"
   std::vector<std::pair<std::string, ExpressionPtr>> keywords;
+  int depth = 1;  // levels of the tree from this node down (the parser bounds it)
 };
 
 struct Statement;

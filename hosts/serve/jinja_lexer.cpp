@@ -90,13 +90,20 @@ class Lexer {
   }
 
  private:
+  // Columns count code points. Tokens come in order, so counting goes on from the last
+  // token's place on the same line: a template on one long line stays linear.
   SourcePosition position_of(std::size_t offset) const {
     const auto line = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset) - 1;
-    const std::size_t start = *line;
-    return {static_cast<int>(line - line_starts_.begin()) + 1,
-            static_cast<int>(
-                code_point_count(std::string_view(source_).substr(start, offset - start))) +
-                1};
+    const std::size_t line_index = static_cast<std::size_t>(line - line_starts_.begin());
+    if (line_index != counted_line_ || offset < counted_offset_) {
+      counted_line_ = line_index;
+      counted_offset_ = *line;
+      counted_columns_ = 0;
+    }
+    counted_columns_ += code_point_count(
+        std::string_view(source_).substr(counted_offset_, offset - counted_offset_));
+    counted_offset_ = offset;
+    return {static_cast<int>(line_index) + 1, static_cast<int>(counted_columns_) + 1};
   }
 
   [[noreturn]] void fail(const std::string& message, std::size_t offset) const {
@@ -441,6 +448,9 @@ class Lexer {
   std::string source_;
   LexerOptions options_;
   std::vector<std::size_t> line_starts_;
+  mutable std::size_t counted_line_ = 0;  // position_of's place: line, offset, columns
+  mutable std::size_t counted_offset_ = 0;
+  mutable std::size_t counted_columns_ = 0;
   std::vector<Token> tokens_;
   std::size_t position_ = 0;
   bool line_starting_ = true;

@@ -76,6 +76,40 @@ class Parser {
     advance();
   }
 
+  [[noreturn]] void fail_too_deep(SourcePosition position) const {
+    fail("the template nests deeper than " + std::to_string(kMaxTemplateNesting) +
+             " levels (brackets, operators, filters and blocks count), Paddock's limit",
+         position);
+  }
+
+  // Held by each parsing function that recurses as the template nests.
+  class Descent {
+   public:
+    explicit Descent(Parser& parser) : parser_(parser) {
+      if (++parser_.descent_ > kMaxTemplateNesting)
+        parser_.fail_too_deep(parser_.current().position);
+    }
+    ~Descent() { --parser_.descent_; }
+    Descent(const Descent&) = delete;
+    Descent& operator=(const Descent&) = delete;
+
+   private:
+    Parser& parser_;
+  };
+
+  // Every node with operands passes through here: a chain (`a ~ b ~ c`, `x|f|g`) deepens the
+  // tree without deepening the parser's recursion.
+  ExpressionPtr sized(ExpressionPtr node) {
+    int deepest = 0;
+    for (const auto& operand : node->operands)
+      if (operand) deepest = std::max(deepest, operand->depth);
+    for (const auto& keyword : node->keywords)
+      if (keyword.second) deepest = std::max(deepest, keyword.second->depth);
+    node->depth = deepest + 1;
+    if (node->depth > kMaxTemplateNesting) fail_too_deep(node->position);
+    return node;
+  }
+
   std::string open_block_note() const {
     if (open_blocks_.empty()) return "";
     const OpenBlock& block = open_blocks_.back();
@@ -95,6 +129,7 @@ class Parser {
   // Statements up to a {% tag %} named in `end_tags` (its name is consumed, the rest of
   // the tag is not) or the end of the template when `end_tags` is empty.
   Body parse_body(const std::vector<std::string>& end_tags, std::string& found_end) {
+    const Descent descent(*this);
     Body body;
     while (true) {
       const Token& token = current();
@@ -251,7 +286,7 @@ class Parser {
         if (current().kind == TokenKind::block_end || at_name("if")) break;
         list->operands.push_back(parse_or());
       }
-      statement.expression = std::move(list);
+      statement.expression = sized(std::move(list));
     }
     if (skip_name("if")) statement.condition = parse_expression();
     if (at_name("recursive")) fail("recursive for loops are not supported", current().position);
@@ -330,10 +365,11 @@ class Parser {
         break;
       list->operands.push_back(parse_expression());
     }
-    return list;
+    return sized(std::move(list));
   }
 
   ExpressionPtr parse_expression() {
+    const Descent descent(*this);
     ExpressionPtr value = parse_or();
     while (at_name("if")) {
       const SourcePosition position = current().position;
@@ -342,7 +378,7 @@ class Parser {
       conditional->operands.push_back(parse_or());
       conditional->operands.push_back(std::move(value));
       conditional->operands.push_back(skip_name("else") ? parse_expression() : nullptr);
-      value = std::move(conditional);
+      value = sized(std::move(conditional));
     }
     return value;
   }
@@ -353,7 +389,7 @@ class Parser {
     node->name = std::move(op);
     node->operands.push_back(std::move(left));
     node->operands.push_back(std::move(right));
-    return node;
+    return sized(std::move(node));
   }
 
   ExpressionPtr parse_or() {
@@ -376,11 +412,12 @@ class Parser {
 
   ExpressionPtr parse_not() {
     if (at_name("not")) {
+      const Descent descent(*this);
       const SourcePosition position = advance().position;
       auto node = make(Expression::Kind::unary, position);
       node->name = "not";
       node->operands.push_back(parse_not());
-      return node;
+      return sized(std::move(node));
     }
     return parse_compare();
   }
@@ -412,7 +449,7 @@ class Parser {
       node->comparisons.push_back(op);
       node->operands.push_back(parse_math1());
     }
-    return node ? std::move(node) : std::move(first);
+    return node ? sized(std::move(node)) : std::move(first);
   }
 
   ExpressionPtr parse_math1() {
@@ -454,10 +491,12 @@ class Parser {
   ExpressionPtr parse_unary(bool with_filters) {
     ExpressionPtr node;
     if (at_operator("-") || at_operator("+")) {
+      const Descent descent(*this);
       const Token& op = advance();
       node = make(Expression::Kind::unary, op.position);
       node->name = op.text;
       node->operands.push_back(parse_unary(false));
+      node = sized(std::move(node));
     } else {
       node = parse_primary();
     }
@@ -514,7 +553,7 @@ class Parser {
               if (at_operator(")")) break;
               list->operands.push_back(parse_expression());
             }
-            inner = std::move(list);
+            inner = sized(std::move(list));
           }
           expect_operator(")");
           return inner;
@@ -529,7 +568,7 @@ class Parser {
             }
             list->operands.push_back(parse_expression());
           }
-          return list;
+          return sized(std::move(list));
         }
         if (token.text == "{") {
           advance();
@@ -543,7 +582,7 @@ class Parser {
             expect_operator(":");
             dict->operands.push_back(parse_expression());
           }
-          return dict;
+          return sized(std::move(dict));
         }
         break;
       default:
@@ -560,14 +599,14 @@ class Parser {
           auto attribute = make(Expression::Kind::attribute, position);
           attribute->name = advance().text;
           attribute->operands.push_back(std::move(node));
-          node = std::move(attribute);
+          node = sized(std::move(attribute));
         } else if (current().kind == TokenKind::integer) {
           auto item = make(Expression::Kind::item, position);
           item->operands.push_back(std::move(node));
           auto index = make(Expression::Kind::literal, current().position);
           index->value = advance().integer;
           item->operands.push_back(std::move(index));
-          node = std::move(item);
+          node = sized(std::move(item));
         } else {
           fail_expected("an attribute name");
         }
@@ -597,12 +636,12 @@ class Parser {
       auto item = make(Expression::Kind::item, position);
       item->operands.push_back(std::move(node));
       item->operands.push_back(std::move(parts[0]));
-      return item;
+      return sized(std::move(item));
     }
     auto slice = make(Expression::Kind::slice, position);
     slice->operands.push_back(std::move(node));
     for (auto& part : parts) slice->operands.push_back(std::move(part));
-    return slice;
+    return sized(std::move(slice));
   }
 
   // (positional..., name=value...) after the callee's or filter's operands.
@@ -634,7 +673,7 @@ class Parser {
     auto call = make(Expression::Kind::call, current().position);
     call->operands.push_back(std::move(callee));
     parse_arguments(*call);
-    return call;
+    return sized(std::move(call));
   }
 
   ExpressionPtr parse_filter_chain(ExpressionPtr subject) {
@@ -646,7 +685,7 @@ class Parser {
       filter->name = std::move(name);
       filter->operands.push_back(std::move(subject));
       if (at_operator("(")) parse_arguments(*filter);
-      subject = std::move(filter);
+      subject = sized(std::move(filter));
     } while (skip_operator("|"));
     return subject;
   }
@@ -680,7 +719,7 @@ class Parser {
                    current().kind == TokenKind::floating || at_operator("[") || at_operator("{")) {
           test->operands.push_back(parse_postfix(parse_primary()));
         }
-        node = std::move(test);
+        node = sized(std::move(test));
       } else if (at_operator("(")) {
         node = parse_call(std::move(node));
       } else {
@@ -691,6 +730,7 @@ class Parser {
 
   std::vector<Token> tokens_;
   std::size_t index_ = 0;
+  int descent_ = 0;  // nesting of the functions holding a Descent
   std::vector<OpenBlock> open_blocks_;
 };
 

@@ -11,6 +11,11 @@
 
 namespace paddock::serve::jinja {
 
+// How deeply a template may nest: brackets, unary operators, operator and filter chains
+// (`a ~ b ~ c` is two levels) and blocks. Evaluating and freeing a template recurse once per
+// level, so a template from an untrusted checkpoint must not choose the depth.
+inline constexpr int kMaxTemplateNesting = 256;
+
 // Throws JinjaError (syntax) with the line and column and what was expected.
 Body parse_template(std::string_view source, const LexerOptions& options = {});
 

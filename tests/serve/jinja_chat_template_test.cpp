@@ -188,6 +188,13 @@ TEST(JinjaChatTemplateTest, BadTokenizerConfigsAreRefusedWithTheFileAndPlace) {
             file + ": bos_token: must be a string, {\"content\": ...} or null");
   EXPECT_EQ(error_for(R"(["not", "an", "object"])"), file + ": must be a JSON object");
   EXPECT_NE(error_for("{not json").find(file + ": not valid JSON"), std::string::npos);
+  // A checkpoint's template is untrusted: nesting it deeply is an error, not a crash.
+  EXPECT_EQ(error_for(json{{"chat_template", "{{ " + std::string(10000, '(') + "1" +
+                                                 std::string(10000, ')') + " }}"}}
+                          .dump()),
+            file +
+                ": chat_template: 1:259: the template nests deeper than 256 levels (brackets, "
+                "operators, filters and blocks count), Paddock's limit");
 }
 
 TEST(JinjaChatTemplateTest, TheOptionWinsOverTheTokenizerWhichWinsOverTheInstructionTemplate) {

@@ -229,6 +229,49 @@ TEST(JinjaErrorTest, SyntaxErrorsSayWhereAndWhat) {
             "self-contained chat templates)");
 }
 
+std::string repeated(const std::string& text, int times) {
+  std::string result;
+  for (int i = 0; i < times; ++i) result += text;
+  return result;
+}
+
+TEST(JinjaErrorTest, NestingBeyondTheLimitIsASyntaxErrorNotACrash) {
+  // Each of these crashed the process (stack overflow) or took seconds before the limit.
+  const std::vector<std::string> too_deep = {
+      "{{ " + repeated("(", 10000) + "1" + repeated(")", 10000) + " }}",
+      "{{ " + repeated("[", 10000) + repeated("]", 10000) + " }}",
+      "{{ " + repeated("{'a': ", 10000) + "1" + repeated("}", 10000) + " }}",
+      "{{ " + repeated("not ", 10000) + "x }}",
+      "{{ " + repeated("-", 10000) + "1 }}",
+      "{{ 'a'" + repeated(" ~ 'a'", 32000) + " }}",
+      "{{ 1" + repeated(" + 1", 32000) + " }}",
+      "{{ 'a'" + repeated(" | trim", 32000) + " }}",
+      "{{ xs" + repeated(".a", 32000) + " }}",
+      "{{ xs" + repeated("[0]", 32000) + " }}",
+      "{{ f" + repeated("()", 32000) + " }}",
+      "{{ x" + repeated(" is defined", 32000) + " }}",
+      "{{ 1" + repeated(" if 1", 32000) + " }}",
+      repeated("{% if x %}", 10000) + repeated("{% endif %}", 10000),
+      repeated("{% for x in xs %}", 10000) + repeated("{% endfor %}", 10000),
+  };
+  for (const std::string& source : too_deep) {
+    try {
+      Template parsed(source);
+      ADD_FAILURE() << "parsed: " << source.substr(0, 60);
+    } catch (const JinjaError& error) {
+      EXPECT_EQ(error.kind(), JinjaError::Kind::syntax);
+      EXPECT_TRUE(error.has_position()) << error.what();
+      EXPECT_NE(std::string(error.what()).find("nests deeper than 256 levels"), std::string::npos)
+          << error.what();
+    }
+  }
+  // Within the limit, deep templates render as jinja2 renders them.
+  EXPECT_EQ(render("{{ " + repeated("(", 200) + "1" + repeated(")", 200) + " }}"), "1");
+  EXPECT_EQ(render("{{ 'a'" + repeated(" ~ 'a'", 200) + " }}"), std::string(201, 'a'));
+  EXPECT_EQ(render("{{ " + repeated("not ", 200) + "false }}"), "False");
+  EXPECT_EQ(render(repeated("{% if xs %}", 100) + "in" + repeated("{% endif %}", 100)), "in");
+}
+
 TEST(JinjaErrorTest, RenderErrorsAndLimitsNeverCrash) {
   const JinjaError raised =
       error_of("{% if xs %}\n{{ raise_exception('no ' ~ 'way') }}{% endif %}");
