@@ -8,6 +8,7 @@
 #include "paddock/core/files.hpp"
 #include "paddock/error.hpp"
 #include "paddock/transformer/decoder_checkpoint.hpp"
+#include "paddock/transformer/model_config.hpp"
 #include "paddock/transformer/safetensors_writer.hpp"
 #include "test_support.hpp"
 
@@ -228,6 +229,105 @@ TEST(DecoderCheckpoint, BadCheckpointsNameTheFileAndTensor) {
             std::string::npos);
   core::write_file_atomically(dir / "config.json", "{not json");
   EXPECT_NE(load_error(dir.path()).find("config.json: not valid JSON"), std::string::npos);
+}
+
+// A copy of `decoder` whose layer-`layer` queries are multiplied by `factor`: its attention
+// scores are the original's times `factor`, an independent way to state a score scale.
+Decoder with_queries_scaled(const Decoder& decoder, ModelConfig config, std::int64_t layer,
+                            double factor) {
+  Decoder::WeightMap weights;
+  for (const auto& [name, tensor] : decoder.weights()) weights[name] = tensor.clone();
+  const std::string prefix = "h." + std::to_string(layer) + ".attn.c_attn.";
+  const std::int64_t h = config.hidden_size;
+  weights[prefix + "weight"].narrow(0, 0, h).mul_(factor);
+  weights[prefix + "bias"].narrow(0, 0, h).mul_(factor);
+  return Decoder(std::move(config), std::move(weights));
+}
+
+double largest_logit_difference(const Decoder& a, const Decoder& b) {
+  torch::NoGradGuard no_grad;
+  const auto ids = torch::randint(1, 50, {2, 9}, torch::TensorOptions().dtype(torch::kLong));
+  const auto mask = torch::ones({2, 9}, torch::kLong);
+  const auto positions = positions_from_mask(mask);
+  return (a.logits(a.forward(ids, positions, mask)) - b.logits(b.forward(ids, positions, mask)))
+      .abs()
+      .max()
+      .item<double>();
+}
+
+TEST(ModelConfigFields, Gpt2AttentionScalingFollowsHuggingFace) {
+  torch::manual_seed(3);
+  nlohmann::json json = model_config_to_json(tiny_config(ModelFamily::gpt2));
+  json["scale_attn_weights"] = false;
+  json["scale_attn_by_inverse_layer_idx"] = true;
+  const ModelConfig read = parse_model_config(json, "config.json");
+  EXPECT_FALSE(read.scale_attention_by_head_dim);
+  EXPECT_TRUE(read.scale_attention_by_layer);
+  EXPECT_EQ(model_config_to_json(read)["scale_attn_by_inverse_layer_idx"], true);  // saved too
+
+  Decoder usual = Decoder::initialise(tiny_config(ModelFamily::gpt2), 11, torch::kCPU);
+  {  // Initial weights attend almost uniformly; sharper attention shows the scale better.
+    torch::NoGradGuard no_grad;
+    for (auto& [name, tensor] : usual.weights())
+      if (name.find("c_attn") != std::string::npos) tensor.mul_(8.0);
+  }
+  const double sqrt_head_dim = std::sqrt(32.0 / 4);
+  // scores / (layer + 1): layer 1's scores halve, layer 0's stay.
+  ModelConfig by_layer = usual.config();
+  by_layer.scale_attention_by_layer = true;
+  const Decoder scaled_by_layer(by_layer, usual.weights());
+  EXPECT_LT(
+      largest_logit_difference(scaled_by_layer, with_queries_scaled(usual, usual.config(), 1, 0.5)),
+      1e-5);
+  EXPECT_GT(largest_logit_difference(scaled_by_layer, usual), 1e-2);
+  // Without scale_attn_weights the scores are not divided by sqrt(head_dim).
+  ModelConfig unscaled = usual.config();
+  unscaled.scale_attention_by_head_dim = false;
+  const Decoder plain(unscaled, usual.weights());
+  const Decoder reference =
+      with_queries_scaled(with_queries_scaled(usual, usual.config(), 0, sqrt_head_dim),
+                          usual.config(), 1, sqrt_head_dim);
+  EXPECT_LT(largest_logit_difference(plain, reference), 1e-4);
+}
+
+TEST(ModelConfigFields, FieldsTheDecoderLacksAreRefusedByName) {
+  const auto error_of = [](nlohmann::json json) {
+    try {
+      parse_model_config(json, "model/config.json");
+    } catch (const Error& error) {
+      return std::string(error.what());
+    }
+    return std::string("(accepted)");
+  };
+  nlohmann::json llama = model_config_to_json(tiny_config(ModelFamily::llama));
+  nlohmann::json gpt2 = model_config_to_json(tiny_config(ModelFamily::gpt2));
+  for (const char* field : {"attention_bias", "mlp_bias"}) {
+    nlohmann::json with = llama;
+    with[field] = false;
+    EXPECT_EQ(error_of(with), "(accepted)");
+    with[field] = true;
+    EXPECT_EQ(error_of(with), "model/config.json: field '" + std::string(field) + "' is true; " +
+                                  (std::string(field) == "mlp_bias" ? "biases on the MLP"
+                                                                    : "biases on the attention") +
+                                  " projections are not supported");
+  }
+  llama["head_dim"] = 8;  // 32 / 4: as usual
+  EXPECT_EQ(error_of(llama), "(accepted)");
+  llama["head_dim"] = 16;
+  EXPECT_EQ(error_of(llama),
+            "model/config.json: field 'head_dim' is 16; only hidden_size / num_attention_heads "
+            "(8) is supported");
+  gpt2["add_cross_attention"] = true;
+  EXPECT_EQ(error_of(gpt2),
+            "model/config.json: field 'add_cross_attention' is true; cross-attention (an "
+            "encoder-decoder GPT-2) is not supported");
+  // LLaMA 3 lists every id that ends a turn; the first is the end of sequence.
+  llama.erase("head_dim");
+  llama["eos_token_id"] = {128001, 128009};
+  EXPECT_EQ(parse_model_config(llama, "config.json").eos_token_id, 128001);
+  llama["eos_token_id"] = {"x"};
+  EXPECT_EQ(error_of(llama),
+            "model/config.json: field 'eos_token_id' must be an integer or a list of integers");
 }
 
 }  // namespace

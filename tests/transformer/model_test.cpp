@@ -215,6 +215,47 @@ TEST(TransformerModel, LlamaCheckpointWithTokenizerModelLoadsAndSaves) {
             model.generate({"Q: hello\nA:"}, greedy)[0][0].token_ids);
 }
 
+TEST(TransformerModel, PaddedVocabularyIdsAreNeverSampled) {
+  // A checkpoint whose embedding has rows beyond the tokenizer, as many real ones do; here
+  // the padding rows of the output layer are made to win every choice.
+  auto plain = tiny_model(ModelFamily::llama);
+  const std::int64_t tokens = static_cast<std::int64_t>(plain->tokenizer().vocab_size());
+  Decoder decoder(plain->decoder().config(), plain->decoder().weights());
+  decoder.grow_vocabulary(tokens + 2);
+  {
+    torch::NoGradGuard no_grad;
+    const auto direction = torch::randn({decoder.config().hidden_size});
+    auto& weights = decoder.weights();
+    auto& output = weights.count("lm_head.weight") ? weights.at("lm_head.weight")
+                                                   : weights.at("model.embed_tokens.weight");
+    output[tokens].copy_(direction * 1000);
+    output[tokens + 1].copy_(direction * -1000);
+  }
+  TransformerModel padded(std::move(decoder), {}, plain->tokenizer().clone(),
+                          plain->prompt_template());
+  EXPECT_EQ(padded.padded_ids(), 2);
+  EXPECT_NE(padded.vocabulary_note().find("the last 2 ids are padding"), std::string::npos);
+  EXPECT_EQ(plain->vocabulary_note(), "");
+  GenerationOptions greedy;
+  greedy.temperature = 0;
+  greedy.max_new_tokens = 8;
+  for (const GenerationOptions& options : {greedy, sampling(3, 4)}) {
+    const auto generated = padded.generate({"Q: Add 2 and 3.\nA:"}, options);
+    for (const auto& generation : generated[0]) {
+      for (std::int64_t id : generation.token_ids) EXPECT_LT(id, tokens);
+      // The model's own distribution still counts the padding (as Hugging Face's does), so
+      // the kept tokens are unlikely under it.
+      for (float logprob : generation.token_logprobs) EXPECT_LT(logprob, -5.0f);
+    }
+  }
+  GenerationRequest request;
+  request.prompt = "Q: Add 2 and 3.\nA:";
+  request.options = sampling(4, 2);
+  const auto served = padded.generate_requests({request}, nullptr);
+  for (const auto& generation : served[0])
+    for (std::int64_t id : generation.token_ids) EXPECT_LT(id, tokens);
+}
+
 TEST(TransformerModel, CloneIsIndependent) {
   auto model = tiny_model();
   auto copy = std::dynamic_pointer_cast<TransformerModel>(model->clone());

@@ -317,8 +317,8 @@ EndedRequests ContinuousBatch::step() {
   for (std::int64_t b : live) rows.push_back(slots_[static_cast<std::size_t>(b)]);
   const bool gaps = live.size() != slots_.size();
   const auto logits = gaps ? logits_.index_select(0, index_tensor(live)) : logits_;
-  const std::vector<std::int64_t> chosen =
-      sampling::choose_tokens(sampling::apply_logit_bias(logits, rows), rows);
+  const std::vector<std::int64_t> chosen = sampling::choose_tokens(
+      sampling::apply_logit_bias(logits, rows), rows, vocabulary_.sampled_ids);
   const auto logprobs_cpu = torch::log_softmax(logits.to(torch::kFloat32), -1).to(torch::kCPU);
   const auto logprobs = logprobs_cpu.accessor<float, 2>();
   std::vector<std::size_t> done;

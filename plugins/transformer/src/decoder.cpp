@@ -175,7 +175,11 @@ torch::Tensor Decoder::attention(const torch::Tensor& x, std::int64_t layer,
     v = v.repeat_interleave(heads / kv_heads, 1);
   }
   const std::int64_t keys = k.size(2);
-  auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(d));
+  auto scores = torch::matmul(q, k.transpose(-2, -1));
+  if (config_.family == ModelFamily::llama || config_.scale_attention_by_head_dim)
+    scores = scores / std::sqrt(static_cast<double>(d));
+  if (config_.family == ModelFamily::gpt2 && config_.scale_attention_by_layer)
+    scores = scores / static_cast<double>(layer + 1);
   const auto index_options = torch::TensorOptions().dtype(torch::kLong).device(x.device());
   const auto query_index =
       torch::arange(start, start + steps, index_options).view({1, 1, steps, 1});

@@ -44,6 +44,25 @@ class ConfigReader {
     if (!value->is_string()) fail(field, "must be a string");
     return value->get<std::string>();
   }
+  // A token id, or a list of them (LLaMA 3 lists every id that ends a turn): the first.
+  std::int64_t token_id_or(const char* field, std::int64_t fallback) const {
+    const auto* value = find(field);
+    if (value && value->is_array()) {
+      if (value->empty()) return fallback;
+      for (const auto& id : *value)
+        if (!id.is_number_integer()) fail(field, "must be an integer or a list of integers");
+      return value->front().get<std::int64_t>();
+    }
+    return integer_or(field, fallback);
+  }
+  // A field Paddock's decoder does not implement: refused, by name, unless it has the value
+  // that means "as usual".
+  template <class Value>
+  void require(const char* field, const Value& usual, const std::string& why) const {
+    const auto* value = find(field);
+    if (!value || value->is_null() || *value == usual) return;
+    fail(field, "is " + value->dump() + "; " + why);
+  }
   [[noreturn]] void fail(const std::string& field, const std::string& problem) const {
     throw Error(source_ + ": field '" + field + "' " + problem);
   }
@@ -127,6 +146,11 @@ ModelConfig parse_model_config(const nlohmann::json& json, const std::string& so
     if (activation != "gelu_new" && activation != "gelu_pytorch_tanh") {
       read.fail("activation_function", "is '" + activation + "'; only gelu_new is supported");
     }
+    // Both scale the attention scores; Hugging Face applies them in this order.
+    config.scale_attention_by_head_dim = read.boolean_or("scale_attn_weights", true);
+    config.scale_attention_by_layer = read.boolean_or("scale_attn_by_inverse_layer_idx", false);
+    read.require("add_cross_attention", false,
+                 "cross-attention (an encoder-decoder GPT-2) is not supported");
   } else if (type == "llama") {
     config.family = ModelFamily::llama;
     config.vocab_size = read.integer("vocab_size");
@@ -145,13 +169,20 @@ ModelConfig parse_model_config(const nlohmann::json& json, const std::string& so
     const std::string activation = read.string_or("hidden_act", "silu");
     if (activation != "silu")
       read.fail("hidden_act", "is '" + activation + "'; only silu is supported");
+    read.require("attention_bias", false, "biases on the attention projections are not supported");
+    read.require("mlp_bias", false, "biases on the MLP projections are not supported");
+    if (config.heads > 0 && config.hidden_size % config.heads == 0) {
+      read.require("head_dim", config.hidden_size / config.heads,
+                   "only hidden_size / num_attention_heads (" +
+                       std::to_string(config.hidden_size / config.heads) + ") is supported");
+    }
   } else if (type.empty()) {
     read.fail("model_type", "is missing (and no known architectures entry)");
   } else {
     read.fail("model_type", "is '" + type + "'; supported: gpt2, llama");
   }
-  config.bos_token_id = read.integer_or("bos_token_id", -1);
-  config.eos_token_id = read.integer_or("eos_token_id", -1);
+  config.bos_token_id = read.token_id_or("bos_token_id", -1);
+  config.eos_token_id = read.token_id_or("eos_token_id", -1);
   validate_model_config(config, source);
   return config;
 }
@@ -179,6 +210,8 @@ nlohmann::json model_config_to_json(const ModelConfig& config) {
             {"n_positions", config.max_positions},
             {"layer_norm_epsilon", config.norm_epsilon},
             {"activation_function", "gelu_new"},
+            {"scale_attn_weights", config.scale_attention_by_head_dim},
+            {"scale_attn_by_inverse_layer_idx", config.scale_attention_by_layer},
             {"tie_word_embeddings", config.tie_embeddings}};
   } else {
     json = {{"architectures", {"LlamaForCausalLM"}},

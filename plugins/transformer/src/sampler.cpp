@@ -46,7 +46,8 @@ void generate_batch(const Decoder& decoder, const std::vector<std::vector<std::i
   auto next_position = positions.narrow(1, longest - 1, 1) + 1;
 
   for (std::int64_t step = 0; step < max_new; ++step) {
-    const std::vector<std::int64_t> chosen = sampling::choose_tokens(logits, rows);
+    const std::vector<std::int64_t> chosen =
+        sampling::choose_tokens(logits, rows, vocabulary.sampled_ids);
     const auto logprobs_cpu = torch::log_softmax(logits.to(torch::kFloat32), -1).to(torch::kCPU);
     const auto logprobs = logprobs_cpu.accessor<float, 2>();
     bool all_finished = true;

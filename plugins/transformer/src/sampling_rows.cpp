@@ -109,8 +109,10 @@ void check_logit_bias(const std::vector<std::pair<std::int64_t, float>>& logit_b
   }
 }
 
-std::vector<std::int64_t> choose_tokens(const torch::Tensor& logits,
-                                        const std::vector<Row*>& rows) {
+std::vector<std::int64_t> choose_tokens(const torch::Tensor& all_logits,
+                                        const std::vector<Row*>& rows, std::int64_t sampled_ids) {
+  const bool padded = sampled_ids > 0 && sampled_ids < all_logits.size(1);
+  const torch::Tensor logits = padded ? all_logits.narrow(1, 0, sampled_ids) : all_logits;
   const std::int64_t batch = logits.size(0);
   std::vector<std::int64_t> chosen(batch);
   using Settings = std::tuple<double, double, std::int64_t>;  // temperature, top_p, top_k

@@ -53,8 +53,10 @@ void check_logit_bias(const std::vector<std::pair<std::int64_t, float>>& logit_b
                       std::int64_t vocab_size);
 
 // The next token of every row of `logits` [B, V], row b under rows[b]'s options, drawn from
-// rows[b]'s generator. Rows that share their sampling settings go through one computation.
-std::vector<std::int64_t> choose_tokens(const torch::Tensor& logits, const std::vector<Row*>& rows);
+// rows[b]'s generator, among the first `sampled_ids` ids (all when -1). Rows that share
+// their sampling settings go through one computation.
+std::vector<std::int64_t> choose_tokens(const torch::Tensor& logits, const std::vector<Row*>& rows,
+                                        std::int64_t sampled_ids);
 
 // Appends `token` to the row, decides whether the row is finished (EOS, a stop string, its
 // max_new_tokens) and tells `listener` (may be null).

@@ -103,11 +103,26 @@ SamplingVocabulary TransformerModel::sampling_vocabulary() const {
   SamplingVocabulary vocabulary;
   vocabulary.eos_token_id = eos_token_id();
   vocabulary.pad_token_id = pad_token_id();
+  if (padded_ids() > 0)
+    vocabulary.sampled_ids = static_cast<std::int64_t>(tokenizer_->vocab_size());
   vocabulary.decode = [this](const std::vector<std::int64_t>& tokens) {
     return detokenize(tokens);
   };
   vocabulary.encode = [this](const std::string& prompt) { return prompt_tokens(prompt); };
   return vocabulary;
+}
+
+std::int64_t TransformerModel::padded_ids() const {
+  return decoder_.config().vocab_size - static_cast<std::int64_t>(tokenizer_->vocab_size());
+}
+
+std::string TransformerModel::vocabulary_note() const {
+  if (padded_ids() <= 0) return "";
+  return "the embedding has " + std::to_string(decoder_.config().vocab_size) +
+         " rows but the tokenizer " + std::to_string(tokenizer_->vocab_size()) +
+         " tokens: the last " + std::to_string(padded_ids()) +
+         " ids are padding, never sampled (their log-probabilities still count, as in Hugging "
+         "Face's model)";
 }
 
 std::vector<std::vector<Generation>> TransformerModel::generate(

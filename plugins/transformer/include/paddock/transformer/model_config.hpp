@@ -25,6 +25,10 @@ struct ModelConfig {
   double norm_epsilon = 1e-5;
   double rope_theta = 10000.0;  // LLaMA only
   bool tie_embeddings = true;   // output layer shares the token embedding
+  // GPT-2's scale_attn_weights (scores / sqrt(head_dim)) and scale_attn_by_inverse_layer_idx
+  // (scores / (layer + 1)); LLaMA always divides by sqrt(head_dim) alone.
+  bool scale_attention_by_head_dim = true;
+  bool scale_attention_by_layer = false;
   std::int64_t bos_token_id = -1;
   std::int64_t eos_token_id = -1;
 

@@ -20,6 +20,9 @@ namespace paddock::transformer {
 struct SamplingVocabulary {
   std::int64_t eos_token_id = -1;  // -1: never stop on a token
   std::int64_t pad_token_id = 0;
+  // Ids from here on are never sampled: rows of a padded embedding (config vocab_size above
+  // the tokenizer's) that no text decodes to. -1: every id may be.
+  std::int64_t sampled_ids = -1;
   std::function<std::string(const std::vector<std::int64_t>&)> decode;
   // A prompt's tokens, sequence prefix included (the continuous sampler takes text).
   std::function<std::vector<std::int64_t>(const std::string&)> encode;

@@ -39,6 +39,11 @@ class TransformerModel : public Model,
   static std::shared_ptr<TransformerModel> load(const std::filesystem::path& directory,
                                                 torch::Device device);
 
+  // Ids of the embedding beyond the tokenizer's (a padded vocabulary), 0 when none; and a
+  // sentence saying so for the load log ("" when none).
+  std::int64_t padded_ids() const;
+  std::string vocabulary_note() const;
+
   // Model
   std::string backend() const override { return kBackendName; }
   std::vector<std::string> capabilities() const override;
