@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <limits>
 
 #include "jinja_text.hpp"
@@ -346,12 +347,16 @@ class Lexer {
     token.text = source_.substr(start, at - start);
     if (is_float) {
       token.kind = TokenKind::floating;
-      token.floating = std::stod(digits);
+      // strtod, not stod: beyond double's range Python gives inf or 0, stod throws.
+      token.floating = std::strtod(digits.c_str(), nullptr);
     } else {
       token.kind = TokenKind::integer;
-      if (digits.size() > 18 && digits > "9223372036854775807")
-        fail("the integer is too large", start);
-      token.integer = std::stoll(digits);
+      const std::size_t first_nonzero = std::min(digits.find_first_not_of('0'), digits.size());
+      const std::string significant = digits.substr(first_nonzero);
+      if (significant.size() > 19 ||
+          (significant.size() == 19 && significant > "9223372036854775807"))
+        fail("the integer " + token.text + " is too large (integers here are 64-bit)", start);
+      token.integer = significant.empty() ? 0 : std::stoll(significant);
     }
     tokens_.push_back(std::move(token));
     return at;

@@ -224,6 +224,12 @@ TEST(JinjaErrorTest, SyntaxErrorsSayWhereAndWhat) {
   EXPECT_EQ(syntax_error("{{ (1 + 2 }}"), "1:11: unexpected '}', expected ')'");
   EXPECT_EQ(syntax_error("{{ 1 + }}"), "1:8: expected an expression, found '}}'");
   EXPECT_EQ(syntax_error("{% break %}"), "1:1: '{% break %}' outside a for loop");
+  // Found by fuzz_jinja_template: a literal beyond 64 bits threw std::out_of_range.
+  EXPECT_EQ(syntax_error("{{ 10000000000000000000 }}"),
+            "1:4: the integer 10000000000000000000 is too large (integers here are 64-bit)");
+  EXPECT_EQ(render("{{ 9223372036854775807 }} {{ 0000000000000000000000042 }}"),
+            "9223372036854775807 42");
+  EXPECT_EQ(render("{{ 1e999 > 1 }} {{ 1e-999 == 0 }}"), "True True");
   EXPECT_EQ(syntax_error("{% include 'other.jinja' %}"),
             "1:4: the '{% include %}' tag is not supported (Paddock's Jinja engine renders "
             "self-contained chat templates)");
