@@ -144,6 +144,15 @@ bool PluginRegistry::load_file(const std::filesystem::path& requested_file) {
   }
   const std::string name = descriptor->name ? descriptor->name : "";
   const std::string version = descriptor->version ? descriptor->version : "";
+  if (descriptor->abi_major < kAbiMajor) {
+    record_problem(
+        file, "plugin '" + name + "' (" + file.string() + ") was built for Paddock SDK ABI " +
+                  std::to_string(descriptor->abi_major) + "." +
+                  std::to_string(descriptor->abi_minor) + ", an older major than this host's " +
+                  std::to_string(kAbiMajor) + "." + std::to_string(kAbiMinor) +
+                  ", whose structs differ; rebuild the plugin against this Paddock SDK");
+    return false;
+  }
   if (descriptor->abi_major != kAbiMajor || descriptor->abi_minor > kAbiMinor) {
     record_problem(file, "plugin '" + name + "' (" + file.string() + ") needs Paddock SDK ABI " +
                              std::to_string(descriptor->abi_major) + "." +

@@ -268,16 +268,11 @@ ApiRequest parse_completion_request(const std::string& body, const RequestLimits
     throw invalid_field("echo", "'echo' is not supported by this server");
   if (const json* suffix = field(document, "suffix"); suffix != nullptr)
     throw invalid_field("suffix", "'suffix' (insertion) is not supported by this server");
-  // logprobs: an integer, the number of alternatives per token. Only the sampled token's
-  // log-probability is known, so 0 is the only value served.
+  // logprobs: an integer, how many of the likeliest tokens to list at each position (the
+  // sampled token's log-probability is always given); at most 5, as OpenAI's limit.
   if (const auto logprobs = integer_in(document, "logprobs", 0, 5)) {
-    if (*logprobs > 0) {
-      throw invalid_field("logprobs",
-                          "'logprobs' above 0 asks for alternative tokens, which "
-                          "this server does not compute; use 0 for the sampled "
-                          "tokens' log-probabilities");
-    }
     request.logprobs = true;
+    request.top_logprobs = *logprobs;
   }
   return request;
 }
@@ -310,11 +305,16 @@ ApiRequest parse_chat_request(const std::string& body, const RequestLimits& limi
     request.messages.push_back({name, message_content(message, index)});
   }
   if (boolean(document, "logprobs")) request.logprobs = true;
-  if (const auto top = integer_in(document, "top_logprobs", 0, 20); top && *top > 0) {
-    throw invalid_field("top_logprobs",
-                        "'top_logprobs' above 0 asks for alternative tokens, "
-                        "which this server does not compute");
+  if (const auto top = integer_in(document, "top_logprobs", 0, 20)) {
+    if (!request.logprobs) {
+      throw invalid_field("top_logprobs",
+                          "'top_logprobs' needs 'logprobs': true (the alternatives come with "
+                          "the sampled tokens' log-probabilities)");
+    }
+    request.top_logprobs = *top;
   }
+  request.max_tokens_defaulted = field(document, "max_tokens") == nullptr &&
+                                 field(document, "max_completion_tokens") == nullptr;
   return request;
 }
 

@@ -36,8 +36,12 @@ struct ApiRequest {
   GenerationOptions options;          // samples_per_prompt = n; seed only when `seed` is set
   std::optional<std::uint64_t> seed;
   bool stream = false;
-  bool include_usage = false;  // stream_options.include_usage
-  bool logprobs = false;       // report the sampled tokens' log-probabilities
+  bool include_usage = false;     // stream_options.include_usage
+  bool logprobs = false;          // report the sampled tokens' log-probabilities
+  std::int64_t top_logprobs = 0;  // and this many of the likeliest tokens at each position
+  // max_tokens was not given: options.max_new_tokens is only an upper bound, and generation
+  // may stop where the model's context ends (chat, as OpenAI-style servers do).
+  bool max_tokens_defaulted = false;
   std::vector<std::pair<std::int64_t, float>> logit_bias;  // (token id, bias); empty: none
 };
 

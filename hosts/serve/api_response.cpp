@@ -37,39 +37,65 @@ std::string bytes_of(const ResponseContext& context, std::int64_t token) {
   return context.token_bytes ? context.token_bytes(token) : "token_id:" + std::to_string(token);
 }
 
-// Log-probabilities of tokens [from, end) of a sample: the completions shape (parallel
-// arrays) or the chat shape (one object per token).
+// The alternatives listed at token `i` of a sample (none when not asked or not known).
+const std::vector<TokenAlternative>& alternatives_at(const SampleProgress& sample, std::size_t i) {
+  static const std::vector<TokenAlternative> none;
+  return i < sample.top_logprobs.size() ? sample.top_logprobs[i] : none;
+}
+
+// Chat's description of one token: its text, log-probability and bytes.
+ordered_json chat_token(const ResponseContext& context, std::int64_t token, float logprob) {
+  const std::string bytes = bytes_of(context, token);
+  ordered_json byte_list = ordered_json::array();
+  for (const unsigned char byte : bytes) byte_list.push_back(byte);
+  return {{"token", printable_token(bytes)}, {"logprob", logprob}, {"bytes", byte_list}};
+}
+
+// Log-probabilities of tokens [from, end) of a sample of prompt `prompt`: the completions
+// shape (parallel arrays; text_offset counts characters from the prompt's start, as OpenAI's
+// does) or the chat shape (one object per token).
 ordered_json logprobs_of(const ResponseContext& context, const SampleProgress& sample,
-                         std::size_t from) {
+                         std::size_t from, std::size_t prompt) {
   const std::size_t end = std::min(sample.token_ids.size(), sample.token_logprobs.size());
   if (context.endpoint == Endpoint::chat) {
     ordered_json content = ordered_json::array();
     for (std::size_t i = from; i < end; ++i) {
-      const std::string bytes = bytes_of(context, sample.token_ids[i]);
-      ordered_json byte_list = ordered_json::array();
-      for (const unsigned char byte : bytes) byte_list.push_back(byte);
-      content.push_back({{"token", printable_token(bytes)},
-                         {"logprob", sample.token_logprobs[i]},
-                         {"bytes", byte_list},
-                         {"top_logprobs", ordered_json::array()}});
+      ordered_json item = chat_token(context, sample.token_ids[i], sample.token_logprobs[i]);
+      ordered_json top = ordered_json::array();
+      for (const TokenAlternative& alternative : alternatives_at(sample, i))
+        top.push_back(chat_token(context, alternative.token_id, alternative.logprob));
+      item["top_logprobs"] = std::move(top);
+      content.push_back(std::move(item));
     }
     return {{"content", content}};
   }
   ordered_json tokens = ordered_json::array(), logprobs = ordered_json::array(),
-               offsets = ordered_json::array();
-  std::size_t offset = 0;
+               offsets = ordered_json::array(), top = ordered_json::array();
+  std::size_t offset =
+      prompt < context.prompt_characters.size() ? context.prompt_characters[prompt] : 0;
   for (std::size_t i = 0; i < end; ++i) {
     const std::string bytes = bytes_of(context, sample.token_ids[i]);
     if (i >= from) {
       tokens.push_back(printable_token(bytes));
       logprobs.push_back(sample.token_logprobs[i]);
       offsets.push_back(offset);
+      if (context.top_logprobs > 0) {
+        // The likeliest tokens and, as OpenAI adds it, the sampled one: up to logprobs + 1.
+        ordered_json likeliest = ordered_json::object();
+        for (const TokenAlternative& alternative : alternatives_at(sample, i)) {
+          const std::string text = printable_token(bytes_of(context, alternative.token_id));
+          if (!likeliest.contains(text)) likeliest[text] = alternative.logprob;
+        }
+        if (const std::string text = printable_token(bytes); !likeliest.contains(text))
+          likeliest[text] = sample.token_logprobs[i];
+        top.push_back(std::move(likeliest));
+      }
     }
-    offset += bytes.size();
+    offset += character_count(bytes);
   }
   return {{"tokens", tokens},
           {"token_logprobs", logprobs},
-          {"top_logprobs", nullptr},
+          {"top_logprobs", context.top_logprobs > 0 ? top : ordered_json()},
           {"text_offset", offsets}};
 }
 
@@ -87,15 +113,16 @@ ordered_json full_response(const ResponseContext& context,
   ordered_json response = header(context, /*chunk=*/false);
   ordered_json choices = ordered_json::array();
   std::size_t index = 0;
-  for (const auto& samples : results) {
-    for (const SampleProgress& sample : samples) {
+  for (std::size_t prompt = 0; prompt < results.size(); ++prompt) {
+    for (const SampleProgress& sample : results[prompt]) {
       ordered_json choice = {{"index", index++}};
       if (context.endpoint == Endpoint::chat) {
         choice["message"] = {{"role", "assistant"}, {"content", sample.text}};
       } else {
         choice["text"] = sample.text;
       }
-      choice["logprobs"] = context.logprobs ? logprobs_of(context, sample, 0) : ordered_json();
+      choice["logprobs"] =
+          context.logprobs ? logprobs_of(context, sample, 0, prompt) : ordered_json();
       choice["finish_reason"] = sample.finish_reason;
       choices.push_back(std::move(choice));
     }
@@ -118,7 +145,10 @@ ordered_json stream_chunk(const ResponseContext& context, std::size_t index,
   } else {
     choice["text"] = text;
   }
-  choice["logprobs"] = context.logprobs ? logprobs_of(context, sample, from_token) : ordered_json();
+  const auto prompt =
+      index / static_cast<std::size_t>(std::max<std::int64_t>(1, context.samples_per_prompt));
+  choice["logprobs"] =
+      context.logprobs ? logprobs_of(context, sample, from_token, prompt) : ordered_json();
   choice["finish_reason"] = finish_reason.empty() ? ordered_json() : ordered_json(finish_reason);
   chunk["choices"] = ordered_json::array({choice});
   return chunk;
@@ -152,6 +182,13 @@ std::size_t stable_text_length(const std::string& text, const std::vector<std::s
          (static_cast<unsigned char>(text[length]) & 0xC0) == 0x80)
     --length;
   return length;
+}
+
+std::size_t character_count(std::string_view text) {
+  std::size_t count = 0;
+  for (const char byte : text)
+    if ((static_cast<unsigned char>(byte) & 0xC0) != 0x80) ++count;
+  return count;
 }
 
 bool is_valid_utf8(const std::string& bytes) {

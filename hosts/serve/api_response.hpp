@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -21,6 +22,11 @@ struct ResponseContext {
   std::string model;
   Endpoint endpoint = Endpoint::completions;
   bool logprobs = false;
+  std::int64_t top_logprobs = 0;  // alternatives listed per token
+  // Completions: each prompt's length in characters, where its choices' text_offset starts,
+  // and the samples per prompt, to find a choice's prompt (choice / samples_per_prompt).
+  std::vector<std::size_t> prompt_characters;
+  std::int64_t samples_per_prompt = 1;
   // The bytes of a token, for log-probability reports; may be empty (ids shown instead).
   std::function<std::string(std::int64_t)> token_bytes;
 };
@@ -51,5 +57,8 @@ std::size_t stable_text_length(const std::string& text, const std::vector<std::s
 
 // Whether the bytes are valid UTF-8.
 bool is_valid_utf8(const std::string& bytes);
+
+// Characters (code points) in UTF-8 `text`: the bytes that start one.
+std::size_t character_count(std::string_view text);
 
 }  // namespace paddock::serve

@@ -18,6 +18,8 @@ void GenerationJob::record_token(std::size_t request, const GeneratedToken& toke
     sample.text.assign(token.text);
     sample.token_ids.push_back(token.token_id);
     sample.token_logprobs.push_back(token.logprob);
+    if (requests_.at(request).top_logprobs > 0)
+      sample.top_logprobs.emplace_back(token.top_logprobs.begin(), token.top_logprobs.end());
     sample.finished = token.finished;
     sample.finish_reason.assign(token.finish_reason);
     ++version_;
@@ -42,6 +44,7 @@ void GenerationJob::complete(const std::vector<std::vector<Generation>>& results
         target.text = generation.text;
         target.token_ids = generation.token_ids;
         target.token_logprobs = generation.token_logprobs;
+        target.top_logprobs = generation.top_logprobs;
         target.finished = true;
         target.finish_reason = generation.finish_reason;
       }

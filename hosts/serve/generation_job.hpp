@@ -22,6 +22,7 @@ struct SampleProgress {
   std::string text;  // the whole text so far (stop strings cut)
   std::vector<std::int64_t> token_ids;
   std::vector<float> token_logprobs;
+  std::vector<std::vector<TokenAlternative>> top_logprobs;  // per token, when asked
   bool finished = false;
   std::string finish_reason;
 };

@@ -148,9 +148,22 @@ void RequestHandler::generate(Exchange& exchange, AccessRecord& record, Endpoint
                    "through TextGenerator only, which takes no token biases",
                    "invalid_request_error", "logit_bias", "");
   }
+  if (request.top_logprobs > 0 && model_.request_generator == nullptr) {
+    const bool chat = endpoint == Endpoint::chat;
+    throw ApiError(400,
+                   std::string("'") + (chat ? "top_logprobs" : "logprobs") +
+                       "' above 0 is not supported by this server: its model backend generates "
+                       "through TextGenerator only, which reports no alternative tokens",
+                   "invalid_request_error", chat ? "top_logprobs" : "logprobs", "");
+  }
   std::vector<GenerationRequest> requests;
-  for (const std::string& prompt : request.prompts)
-    requests.push_back({prompt, request.options, request.logit_bias});
+  for (const std::string& prompt : request.prompts) {
+    GenerationRequest generation{prompt, request.options, request.logit_bias};
+    generation.top_logprobs = request.top_logprobs;
+    // A chat without max_tokens may end where the model's context does, as OpenAI's does.
+    generation.fit_to_context = endpoint == Endpoint::chat && request.max_tokens_defaulted;
+    requests.push_back(std::move(generation));
+  }
   auto job = std::make_shared<GenerationJob>(std::move(requests));
   record.choices = job->rows();
 
@@ -163,6 +176,10 @@ void RequestHandler::generate(Exchange& exchange, AccessRecord& record, Endpoint
   context.model = model_.name;
   context.endpoint = endpoint;
   context.logprobs = request.logprobs;
+  context.top_logprobs = request.top_logprobs;
+  context.samples_per_prompt = request.options.samples_per_prompt;
+  for (const std::string& prompt : request.prompts)
+    context.prompt_characters.push_back(character_count(prompt));
   if (const RequestGenerator* tokens = model_.request_generator) {
     context.token_bytes = [tokens](std::int64_t id) { return tokens->token_bytes(id); };
   }

@@ -28,11 +28,12 @@ struct ServeSetup {
   // >= 0: serve through a GatedGenerator that holds the first continuous call before this
   // decoding step (see gated_generator.hpp).
   std::int64_t pause_at_step = -1;
+  std::int64_t max_positions = 512;  // the tiny model's context
 };
 
 class ServedTinyModel {
  public:
-  explicit ServedTinyModel(ServeSetup setup = {}) : model_(make_tiny_model()) {
+  explicit ServedTinyModel(ServeSetup setup = {}) : model_(make_tiny_model(setup.max_positions)) {
     generator_ = model_->as<TextGenerator>();
     request_generator_ = setup.hide_request_generator ? nullptr : model_->as<RequestGenerator>();
     if (request_generator_ != nullptr && setup.pause_at_step >= 0) {

@@ -69,7 +69,7 @@ TEST(ServeProtocolTest, BadFieldsNameTheParameter) {
   EXPECT_EQ(completion_error(with("prompt", json::array({1, 2}))).param(), "prompt");
   EXPECT_EQ(completion_error(with("prompt", json::array())).param(), "prompt");
   EXPECT_EQ(completion_error(with("echo", true)).param(), "echo");
-  EXPECT_EQ(completion_error(with("logprobs", 2)).param(), "logprobs");
+  EXPECT_EQ(completion_error(with("logprobs", 6)).param(), "logprobs");  // OpenAI's limit: 5
   EXPECT_EQ(completion_error(with("frequency_penalty", 0.5)).param(), "frequency_penalty");
   EXPECT_EQ(completion_error(with("best_of", 3)).param(), "best_of");
   EXPECT_EQ(completion_error(with("seed", "1")).param(), "seed");
@@ -97,6 +97,14 @@ TEST(ServeProtocolTest, ChatMessagesAreReadAndChecked) {
   EXPECT_EQ(request.messages[1].content, "Hi there");
   EXPECT_EQ(request.options.max_new_tokens, RequestLimits{}.default_chat_max_tokens);
   EXPECT_TRUE(request.logprobs);
+  EXPECT_EQ(request.top_logprobs, 0);
+  EXPECT_TRUE(request.max_tokens_defaulted);
+  const ApiRequest alternatives = parse_chat_request(
+      R"({"model": "m", "messages": [{"role": "user", "content": "x"}], "logprobs": true,
+          "top_logprobs": 20, "max_tokens": 7})",
+      RequestLimits{});
+  EXPECT_EQ(alternatives.top_logprobs, 20);
+  EXPECT_FALSE(alternatives.max_tokens_defaulted);
   for (const char* body :
        {R"({"model": "m", "messages": []})",
         R"({"model": "m", "messages": [{"role": "tool", "content": "x"}]})",
@@ -104,6 +112,8 @@ TEST(ServeProtocolTest, ChatMessagesAreReadAndChecked) {
         R"({"model": "m", "messages": [{"role": "user"}]})",
         R"({"model": "m", "messages": [{"role": "user", "content": [{"type": "image_url"}]}]})",
         R"({"model": "m", "messages": [{"role": "user", "content": "x"}], "top_logprobs": 3})",
+        R"({"model": "m", "messages": [{"role": "user", "content": "x"}], "logprobs": true,
+            "top_logprobs": 21})",
         R"({"model": "m", "messages": [{"role": "user", "content": "x"}], "tools": []})"}) {
     EXPECT_THROW(parse_chat_request(body, RequestLimits{}), ApiError) << body;
   }

@@ -10,13 +10,13 @@
 
 namespace paddock::serve::testing {
 
-std::shared_ptr<Model> make_tiny_model() {
+std::shared_ptr<Model> make_tiny_model(std::int64_t max_positions) {
   // Tiny models are fastest on one thread, and ctest runs tests side by side.
   torch::set_num_threads(1);
   paddock::testing::TinyTransformerSpec spec;
   spec.corpus.push_back("Output (a) is better. Output (b) is worse.");
   spec.corpus.push_back("Which of the two answers is more helpful?");
-  spec.max_positions = 512;
+  spec.max_positions = max_positions;
   return paddock::testing::tiny_transformer(spec);
 }
 

@@ -256,6 +256,58 @@ TEST(TransformerModel, PaddedVocabularyIdsAreNeverSampled) {
     for (std::int64_t id : generation.token_ids) EXPECT_LT(id, tokens);
 }
 
+TEST(TransformerModel, AlternativeTokensAreTheLikeliestUnderTheModel) {
+  auto model = tiny_model();
+  GenerationRequest request;
+  request.prompt = "Q: Add 2 and 3.\nA:";
+  request.options.temperature = 0;
+  request.options.max_new_tokens = 6;
+  request.top_logprobs = 5;
+  const auto generated = model->generate_requests({request}, nullptr);
+  const Generation& greedy = generated[0][0];
+  ASSERT_EQ(greedy.top_logprobs.size(), greedy.token_ids.size());
+  // Recomputed from scratch: the whole sequence so far, no cache, log-softmax, top 5.
+  std::vector<std::int64_t> sequence = model->sequence_prefix();
+  for (std::int64_t id : model->tokenize(request.prompt)) sequence.push_back(id);
+  torch::NoGradGuard no_grad;
+  for (std::size_t t = 0; t < greedy.token_ids.size(); ++t) {
+    const auto ids = torch::tensor(sequence, torch::kLong).unsqueeze(0);
+    const auto logits = model->lm_logits(model->hidden_states(ids, torch::ones_like(ids)));
+    const auto logprobs = torch::log_softmax(logits[0][-1].to(torch::kFloat32), -1);
+    const auto [values, indices] = logprobs.topk(5);
+    ASSERT_EQ(greedy.top_logprobs[t].size(), 5u);
+    for (std::int64_t k = 0; k < 5; ++k) {
+      EXPECT_EQ(greedy.top_logprobs[t][k].token_id, indices[k].item<std::int64_t>());
+      EXPECT_NEAR(greedy.top_logprobs[t][k].logprob, values[k].item<float>(), 1e-4);
+    }
+    EXPECT_EQ(greedy.token_ids[t], greedy.top_logprobs[t][0].token_id);  // greedy: the likeliest
+    EXPECT_FLOAT_EQ(greedy.token_logprobs[t], greedy.top_logprobs[t][0].logprob);
+    sequence.push_back(greedy.token_ids[t]);
+  }
+  // Not asked, not given; more than the backend supports is refused.
+  request.top_logprobs = 0;
+  EXPECT_TRUE(model->generate_requests({request}, nullptr)[0][0].top_logprobs.empty());
+  request.top_logprobs = 21;
+  EXPECT_THROW(model->generate_requests({request}, nullptr), Error);
+}
+
+TEST(TransformerModel, FitToContextGeneratesUpToTheRoomLeft) {
+  auto model = tiny_model(ModelFamily::gpt2, 5, torch::kCPU, /*max_positions=*/24);
+  GenerationRequest request;
+  request.prompt = "Q: Add 2 and 3.\nA:";
+  request.options.max_new_tokens = 100;
+  request.logit_bias = {{model->eos_token_id(), -100.0f}};  // so it runs to the end
+  const std::int64_t room = 24 - model->prompt_token_count(request.prompt);
+  ASSERT_GT(room, 0);
+  EXPECT_THROW(model->generate_requests({request}, nullptr), Error);  // 100 do not fit
+  request.fit_to_context = true;
+  const auto generated = model->generate_requests({request}, nullptr);
+  EXPECT_EQ(static_cast<std::int64_t>(generated[0][0].token_ids.size()), room);
+  EXPECT_EQ(generated[0][0].finish_reason, "length");
+  request.options.max_new_tokens = 2;  // an upper bound, not a target
+  EXPECT_EQ(model->generate_requests({request}, nullptr)[0][0].token_ids.size(), 2u);
+}
+
 TEST(TransformerModel, CloneIsIndependent) {
   auto model = tiny_model();
   auto copy = std::dynamic_pointer_cast<TransformerModel>(model->clone());

@@ -37,6 +37,7 @@ constexpr std::int64_t kHeadroom = 64;
 struct RunningRequest {
   GenerationOptions options;
   std::vector<std::pair<std::int64_t, float>> logit_bias;
+  std::int64_t top_logprobs = 0;
   std::vector<Row> rows;  // one per sample
   std::int64_t unfinished = 0;
 };
@@ -46,6 +47,7 @@ struct AdmittedRequest {
   std::size_t id = 0;
   GenerationOptions options;
   std::vector<std::pair<std::int64_t, float>> logit_bias;
+  std::int64_t top_logprobs = 0;
   std::vector<std::int64_t> prompt;
 };
 
@@ -145,6 +147,7 @@ Prefill ContinuousBatch::prefill(std::vector<AdmittedRequest>& incoming) {
     auto request = std::make_unique<RunningRequest>();
     request->options = std::move(admitted.options);
     request->logit_bias = std::move(admitted.logit_bias);
+    request->top_logprobs = admitted.top_logprobs;
     request->unfinished = request->options.samples_per_prompt;
     request->rows.resize(static_cast<std::size_t>(request->unfinished));
     for (std::int64_t s = 0; s < request->unfinished; ++s) {
@@ -153,6 +156,7 @@ Prefill ContinuousBatch::prefill(std::vector<AdmittedRequest>& incoming) {
       row.sample = s;
       row.options = &request->options;
       if (!request->logit_bias.empty()) row.logit_bias = &request->logit_bias;
+      row.top_logprobs = request->top_logprobs;
       row.rng.seed(sampling::row_seed(request->options.seed, /*prompt=*/0, s));  // as if alone
       added.rows.push_back(&row);
       source.push_back(i);
@@ -321,11 +325,12 @@ EndedRequests ContinuousBatch::step() {
       sampling::apply_logit_bias(logits, rows), rows, vocabulary_.sampled_ids);
   const auto logprobs_cpu = torch::log_softmax(logits.to(torch::kFloat32), -1).to(torch::kCPU);
   const auto logprobs = logprobs_cpu.accessor<float, 2>();
+  auto alternatives = sampling::likeliest_tokens(logprobs_cpu, rows, vocabulary_.sampled_ids);
   std::vector<std::size_t> done;
   for (std::size_t k = 0; k < rows.size(); ++k) {
     Row& row = *rows[k];
     sampling::accept_token(row, chosen[k], logprobs[static_cast<std::int64_t>(k)][chosen[k]],
-                           vocabulary_, listener_);
+                           std::move(alternatives[k]), vocabulary_, listener_);
     if (!row.finished) continue;
     free_slot(static_cast<std::size_t>(live[k]));
     if (--requests_.at(row.request)->unfinished == 0) done.push_back(row.request);
@@ -415,12 +420,22 @@ void sample_continuously(const Decoder& decoder, RequestFeed& feed,
       try {
         sampling::check_options(request.options, "");
         sampling::check_logit_bias(request.logit_bias, decoder.config().vocab_size);
+        if (request.top_logprobs < 0 || request.top_logprobs > sampling::kMaxTopLogprobs) {
+          throw Error("top_logprobs must be between 0 and " +
+                      std::to_string(sampling::kMaxTopLogprobs) + ", not " +
+                      std::to_string(request.top_logprobs));
+        }
         std::vector<std::int64_t> prompt = vocabulary.encode(request.prompt);
         if (prompt.empty()) throw Error("the prompt has no tokens");
-        sampling::check_fits(static_cast<std::int64_t>(prompt.size()),
-                             request.options.max_new_tokens, max_positions);
-        admitted.push_back(
-            {id, std::move(request.options), std::move(request.logit_bias), std::move(prompt)});
+        const auto prompt_length = static_cast<std::int64_t>(prompt.size());
+        // Up to the room left, but at least one token: a full prompt still fails below.
+        if (request.fit_to_context && prompt_length < max_positions) {
+          request.options.max_new_tokens =
+              std::min(request.options.max_new_tokens, max_positions - prompt_length);
+        }
+        sampling::check_fits(prompt_length, request.options.max_new_tokens, max_positions);
+        admitted.push_back({id, std::move(request.options), std::move(request.logit_bias),
+                            request.top_logprobs, std::move(prompt)});
       } catch (const Error& error) {
         RequestOutcome outcome;
         outcome.error = error.what();

@@ -54,7 +54,7 @@ void generate_batch(const Decoder& decoder, const std::vector<std::vector<std::i
     for (std::int64_t b = 0; b < batch; ++b) {
       Row& row = *rows[b];
       if (row.finished) continue;
-      sampling::accept_token(row, chosen[b], logprobs[b][chosen[b]], vocabulary,
+      sampling::accept_token(row, chosen[b], logprobs[b][chosen[b]], {}, vocabulary,
                              /*listener=*/nullptr);
       all_finished = all_finished && row.finished;
     }

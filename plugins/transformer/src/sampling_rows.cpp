@@ -140,11 +140,36 @@ std::vector<std::int64_t> choose_tokens(const torch::Tensor& all_logits,
   return chosen;
 }
 
-void accept_token(Row& row, std::int64_t token, float logprob, const SamplingVocabulary& vocabulary,
+std::vector<std::vector<TokenAlternative>> likeliest_tokens(const torch::Tensor& logprobs,
+                                                            const std::vector<Row*>& rows,
+                                                            std::int64_t sampled_ids) {
+  std::vector<std::vector<TokenAlternative>> likeliest(rows.size());
+  std::int64_t most = 0;
+  for (const Row* row : rows) most = std::max(most, row->top_logprobs);
+  if (most == 0) return likeliest;
+  const bool padded = sampled_ids > 0 && sampled_ids < logprobs.size(1);
+  const auto candidates = padded ? logprobs.narrow(1, 0, sampled_ids) : logprobs;
+  most = std::min(most, candidates.size(1));
+  const auto [values, indices] = candidates.topk(most, -1);  // sorted, likeliest first
+  const auto value = values.accessor<float, 2>();
+  const auto index = indices.accessor<std::int64_t, 2>();
+  for (std::size_t b = 0; b < rows.size(); ++b) {
+    const std::int64_t wanted = std::min(rows[b]->top_logprobs, most);
+    for (std::int64_t k = 0; k < wanted; ++k) {
+      const auto row = static_cast<std::int64_t>(b);
+      likeliest[b].push_back({index[row][k], value[row][k]});
+    }
+  }
+  return likeliest;
+}
+
+void accept_token(Row& row, std::int64_t token, float logprob,
+                  std::vector<TokenAlternative> alternatives, const SamplingVocabulary& vocabulary,
                   GenerationListener* listener) {
   const GenerationOptions& options = *row.options;
   row.tokens.push_back(token);
   row.logprobs.push_back(logprob);
+  if (row.top_logprobs > 0) row.alternatives.push_back(std::move(alternatives));
   std::string text;  // decoded only when a stop string or a listener needs it
   if (token == vocabulary.eos_token_id) {
     row.finished = true;
@@ -174,6 +199,7 @@ void accept_token(Row& row, std::int64_t token, float logprob, const SamplingVoc
   report.text = text;
   report.finished = row.finished;
   if (row.finished) report.finish_reason = row.finish_reason;
+  if (row.top_logprobs > 0) report.top_logprobs = row.alternatives.back();
   listener->on_token(report);
 }
 
@@ -190,6 +216,7 @@ Generation to_generation(const Row& row, const SamplingVocabulary& vocabulary) {
   generation.token_logprobs = row.logprobs;
   generation.finish_reason = row.finish_reason;
   generation.text = row_text(row, vocabulary);
+  generation.top_logprobs = row.alternatives;
   return generation;
 }
 

@@ -24,9 +24,11 @@ struct Row {
   std::int64_t sample = 0;
   const GenerationOptions* options = nullptr;
   const std::vector<std::pair<std::int64_t, float>>* logit_bias = nullptr;  // null: none
+  std::int64_t top_logprobs = 0;  // likeliest tokens to report at each position
   std::mt19937_64 rng;
   std::vector<std::int64_t> tokens;
   std::vector<float> logprobs;
+  std::vector<std::vector<TokenAlternative>> alternatives;  // per token, when top_logprobs > 0
   std::string finish_reason = "length";
   bool finished = false;
   bool stopped_by_string = false;
@@ -58,9 +60,21 @@ void check_logit_bias(const std::vector<std::pair<std::int64_t, float>>& logit_b
 std::vector<std::int64_t> choose_tokens(const torch::Tensor& logits, const std::vector<Row*>& rows,
                                         std::int64_t sampled_ids);
 
-// Appends `token` to the row, decides whether the row is finished (EOS, a stop string, its
-// max_new_tokens) and tells `listener` (may be null).
-void accept_token(Row& row, std::int64_t token, float logprob, const SamplingVocabulary& vocabulary,
+// The most alternatives a request may ask for at each position.
+inline constexpr std::int64_t kMaxTopLogprobs = 20;
+
+// For each row of `logprobs` [B, V] (CPU, float) whose Row asks for alternatives, its
+// likeliest tokens among the first `sampled_ids` (all when -1), likeliest first; empty for
+// the others.
+std::vector<std::vector<TokenAlternative>> likeliest_tokens(const torch::Tensor& logprobs,
+                                                            const std::vector<Row*>& rows,
+                                                            std::int64_t sampled_ids);
+
+// Appends `token` (with its alternatives, kept when the row asked for them) to the row,
+// decides whether the row is finished (EOS, a stop string, its max_new_tokens) and tells
+// `listener` (may be null).
+void accept_token(Row& row, std::int64_t token, float logprob,
+                  std::vector<TokenAlternative> alternatives, const SamplingVocabulary& vocabulary,
                   GenerationListener* listener);
 
 // The text a row's tokens stand for: before the stop string when one stopped it, else

@@ -29,11 +29,21 @@ struct GenerationOptions {
   std::int64_t batch_size = 16;   // prompts per forward pass
 };
 
+// One of the likeliest tokens at a position, under the model's own distribution (temperature
+// 1, no truncation), as token_logprobs.
+struct TokenAlternative {
+  std::int64_t token_id = 0;
+  float logprob = 0;
+};
+
 struct Generation {
   std::string text;  // valid UTF-8 (a cut-off character becomes U+FFFD)
   std::vector<std::int64_t> token_ids;
   std::vector<float> token_logprobs;  // log-probabilities of the sampled tokens
   std::string finish_reason;          // "stop" (EOS or stop string) or "length"
+  // Since ABI 2.0. Per token, the likeliest tokens at its position, likeliest first, as many
+  // as GenerationRequest::top_logprobs asked (empty when none were asked).
+  std::vector<std::vector<TokenAlternative>> top_logprobs;
 };
 
 class PADDOCK_API TextGenerator {

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -28,6 +29,13 @@ struct GenerationRequest {
   // logit_bias: -100 all but bans a token, 100 all but forces it. The reported
   // log-probabilities stay the model's own. An id outside the vocabulary fails the request.
   std::vector<std::pair<std::int64_t, float>> logit_bias;
+  // Since ABI 2.0. How many of the likeliest tokens to report at every position, besides the
+  // sampled one (0: none). A backend may refuse more than it supports (the transformer: 20).
+  std::int64_t top_logprobs = 0;
+  // Since ABI 2.0. When true, options.max_new_tokens is an upper bound that shrinks to the
+  // positions the model has left after the prompt, as an OpenAI-style server treats a chat
+  // request without max_tokens; when false, a prompt that leaves less room fails the request.
+  bool fit_to_context = false;
 };
 
 // One newly generated token of one sample of one request.
@@ -43,6 +51,8 @@ struct GeneratedToken {
   std::string_view text;
   bool finished = false;
   std::string_view finish_reason;  // "stop" or "length" once finished, else empty
+  // Since ABI 2.0. The likeliest tokens at this position, as Generation::top_logprobs.
+  std::span<const TokenAlternative> top_logprobs;
 };
 
 class PADDOCK_API GenerationListener {

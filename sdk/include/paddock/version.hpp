@@ -17,13 +17,18 @@
 //      annotator's outage) keeps its outputs for this run but runs again in the next.
 //      Appended after every older virtual function of an interface only the host
 //      implements, so 1.0 and 1.1 plugins keep working; a 1.1 host refuses a 1.2 plugin.
+// 2.0  The likeliest alternative tokens and generation up to the model's context:
+//      TokenAlternative, Generation::top_logprobs, GenerationRequest::top_logprobs and
+//      fit_to_context, GeneratedToken::top_logprobs. New members of structs that plugins
+//      create and fill (a model backend's Generation), so a 1.x plugin's structs no longer
+//      match the host's: 1.x plugins are refused and must be rebuilt.
 #pragma once
 
 #include <cstdint>
 
 namespace paddock {
 
-inline constexpr std::uint16_t kAbiMajor = 1;
-inline constexpr std::uint16_t kAbiMinor = 2;
+inline constexpr std::uint16_t kAbiMajor = 2;
+inline constexpr std::uint16_t kAbiMinor = 0;
 
 }  // namespace paddock
