@@ -166,6 +166,8 @@ int serve_command(const std::vector<std::string>& arguments) {
     std::string name = values["model-name"].as<std::string>();
     if (name.empty()) name = std::filesystem::weakly_canonical(directory).filename().string();
 
+    for (const std::string& note : loaded.model->load_notes())
+      log->warn("{}: {}", directory.string(), note);
     TextGenerator& generator = *loaded.model->as<TextGenerator>();
     RequestGenerator* request_generator = loaded.model->as<RequestGenerator>();
     // A backend whose every prompt starts with a token (BOS) adds it itself: a Jinja

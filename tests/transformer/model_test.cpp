@@ -236,6 +236,8 @@ TEST(TransformerModel, PaddedVocabularyIdsAreNeverSampled) {
   EXPECT_EQ(padded.padded_ids(), 2);
   EXPECT_NE(padded.vocabulary_note().find("the last 2 ids are padding"), std::string::npos);
   EXPECT_EQ(plain->vocabulary_note(), "");
+  EXPECT_EQ(padded.load_notes(), std::vector<std::string>{padded.vocabulary_note()});
+  EXPECT_TRUE(plain->load_notes().empty());
   GenerationOptions greedy;
   greedy.temperature = 0;
   greedy.max_new_tokens = 8;

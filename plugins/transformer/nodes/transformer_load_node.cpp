@@ -62,7 +62,7 @@ void run_transformer_load(NodeContext& context) {
                      config.family == ModelFamily::gpt2 ? "GPT-2" : "LLaMA", config.layers,
                      config.hidden_size, static_cast<double>(config.parameter_count()) / 1e6,
                      device.str());
-  if (const std::string note = model->vocabulary_note(); !note.empty())
+  for (const std::string& note : model->load_notes())
     context.log().warn("{}: {}", params.string("path"), note);
   context.set_output("model", model);
 }

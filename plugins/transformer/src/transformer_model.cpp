@@ -125,6 +125,11 @@ std::string TransformerModel::vocabulary_note() const {
          "Face's model)";
 }
 
+std::vector<std::string> TransformerModel::load_notes() const {
+  if (const std::string note = vocabulary_note(); !note.empty()) return {note};
+  return {};
+}
+
 std::vector<std::vector<Generation>> TransformerModel::generate(
     const std::vector<std::string>& prompts, const GenerationOptions& options) {
   std::vector<std::vector<std::int64_t>> ids;

@@ -23,6 +23,9 @@ class PADDOCK_API Model : public Artifact {
   virtual std::vector<std::string> capabilities() const = 0;
   // Writes a checkpoint directory that the backend's loader reads back.
   virtual void save(const std::filesystem::path& directory) const = 0;
+  // Since ABI 2.0. Sentences a host shows when it has loaded the model: what its user should
+  // know about the checkpoint (a padded vocabulary whose extra ids are never sampled, ...).
+  virtual std::vector<std::string> load_notes() const { return {}; }
 
   template <class Capability>
   Capability* as() {

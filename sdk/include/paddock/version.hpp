@@ -19,7 +19,8 @@
 //      implements, so 1.0 and 1.1 plugins keep working; a 1.1 host refuses a 1.2 plugin.
 // 2.0  The likeliest alternative tokens and generation up to the model's context:
 //      TokenAlternative, Generation::top_logprobs, GenerationRequest::top_logprobs and
-//      fit_to_context, GeneratedToken::top_logprobs. New members of structs that plugins
+//      fit_to_context, GeneratedToken::top_logprobs; and Model::load_notes(), appended after
+//      Model's other virtual functions. New members of structs that plugins
 //      create and fill (a model backend's Generation), so a 1.x plugin's structs no longer
 //      match the host's: 1.x plugins are refused and must be rebuilt.
 #pragma once

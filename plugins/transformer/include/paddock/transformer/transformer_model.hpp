@@ -48,6 +48,7 @@ class TransformerModel : public Model,
   std::string backend() const override { return kBackendName; }
   std::vector<std::string> capabilities() const override;
   void save(const std::filesystem::path& directory) const override;
+  std::vector<std::string> load_notes() const override;
 
   // TextGenerator
   std::string format_prompt(const InstructionPrompt& prompt) const override;
