@@ -6,6 +6,7 @@
 #include <spdlog/fmt/fmt.h>
 
 #include "annotator_nodes.hpp"
+#include "paddock/annotation_outage.hpp"
 #include "paddock/annotator_usage.hpp"
 #include "paddock/dataset.hpp"
 #include "paddock/error.hpp"
@@ -65,47 +66,6 @@ void report_annotator_usage(NodeContext& context, const Annotator& annotator, do
   }
 }
 
-// What an annotator reports it could not answer (annotator_usage.hpp), summed over its work
-// so far; zeros for an annotator that reports no usage.
-struct Unanswered {
-  std::int64_t failed = 0;    // its service failed on them
-  std::int64_t not_sent = 0;  // a budget stopped them
-};
-
-Unanswered unanswered_so_far(const Annotator& annotator) {
-  const auto usage = reported_usage(annotator);
-  if (!usage || !usage->details.is_object()) return {};
-  const auto count = [&details = usage->details](std::string_view key) {
-    const auto found = details.find(std::string(key));
-    return found != details.end() && found->is_number_integer() ? found->get<std::int64_t>() : 0;
-  };
-  return {count(kPairsFailedDetail), count(kPairsNotSentDetail)};
-}
-
-// The pairs of this node's calls the annotator could not answer: the counters' growth since
-// `before`, at most `pairs`.
-Unanswered unanswered_since(const Annotator& annotator, const Unanswered& before,
-                            std::size_t pairs) {
-  const Unanswered now = unanswered_so_far(annotator);
-  const auto limit = static_cast<std::int64_t>(pairs);
-  return {std::clamp<std::int64_t>(now.failed - before.failed, 0, limit),
-          std::clamp<std::int64_t>(now.not_sent - before.not_sent, 0, limit)};
-}
-
-// An outage must not pass for a finished dataset: the node fails once more pairs than
-// max_failed_share allows got no answer. The answers it did get are in the judge's cache.
-void fail_on_too_many_failures(const Annotator& annotator, std::int64_t failed, std::size_t pairs,
-                               double max_failed_share) {
-  if (failed == 0 || static_cast<double>(failed) <= max_failed_share * static_cast<double>(pairs))
-    return;
-  throw Error(fmt::format(
-      "annotate: the annotator '{}' got no answer for {} of {} pairs (its requests failed after "
-      "their retries; see its warnings above). The answers it did get are kept in its cache, so "
-      "running again asks only for the missing pairs. To accept a share of failures instead, "
-      "set max_failed_share (now {})",
-      annotator.name(), failed, pairs, max_failed_share));
-}
-
 void run_annotate(NodeContext& context) {
   const auto source = context.input<Dataset>("pairs");
   const auto annotator = context.input<Annotator>("annotator");
@@ -122,7 +82,7 @@ void run_annotate(NodeContext& context) {
   }
 
   ScopedCancelCheck cancel_check(*annotator, [&context] { return context.cancelled(); });
-  const Unanswered before = unanswered_so_far(*annotator);
+  const UnansweredPairs before = unanswered_pairs(*annotator);
   auto annotated = std::make_shared<Dataset>();
   std::size_t unannotated = 0, labelled[3] = {0, 0, 0};
   auto progress = context.progress("pairs", pairs.size());
@@ -153,11 +113,12 @@ void run_annotate(NodeContext& context) {
     }
     progress->advance(count);
     // Stop paying for more batches once the outage already fails the node.
-    fail_on_too_many_failures(*annotator, unanswered_since(*annotator, before, pairs.size()).failed,
-                              pairs.size(), max_failed_share);
+    check_failed_share("annotate", *annotator,
+                       unanswered_since(*annotator, before, pairs.size()).failed, pairs.size(),
+                       max_failed_share);
   }
   progress->finish();
-  const Unanswered unanswered_here = unanswered_since(*annotator, before, pairs.size());
+  const UnansweredPairs unanswered_here = unanswered_since(*annotator, before, pairs.size());
   const double wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
@@ -171,23 +132,8 @@ void run_annotate(NodeContext& context) {
   context.metric(0, "failed", static_cast<double>(unanswered_here.failed));
   context.metric(0, "not_sent", static_cast<double>(unanswered_here.not_sent));
   context.set_output("annotated", std::move(annotated));
-  if (unanswered_here.failed > 0 || unanswered_here.not_sent > 0) {
-    std::string reason = fmt::format("{} of {} pairs got no answer from '{}'",
-                                     unanswered_here.failed + unanswered_here.not_sent,
-                                     pairs.size(), annotator->name());
-    if (unanswered_here.failed > 0) {
-      reason += fmt::format(" ({} failed, within max_failed_share = {})", unanswered_here.failed,
-                            max_failed_share);
-    }
-    if (unanswered_here.not_sent > 0) {
-      reason += fmt::format(" ({} not sent: a budget was reached)", unanswered_here.not_sent);
-    }
-    context.log().warn(
-        "{}: {}; this node's output has holes and it will run again (asking only "
-        "for the missing pairs)",
-        context.node_name(), reason);
-    context.mark_incomplete(std::move(reason));
-  }
+  mark_incomplete_if_unanswered(context, *annotator, unanswered_here, pairs.size(),
+                                max_failed_share);
 }
 
 }  // namespace

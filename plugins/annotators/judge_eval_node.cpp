@@ -6,6 +6,7 @@
 
 #include "annotator_nodes.hpp"
 #include "judge_evaluation.hpp"
+#include "paddock/annotation_outage.hpp"
 #include "paddock/dataset.hpp"
 #include "paddock/report.hpp"
 #include "paddock/simple_node.hpp"
@@ -36,6 +37,7 @@ void run_judge_eval(NodeContext& context) {
   const auto judge = context.input<Annotator>("judge");
   const auto reference = context.input<Dataset>("reference");
   const auto batch_size = static_cast<std::size_t>(context.params().integer("batch_size"));
+  const double max_failed_share = context.params().number("max_failed_share");
 
   std::vector<ReferenceRow> rows;
   std::vector<PreferencePair> pairs;
@@ -61,6 +63,7 @@ void run_judge_eval(NodeContext& context) {
   }
 
   ScopedCancelCheck cancel_check(*judge, [&context] { return context.cancelled(); });
+  const UnansweredPairs before = unanswered_pairs(*judge);
   std::vector<std::optional<int>> judged(pairs.size());
   auto progress = context.progress("pairs", pairs.size());
   const auto started = std::chrono::steady_clock::now();
@@ -75,6 +78,10 @@ void run_judge_eval(NodeContext& context) {
     }
     for (std::size_t k = 0; k < count; ++k) judged[start + k] = answers[k].preference;
     progress->advance(count);
+    // An outage must not pass for the judge's disagreement: unanswered pairs are not its
+    // verdicts. Stop paying once it already fails the node.
+    check_failed_share("judge_eval", *judge, unanswered_since(*judge, before, pairs.size()).failed,
+                       pairs.size(), max_failed_share);
   }
   progress->finish();
   context.throw_if_cancelled();
@@ -126,6 +133,8 @@ void run_judge_eval(NodeContext& context) {
       show(report["price_per_1000"], 1), show(report["time_per_1000"], 1));
   if (evaluation.agreement) context.metric(0, "human_agreement", *evaluation.agreement);
   context.set_output("report", std::make_shared<Report>(std::move(report)));
+  mark_incomplete_if_unanswered(context, *judge, unanswered_since(*judge, before, pairs.size()),
+                                pairs.size(), max_failed_share);
 }
 
 }  // namespace
@@ -146,7 +155,14 @@ NodeTypeSpec judge_eval_node_type() {
                  {"reference", "Dataset",
                   "annotated pairs: instruction, input, output_1, output_2, preference"}};
   spec.outputs = {{"report", "Report", "the evaluator leaderboard columns"}};
-  spec.params = {integer_param("batch_size", 32, "pairs per call to the judge", /*minimum=*/1.0)};
+  spec.params = {
+      integer_param("batch_size", 32, "pairs per call to the judge", /*minimum=*/1.0),
+      number_param("max_failed_share", 0.0,
+                   "the share of pairs whose judge requests may fail (after their retries) "
+                   "without failing the node; when some fail, or a budget stops the judge, the "
+                   "node keeps its report for this run but is incomplete: the next run asks "
+                   "again for the missing pairs only",
+                   /*minimum=*/0.0, /*maximum=*/1.0)};
   return make_node_type(std::move(spec), run_judge_eval);
 }
 

@@ -6,6 +6,7 @@
 
 #include "evaluator_nodes.hpp"
 #include "markup.hpp"
+#include "paddock/annotation_outage.hpp"
 #include "paddock/annotator.hpp"
 #include "paddock/dataset.hpp"
 #include "paddock/report.hpp"
@@ -60,9 +61,12 @@ nlohmann::ordered_json per_prompt_preferences(const std::vector<PreferencePair>&
   return rows;
 }
 
+// The judge's answers for every pair, in order. An outage (the judge's requests failed
+// after their retries) beyond `max_failed_share` fails the node as soon as it shows.
 std::vector<Annotation> judge_in_batches(NodeContext& context, Annotator& judge,
                                          const std::vector<PreferencePair>& pairs,
-                                         std::size_t batch_size) {
+                                         std::size_t batch_size, const UnansweredPairs& before,
+                                         double max_failed_share) {
   std::vector<Annotation> annotations;
   annotations.reserve(pairs.size());
   auto progress = context.progress("pairs judged", pairs.size());
@@ -86,6 +90,8 @@ std::vector<Annotation> judge_in_batches(NodeContext& context, Annotator& judge,
       annotations.push_back(std::move(batch[i]));
     }
     progress->advance(count);
+    check_failed_share("win_rate", judge, unanswered_since(judge, before, pairs.size()).failed,
+                       pairs.size(), max_failed_share);
   }
   progress->finish();
   return annotations;
@@ -125,8 +131,11 @@ void run_win_rate(NodeContext& context) {
   }
 
   const std::string judge_name = judge->name();
+  const double max_failed_share = params.number("max_failed_share");
+  const UnansweredPairs before = unanswered_pairs(*judge);
   const auto annotations = judge_in_batches(context, *judge, joined.pairs,
-                                            static_cast<std::size_t>(params.integer("batch_size")));
+                                            static_cast<std::size_t>(params.integer("batch_size")),
+                                            before, max_failed_share);
 
   std::vector<std::optional<int>> preferences;
   std::vector<std::string> system_outputs, reference_outputs;
@@ -175,6 +184,9 @@ void run_win_rate(NodeContext& context) {
                                         : std::string("-"));
   context.set_output("report", std::make_shared<Report>(std::move(report)));
   context.set_output("annotations", annotated);
+  mark_incomplete_if_unanswered(context, *judge,
+                                unanswered_since(*judge, before, joined.pairs.size()),
+                                joined.pairs.size(), max_failed_share);
 }
 
 }  // namespace
@@ -218,6 +230,12 @@ NodeTypeSpec win_rate_node_type() {
       boolean_param("require_all_matched", false,
                     "fail when an output or reference row has no partner, instead of judging "
                     "only the matched rows"),
+      number_param("max_failed_share", 0.0,
+                   "the share of pairs whose judge requests may fail (after their retries) "
+                   "without failing the node; when some fail, or a budget stops the judge, the "
+                   "node keeps its report for this run but is incomplete: the next run asks "
+                   "again for the missing pairs only",
+                   /*minimum=*/0.0, /*maximum=*/1.0),
   };
   return make_node_type(std::move(spec), run_win_rate);
 }

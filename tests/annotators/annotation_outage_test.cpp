@@ -8,6 +8,7 @@
 
 #include "annotator_nodes.hpp"
 #include "api_llm_test_fixture.hpp"
+#include "evaluator_nodes.hpp"
 #include "paddock/dataset.hpp"
 #include "paddock/error.hpp"
 #include "pair_records.hpp"
@@ -130,6 +131,79 @@ TEST_F(AnnotationOutageTest, ABudgetStopLeavesTheNodeIncomplete) {
   ASSERT_TRUE(node.incomplete.has_value());
   EXPECT_NE(node.incomplete->find("not sent: a budget was reached"), std::string::npos)
       << *node.incomplete;
+}
+
+// The two nodes that ask a judge for an evaluation follow the same rule as `annotate`: an
+// outage fails them, or within max_failed_share leaves them incomplete, and the next run
+// asks only for the missing pairs.
+class EvaluationOutageTest : public AnnotationOutageTest {
+ protected:
+  std::unique_ptr<TestNodeContext> evaluate(const std::string& node_type,
+                                            const LoopbackServer& server, double max_failed_share) {
+    const nlohmann::json params = {{"max_failed_share", max_failed_share}};
+    auto judge = make(server, {{"max_retries", 1}, {"concurrency", 1}});
+    const auto rows = pairs(6);
+    std::unique_ptr<TestNodeContext> node;
+    if (node_type == "judge_eval") {
+      node = std::make_unique<TestNodeContext>(judge_eval_node_type(), params, dir_.path());
+      auto reference = std::make_shared<Dataset>();
+      for (std::size_t row = 0; row < rows.size(); ++row) {
+        reference->add({{"instruction", rows[row].instruction},
+                        {"input", rows[row].input},
+                        {"output_1", rows[row].output_1},
+                        {"output_2", rows[row].output_2},
+                        {"preference", row % 2 ? 2 : 1}});
+      }
+      node->add_input("reference", reference);
+    } else {
+      node =
+          std::make_unique<TestNodeContext>(evaluators::win_rate_node_type(), params, dir_.path());
+      auto outputs = std::make_shared<Dataset>(), reference = std::make_shared<Dataset>();
+      for (const PreferencePair& pair : rows) {
+        outputs->add(
+            {{"instruction", pair.instruction}, {"input", pair.input}, {"output", pair.output_2}});
+        reference->add(
+            {{"instruction", pair.instruction}, {"input", pair.input}, {"output", pair.output_1}});
+      }
+      node->add_input("outputs", outputs);
+      node->add_input("reference", reference);
+    }
+    node->add_input("judge", judge);
+    node->run();
+    return node;
+  }
+
+  void expect_the_outage_rule(const std::string& node_type) {
+    FlakyJudgeServer flaky;
+    try {
+      evaluate(node_type, flaky.server, 0.0);
+      ADD_FAILURE() << "an outage must fail " << node_type;
+    } catch (const Error& error) {
+      EXPECT_NE(std::string(error.what())
+                    .find(node_type + ": the annotator 'test_judge' got no answer for"),
+                std::string::npos)
+          << error.what();
+    }
+    const auto allowed = evaluate(node_type, flaky.server, 0.5);
+    ASSERT_TRUE(allowed->incomplete.has_value());
+    EXPECT_NE(allowed->incomplete->find("2 of 6 pairs got no answer"), std::string::npos)
+        << *allowed->incomplete;
+    EXPECT_NE(allowed->log_text().find("[warning]"), std::string::npos);
+
+    flaky.down = false;
+    const std::size_t before = flaky.server.requests();
+    const auto recovered = evaluate(node_type, flaky.server, 0.5);
+    EXPECT_EQ(flaky.server.requests() - before, 2u);  // the two missing pairs only
+    EXPECT_FALSE(recovered->incomplete.has_value());
+  }
+};
+
+TEST_F(EvaluationOutageTest, JudgeEvalFailsOrFinishesIncompleteAndRerunsOnlyTheMissing) {
+  expect_the_outage_rule("judge_eval");
+}
+
+TEST_F(EvaluationOutageTest, WinRateFailsOrFinishesIncompleteAndRerunsOnlyTheMissing) {
+  expect_the_outage_rule("win_rate");
 }
 
 }  // namespace
