@@ -8,6 +8,7 @@
 #include <mutex>
 #include <regex>
 
+#include "paddock/core/compute_environment.hpp"
 #include "paddock/error.hpp"
 #include "paddock/torch/causal_lm.hpp"
 
@@ -54,14 +55,9 @@ torch::Device resolve_device(const std::string& device) {
 void configure_torch_threads() {
   static std::once_flag once;
   std::call_once(once, [] {
-    int threads = 0;
-    if (const char* text = std::getenv("PADDOCK_THREADS")) threads = std::atoi(text);
-    if (threads <= 0 && std::getenv("OMP_NUM_THREADS") != nullptr) return;  // the user chose
-    if (threads <= 0) {
-      cpu_set_t set;
-      threads = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
-    }
-    torch::set_num_threads(std::max(1, threads));
+    const core::ThreadChoice choice = core::torch_thread_choice();
+    if (choice.threads <= 0) return;  // OMP_NUM_THREADS: the user chose
+    torch::set_num_threads(choice.threads);
   });
 }
 

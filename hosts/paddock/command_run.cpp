@@ -98,6 +98,7 @@ int run_command(const std::vector<std::string>& arguments) {
   logger->info("pipeline '{}' ({} nodes), workdir {}, seed {}, device {}", pipeline.pipeline.name,
                pipeline.nodes.size(), pipeline.pipeline.workdir.string(), pipeline.pipeline.seed,
                pipeline.pipeline.device);
+  log_compute_environment(*logger);
   try {
     const core::RunSummary summary = core::run_pipeline(pipeline, registry, run_options, logger);
     int ran = 0, cached = 0;

@@ -166,6 +166,7 @@ int serve_command(const std::vector<std::string>& arguments) {
     std::string name = values["model-name"].as<std::string>();
     if (name.empty()) name = std::filesystem::weakly_canonical(directory).filename().string();
 
+    log_compute_environment(*log);
     for (const std::string& note : loaded.model->load_notes())
       log->warn("{}: {}", directory.string(), note);
     TextGenerator& generator = *loaded.model->as<TextGenerator>();

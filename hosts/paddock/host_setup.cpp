@@ -1,8 +1,10 @@
 // Shared option parsing, plugin loading and pipeline loading for the subcommands.
 #include "host_setup.hpp"
 
+#include <cstdlib>
 #include <iostream>
 
+#include "paddock/core/compute_environment.hpp"
 #include "paddock/core/diagnostic.hpp"
 #include "paddock/core/pipeline.hpp"
 
@@ -45,6 +47,16 @@ bool parse_arguments(const std::vector<std::string>& arguments,
     exit_code = kUsageError;
     return false;
   }
+}
+
+void log_compute_environment(spdlog::logger& log) {
+  const core::BlasDescription blas = core::loaded_blas();
+  log.info("compute: {}", core::describe_compute(blas, core::torch_thread_choice()));
+  if (!blas.found) return;
+  const bool chosen = std::getenv("OPENBLAS_CORETYPE") != nullptr;
+  if (const auto warning =
+          core::blas_kernel_warning(blas.kernel, core::cpu_vector_features(), chosen))
+    log.warn("{}", *warning);
 }
 
 void load_plugins(core::PluginRegistry& registry, const po::variables_map& values,

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include <spdlog/logger.h>
 #include <boost/program_options.hpp>
 
 #include "paddock/core/graph.hpp"
@@ -41,6 +42,11 @@ bool parse_arguments(const std::vector<std::string>& arguments,
 // Loads the plugins on the search path, printing any that were refused as warnings.
 void load_plugins(core::PluginRegistry& registry, const po::variables_map& values,
                   const std::vector<std::filesystem::path>& pipeline_directories);
+
+// Logs what the numbers are computed with (the BLAS LibTorch's plugins loaded and its kernel,
+// the LibTorch threads), and a warning with the fix when OpenBLAS fell back to generic
+// kernels on a CPU with faster ones. Call after the plugins are loaded.
+void log_compute_environment(spdlog::logger& log);
 
 // Parses and validates a pipeline, loading plugins on the way. Prints every diagnostic and
 // returns false when the pipeline is invalid.

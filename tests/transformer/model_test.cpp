@@ -5,6 +5,7 @@
 #include <torch/cuda.h>
 #include <torch/torch.h>
 
+#include "paddock/core/compute_environment.hpp"
 #include "paddock/error.hpp"
 #include "paddock/transformer/transformer_model.hpp"
 #include "test_support.hpp"
@@ -308,6 +309,15 @@ TEST(TransformerModel, FitToContextGeneratesUpToTheRoomLeft) {
   EXPECT_EQ(generated[0][0].finish_reason, "length");
   request.options.max_new_tokens = 2;  // an upper bound, not a target
   EXPECT_EQ(model->generate_requests({request}, nullptr)[0][0].token_ids.size(), 2u);
+}
+
+// With LibTorch loaded, the BLAS it runs on is found and names its kernel (the host's compute
+// log line reads the same).
+TEST(TransformerModel, TheLoadedBlasNamesItsKernel) {
+  const core::BlasDescription blas = core::loaded_blas();
+  if (!blas.found) GTEST_SKIP() << "this LibTorch does not run on OpenBLAS";
+  EXPECT_FALSE(blas.kernel.empty());
+  EXPECT_NE(blas.config.find("OpenBLAS"), std::string::npos) << blas.config;
 }
 
 TEST(TransformerModel, CloneIsIndependent) {
