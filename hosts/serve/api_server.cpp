@@ -142,8 +142,10 @@ struct ApiServer::Implementation {
     tcp::socket socket;
     bool busy = false;  // a request has been read and is being answered
     bool finished = false;
-    bool closed_for_room = false;                  // idle, shut down to make room for a new client
-    std::atomic<bool> waiting_for_request{false};  // no byte of the next request yet
+    bool closed_for_room = false;  // idle, shut down to make room for a new client
+    // No byte of the next request yet: true from accept() on, so a connection whose thread
+    // has not started can give way too; set again after each answered request.
+    std::atomic<bool> waiting_for_request{true};
     std::thread thread;
     explicit Connection(tcp::socket s) : socket(std::move(s)) {}
   };
@@ -218,7 +220,6 @@ struct ApiServer::Implementation {
       RequestParser parser;
       parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
       parser.body_limit(options.max_body_bytes);
-      connection.waiting_for_request = true;
       const ReadResult header = reader.read_header(parser, &connection.waiting_for_request);
       if (header.status == ReadStatus::client_gone) break;
       if (header.status != ReadStatus::complete) {
@@ -266,6 +267,7 @@ struct ApiServer::Implementation {
         connection.busy = false;
       }
       if (!keep_alive || !exchange.ok()) break;
+      connection.waiting_for_request = true;  // between requests: idle
     }
     socket.shutdown(tcp::socket::shutdown_both, error);
     socket.close(error);
