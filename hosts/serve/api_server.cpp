@@ -143,11 +143,17 @@ struct ApiServer::Implementation {
     bool busy = false;  // a request has been read and is being answered
     bool finished = false;
     bool closed_for_room = false;  // idle, shut down to make room for a new client
+    // The socket is closed. Set, and the socket closed, under the mutex: stop() and
+    // close_an_idle_connection() shut sockets down from other threads, and must never reach
+    // a descriptor number the kernel has already given to another connection.
+    bool socket_closed = false;
     // No byte of the next request yet: true from accept() on, so a connection whose thread
     // has not started can give way too; set again after each answered request.
     std::atomic<bool> waiting_for_request{true};
     std::thread thread;
-    explicit Connection(tcp::socket s) : socket(std::move(s)) {}
+    // Its number, for other threads (Asio's socket object is the connection thread's alone).
+    int descriptor = -1;
+    explicit Connection(tcp::socket s) : socket(std::move(s)), descriptor(socket.native_handle()) {}
   };
 
   ServerOptions options;
@@ -269,8 +275,10 @@ struct ApiServer::Implementation {
       if (!keep_alive || !exchange.ok()) break;
       connection.waiting_for_request = true;  // between requests: idle
     }
+    std::lock_guard lock(mutex);
     socket.shutdown(tcp::socket::shutdown_both, error);
     socket.close(error);
+    connection.socket_closed = true;
   }
 
   // Answers a request that was not read whole. A client still sending would have its
@@ -339,10 +347,10 @@ struct ApiServer::Implementation {
   // idle keep-alive connections cannot keep everyone out (the mutex held). The oldest goes.
   bool close_an_idle_connection() {
     for (auto& [id, connection] : connections) {
-      if (connection->finished || connection->closed_for_room) continue;
+      if (connection->socket_closed || connection->closed_for_room) continue;
       if (!connection->waiting_for_request.exchange(false)) continue;
       connection->closed_for_room = true;
-      ::shutdown(connection->socket.native_handle(), SHUT_RD);
+      ::shutdown(connection->descriptor, SHUT_RD);
       return true;
     }
     return false;
@@ -428,8 +436,8 @@ void ApiServer::stop() {
     // their response and then see `stopping`.
     std::lock_guard lock(server.mutex);
     for (auto& [id, connection] : server.connections) {
-      if (!connection->busy && !connection->finished)
-        ::shutdown(connection->socket.native_handle(), SHUT_RD);
+      if (!connection->busy && !connection->socket_closed)
+        ::shutdown(connection->descriptor, SHUT_RD);
     }
   }
   std::unique_lock lock(server.mutex);
