@@ -8,6 +8,7 @@
 #include <set>
 
 #include "paddock/core/artifact_store.hpp"
+#include "paddock/core/capability_check.hpp"
 #include "paddock/core/files.hpp"
 #include "paddock/core/rank_coordinator.hpp"
 #include "paddock/core/run_output.hpp"
@@ -374,6 +375,19 @@ class Executor {
     }
   }
 
+  // A Model from an output that promised nothing is checked here, before the node runs
+  // (a promised one was checked when the pipeline was validated).
+  void check_required_capabilities(const ResolvedNode& node, const std::string& port,
+                                   const PortReference& ref, const Artifact& artifact) const {
+    auto required = node.type->input_capabilities.find(port);
+    if (required == node.type->input_capabilities.end()) return;
+    if (std::string missing = missing_capabilities(artifact, required->second); !missing.empty()) {
+      throw NodeFailure(node_label(node) + ": input '" + port + "' needs a Model with " + missing +
+                        ", but the one from '" + pipeline_.nodes[ref.producer].name + "." +
+                        ref.port + "' has " + listed_capabilities(artifact));
+    }
+  }
+
   void prepare_node_dir(std::size_t i) {
     const fs::path directory = node_dir(i);
     const nlohmann::json state = read_json_or_null(directory / kStateFile);
@@ -399,7 +413,10 @@ class Executor {
     HostNodeContext context(node, pipeline_.pipeline, work_dir, child_logger(*logger_, node.name),
                             metrics_.get(), options_.show_progress_bars, options_.ranks);
     for (const auto& [port, refs] : node.inputs) {
-      for (const auto& ref : refs) context.inputs_[port].push_back(fetch_input(ref));
+      for (const auto& ref : refs) {
+        context.inputs_[port].push_back(fetch_input(ref));
+        check_required_capabilities(node, port, ref, *context.inputs_[port].back());
+      }
     }
     logger_->info("{}: running {}", node.name, node.type->spec.name);
     if (metrics_) metrics_->mark_start(node.name, /*fresh=*/!resumes_[i]);
@@ -422,6 +439,13 @@ class Executor {
         throw NodeFailure(node_label(node) + " finished without setting its output '" + port.name +
                           "'");
       }
+    }
+    for (const auto& [port, promised] : node.type->output_capabilities) {
+      const auto& artifact = context.outputs_.at(port);
+      if (std::string missing = missing_capabilities(*artifact, promised); !missing.empty())
+        throw NodeFailure(node_label(node) + " broke its promise: its output '" + port +
+                          "' is a Model without " + missing + " (it has " +
+                          listed_capabilities(*artifact) + ")");
     }
     // Consumers on other ranks load rank 0's outputs.
     if (!ephemeral && !on_rank_zero()) return context.incomplete_;

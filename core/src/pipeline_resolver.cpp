@@ -7,7 +7,7 @@
 #include <set>
 
 #include "paddock/core/graph.hpp"
-#include "paddock/core/param_check.hpp"
+#include "paddock/core/param_resolution.hpp"
 
 namespace paddock::core {
 namespace {
@@ -60,13 +60,6 @@ class Resolver {
     diagnostics_.push_back({location, node, plugin_label(type), std::move(message)});
   }
 
-  // Relative paths in a pipeline are relative to the pipeline file.
-  std::string resolve_path(const std::string& text) const {
-    std::filesystem::path path(text);
-    if (path.is_relative()) path = pipeline_.file.parent_path() / path;
-    return path.lexically_normal().string();
-  }
-
   void resolve_node(const NodeDeclaration& declaration, ResolvedNode& node,
                     std::vector<PendingReference>& references) {
     node.name = declaration.name;
@@ -80,48 +73,21 @@ class Resolver {
       return;
     }
     const NodeTypeSpec& spec = node.type->spec;
-    nlohmann::json values = nlohmann::json::object();
+    std::vector<ParamSetting> settings;
     for (const NodeSetting& setting : declaration.settings) {
       auto input = std::find_if(spec.inputs.begin(), spec.inputs.end(),
                                 [&](const PortSpec& port) { return port.name == setting.key; });
       if (input != spec.inputs.end()) {
         read_references(node, *input, setting, references);
-        continue;
-      }
-      auto param = std::find_if(spec.params.begin(), spec.params.end(),
-                                [&](const ParamSpec& p) { return p.name == setting.key; });
-      if (param == spec.params.end()) {
-        std::vector<std::string> names;
-        for (const auto& p : spec.params) names.push_back(p.name);
-        for (const auto& p : spec.inputs) names.push_back(p.name);
-        std::string hint = suggest_name(setting.key, names);
-        add(setting.location, node.name, node.type,
-            "unknown parameter or input '" + setting.key + "' for node type '" + spec.name + "'" +
-                (hint.empty() ? "" : "; " + hint));
-        continue;
-      }
-      nlohmann::json value = setting.value;
-      if (std::string problem = check_param_value(*param, value); !problem.empty()) {
-        add(setting.location, node.name, node.type, "parameter '" + param->name + "': " + problem);
-        continue;
-      }
-      if (param->type == ParamType::path) value = resolve_path(value.get<std::string>());
-      values[param->name] = std::move(value);
-    }
-    for (const ParamSpec& param : spec.params) {
-      if (values.contains(param.name)) continue;
-      if (!param.default_value.is_null()) {
-        values[param.name] =
-            param.type == ParamType::path && param.default_value != ""
-                ? nlohmann::json(resolve_path(param.default_value.get<std::string>()))
-                : param.default_value;
-      } else if (param.required) {
-        add(declaration.location, node.name, node.type,
-            "missing required parameter '" + param.name + "' (" +
-                std::string(to_string(param.type)) + ": " + param.doc + ")");
+      } else {
+        settings.push_back({setting.key, setting.value, setting.location});
       }
     }
-    node.params = Params(std::move(values));
+    std::vector<ParamProblem> problems;
+    node.params = resolve_params(spec, node.type->rules, settings, declaration.location,
+                                 pipeline_.file.parent_path(), problems);
+    for (auto& problem : problems)
+      add(problem.location, node.name, node.type, std::move(problem.message));
     for (const PortSpec& port : spec.inputs) {
       const bool connected = std::any_of(references.begin(), references.end(),
                                          [&](const auto& ref) { return ref.port == port.name; });
@@ -204,9 +170,33 @@ class Resolver {
                   "." + ref.producer_port + "' is a " + output->type);
           continue;
         }
+        check_capabilities(node, ref, source);
         node.inputs[ref.port].push_back({producer, ref.producer_port});
       }
     }
+  }
+
+  // A wiring whose producer promises capabilities must promise every one the input
+  // requires; an output that promises none is checked when its Model arrives (executor).
+  void check_capabilities(const ResolvedNode& node, const PendingReference& ref,
+                          const ResolvedNode& source) {
+    auto required = node.type->input_capabilities.find(ref.port);
+    if (required == node.type->input_capabilities.end()) return;
+    auto promised = source.type->output_capabilities.find(ref.producer_port);
+    if (promised == source.type->output_capabilities.end()) return;
+    std::string missing;
+    for (const auto& capability : required->second) {
+      if (std::find(promised->second.begin(), promised->second.end(), capability) ==
+          promised->second.end())
+        missing += (missing.empty() ? "" : ", ") + capability;
+    }
+    if (missing.empty()) return;
+    std::string has;
+    for (const auto& capability : promised->second) has += (has.empty() ? "" : ", ") + capability;
+    add(ref.location, node.name, node.type,
+        "input '" + ref.port + "' needs a Model with " + missing + ", but '" + ref.producer_name +
+            "." + ref.producer_port + "' (" + source.type->spec.name + ") gives one with " +
+            (has.empty() ? "none" : has));
   }
 
   // Kahn's algorithm, taking the earliest-declared ready node first.

@@ -36,6 +36,18 @@ std::string range_text(const ParamSpec& param) {
          (param.maximum ? number(*param.maximum) : std::string("inf")) + "]";
 }
 
+// " (with reward)" for a port that declares capabilities.
+std::string capability_text(
+    const std::string& word,
+    const std::map<std::string, std::vector<std::string>, std::less<>>& ports,
+    const std::string& port) {
+  auto found = ports.find(port);
+  if (found == ports.end()) return "";
+  std::string text;
+  for (const auto& capability : found->second) text += (text.empty() ? "" : ", ") + capability;
+  return " (" + word + " " + text + ")";
+}
+
 }  // namespace
 
 nlohmann::ordered_json describe_plugins_json(const PluginRegistry& registry) {
@@ -64,6 +76,11 @@ nlohmann::ordered_json describe_plugins_json(const PluginRegistry& registry) {
       for (const auto& port : spec.outputs) type["outputs"].push_back(describe_port(port, false));
       type["params"] = nlohmann::ordered_json::array();
       for (const auto& param : spec.params) type["params"].push_back(describe_param(param));
+      type["rules"] = nlohmann::ordered_json::array();
+      for (const auto& rule : registered.rules)
+        type["rules"].push_back({{"params", rule.params}, {"doc", rule.doc}});
+      type["required_capabilities"] = registered.input_capabilities;
+      type["promised_capabilities"] = registered.output_capabilities;
       types.push_back(std::move(type));
     }
     entry["node_types"] = std::move(types);
@@ -93,10 +110,13 @@ std::string describe_plugins_text(const PluginRegistry& registry) {
       if (!spec.doc.empty()) text += "    " + spec.doc + "\n";
       for (const auto& port : spec.inputs) {
         text += "    input  " + port.name + ": " + port.type + (port.multiple ? "[]" : "") +
+                capability_text("with", registered.input_capabilities, port.name) +
                 (port.optional ? " (optional)" : "") + "  " + port.doc + "\n";
       }
       for (const auto& port : spec.outputs) {
-        text += "    output " + port.name + ": " + port.type + "  " + port.doc + "\n";
+        text += "    output " + port.name + ": " + port.type +
+                capability_text("promised", registered.output_capabilities, port.name) + "  " +
+                port.doc + "\n";
       }
       for (const auto& param : spec.params) {
         text += "    param  " + param.name + ": " + std::string(to_string(param.type));
@@ -111,6 +131,11 @@ std::string describe_plugins_text(const PluginRegistry& registry) {
           for (const auto& choice : param.choices) text += " " + choice;
         }
         text += "  " + param.doc + "\n";
+      }
+      for (const auto& rule : registered.rules) {
+        std::string names;
+        for (const auto& name : rule.params) names += (names.empty() ? "" : ", ") + name;
+        text += "    rule   " + names + ": " + rule.doc + "\n";
       }
     }
     text += "\n";

@@ -46,11 +46,72 @@ class CollectingRegistrar : public Registrar {
   void add_node_type(NodeTypeSpec spec) override { node_types.push_back(std::move(spec)); }
   void add_model_backend(ModelBackendSpec spec) override { backends.push_back(std::move(spec)); }
   void declare_data_parallel(std::string_view name) override { data_parallel.emplace(name); }
+  void add_param_rule(std::string_view name, ParamRule rule) override {
+    rules.emplace_back(std::string(name), std::move(rule));
+  }
+  void require_capabilities(std::string_view name, std::string_view port,
+                            std::vector<std::string> capabilities) override {
+    port_capabilities.push_back(
+        {std::string(name), std::string(port), true, std::move(capabilities)});
+  }
+  void promise_capabilities(std::string_view name, std::string_view port,
+                            std::vector<std::string> capabilities) override {
+    port_capabilities.push_back(
+        {std::string(name), std::string(port), false, std::move(capabilities)});
+  }
+
+  struct DeclaredCapabilities {
+    std::string node_type;
+    std::string port;
+    bool input = true;
+    std::vector<std::string> capabilities;
+  };
 
   std::vector<NodeTypeSpec> node_types;
   std::vector<ModelBackendSpec> backends;
   std::set<std::string, std::less<>> data_parallel;
+  std::vector<std::pair<std::string, ParamRule>> rules;
+  std::vector<DeclaredCapabilities> port_capabilities;
 };
+
+// Empty when every rule and capability names a node type of this plugin and, for
+// capabilities, one of its Model ports; otherwise what is wrong.
+std::string check_declarations(const CollectingRegistrar& registrar) {
+  auto find_type = [&](const std::string& name) -> const NodeTypeSpec* {
+    for (const auto& spec : registrar.node_types)
+      if (spec.name == name) return &spec;
+    return nullptr;
+  };
+  for (const auto& [name, rule] : registrar.rules) {
+    const NodeTypeSpec* spec = find_type(name);
+    if (!spec) return "it adds a parameter rule to node type '" + name + "' but registers none";
+    if (!rule.check) return "node type '" + name + "' has a parameter rule without a check";
+    for (const auto& param : rule.params) {
+      const bool declared = std::any_of(spec->params.begin(), spec->params.end(),
+                                        [&](const ParamSpec& p) { return p.name == param; });
+      if (!declared)
+        return "a parameter rule of node type '" + name + "' names '" + param +
+               "', which the node type does not declare";
+    }
+  }
+  for (const auto& declared : registrar.port_capabilities) {
+    const NodeTypeSpec* spec = find_type(declared.node_type);
+    if (!spec)
+      return "it declares capabilities of node type '" + declared.node_type +
+             "' but registers none";
+    const auto& ports = declared.input ? spec->inputs : spec->outputs;
+    const std::string what = declared.input ? "input" : "output";
+    auto port = std::find_if(ports.begin(), ports.end(),
+                             [&](const PortSpec& p) { return p.name == declared.port; });
+    if (port == ports.end())
+      return "node type '" + declared.node_type + "' declares capabilities of " + what + " '" +
+             declared.port + "', which it does not have";
+    if (port->type != artifact_type::kModel)
+      return "node type '" + declared.node_type + "' declares capabilities of " + what + " '" +
+             declared.port + "', a " + port->type + " (only Model ports have capabilities)";
+  }
+  return "";
+}
 
 }  // namespace
 
@@ -221,6 +282,10 @@ bool PluginRegistry::load_file(const std::filesystem::path& requested_file) {
       return false;
     }
   }
+  if (std::string problem = check_declarations(registrar); !problem.empty()) {
+    record_problem(file, "plugin '" + name + "' (" + file.string() + ") refused: " + problem);
+    return false;
+  }
   for (const auto& backend : registrar.backends) {
     if (backends_.count(backend.name) != 0 || backend.load == nullptr) {
       record_problem(file, "plugin '" + name + "' (" + file.string() +
@@ -242,8 +307,16 @@ bool PluginRegistry::load_file(const std::filesystem::path& requested_file) {
     plugin->node_types.push_back(spec.name);
     std::string type_name = spec.name;
     const bool data_parallel = registrar.data_parallel.count(spec.name) != 0;
-    node_types_.emplace(std::move(type_name),
-                        RegisteredNodeType{std::move(spec), plugin.get(), data_parallel});
+    RegisteredNodeType registered{std::move(spec), plugin.get(), data_parallel};
+    for (const auto& [rule_type, rule] : registrar.rules)
+      if (rule_type == type_name) registered.rules.push_back(rule);
+    for (const auto& declared : registrar.port_capabilities) {
+      if (declared.node_type != type_name) continue;
+      auto& ports = declared.input ? registered.input_capabilities : registered.output_capabilities;
+      auto& list = ports[declared.port];
+      list.insert(list.end(), declared.capabilities.begin(), declared.capabilities.end());
+    }
+    node_types_.emplace(std::move(type_name), std::move(registered));
   }
   for (auto& backend : registrar.backends) {
     plugin->model_backends.push_back(backend.name);

@@ -46,6 +46,11 @@ Node::~Node() = default;
 FunctionNode::~FunctionNode() = default;
 Registrar::~Registrar() = default;
 void Registrar::declare_data_parallel(std::string_view) {}
+void Registrar::add_param_rule(std::string_view, ParamRule) {}
+void Registrar::require_capabilities(std::string_view, std::string_view, std::vector<std::string>) {
+}
+void Registrar::promise_capabilities(std::string_view, std::string_view, std::vector<std::string>) {
+}
 TextGenerator::~TextGenerator() = default;
 RewardScorer::~RewardScorer() = default;
 InstructionTemplateEditor::~InstructionTemplateEditor() = default;

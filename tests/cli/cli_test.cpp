@@ -127,6 +127,47 @@ TEST_F(CliTest, ValidateAcceptsGoodAndRejectsBadPipelines) {
   EXPECT_NE(missing.output.find("cannot open the pipeline file"), std::string::npos);
 }
 
+// The learners declare what their Model ports need and how their parameters combine, so
+// `paddock validate` refuses a wrong wiring and a broken rule with the file and line, before
+// anything runs.
+TEST_F(CliTest, ValidateRefusesAWrongCapabilityWiringAndABrokenRule) {
+  const auto file = dir_ / "wiring.toml";
+  write_text(file,
+             "[pipeline]\nname = \"wiring\"\n"                                             // 1-2
+             "[nodes.world]\nuse = \"instruction_world\"\n"                                // 3-4
+             "[nodes.base]\nuse = \"transformer_init\"\ncorpus = \"world.sft\"\n"          // 5-7
+             "[nodes.sft]\nuse = \"sft\"\nmodel = \"base.model\"\ndata = \"world.sft\"\n"  // 8-11
+             "[nodes.ppo]\nuse = \"ppo\"\npolicy = \"sft.model\"\n"                        // 12-14
+             "reward = \"sft.model\"\nprompts = \"world.unlabeled\"\n"                     // 15-16
+             "rollout_batch_size = 8\nstep_batch_size = 64\n");                            // 17-18
+  auto result = paddock("validate " + file.string());
+  EXPECT_EQ(result.exit_code, 3) << result.output;
+  EXPECT_NE(result.output.find(file.string() +
+                               ":15:10: error: node 'ppo' (plugin 'ppo 0.2.0'): input 'reward' "
+                               "needs a Model with reward, but 'sft.model' (sft) gives one with "
+                               "generate, logprobs, train"),
+            std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find(file.string() +
+                               ":18:19: error: node 'ppo' (plugin 'ppo 0.2.0'): parameters "
+                               "step_batch_size, rollout_batch_size: step_batch_size (64) "
+                               "exceeds the rollouts of a step (8 = rollout_batch_size x "
+                               "samples_per_prompt)"),
+            std::string::npos)
+      << result.output;
+
+  // Wired to a reward model and within the rule, the same pipeline is valid.
+  std::string text = read_text(file);
+  const std::string wrong_reward = "reward = \"sft.model\"";
+  const std::string wrong_step = "step_batch_size = 64";
+  text.replace(text.find(wrong_reward), wrong_reward.size(), "reward = \"rm.model\"");
+  text.replace(text.find(wrong_step), wrong_step.size(), "step_batch_size = 8");
+  text += "[nodes.rm]\nuse = \"reward_model\"\nmodel = \"sft.model\"\npairs = \"world.sft\"\n";
+  write_text(file, text);
+  auto fixed = paddock("validate " + file.string());
+  EXPECT_EQ(fixed.exit_code, 0) << fixed.output;
+}
+
 TEST_F(CliTest, GraphPrintsDot) {
   auto result = paddock("graph " + write_pipeline(0).string() + kFixturePath);
   EXPECT_EQ(result.exit_code, 0);

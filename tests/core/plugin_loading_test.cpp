@@ -80,8 +80,9 @@ TEST(PluginLoading, OlderAbiMinorIsAccepted) {
 TEST(PluginLoading, APluginOfThePreviousMajorIsRefusedWithTheReason) {
   EXPECT_EQ(problem_loading("abi_previous_major"),
             "plugin 'fixture_abi_previous_major' (" + fixture("abi_previous_major").string() +
-                ") was built for Paddock SDK ABI 1.2, an older major than this host's 2.0, whose "
-                "structs differ; rebuild the plugin against this Paddock SDK");
+                ") was built for Paddock SDK ABI 1.2, an older major than this host's " +
+                std::to_string(paddock::kAbiMajor) + "." + std::to_string(paddock::kAbiMinor) +
+                ", whose structs differ; rebuild the plugin against this Paddock SDK");
 }
 
 TEST(PluginLoading, LibraryWithoutEntrySymbolIsNotAPlugin) {

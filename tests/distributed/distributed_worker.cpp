@@ -73,7 +73,7 @@ int run(const std::string& mode, const std::filesystem::path& output) {
   std::filesystem::create_directories(directory);
   std::shared_ptr<Model> trained;
   if (mode == "sft" || mode == "sft-die") {
-    const NodeTypeSpec spec = learning::sft_node_type();
+    const NodeTypeDeclaration spec = learning::sft_node_type();
     nlohmann::json params =
         paddock::testing::params_with_defaults(spec, {{"epochs", 2},
                                                       {"batch_size", 4},
@@ -90,7 +90,7 @@ int run(const std::string& mode, const std::filesystem::path& output) {
     context.run(spec);
     trained = context.output<Model>("model");
   } else if (mode == "ppo") {
-    const NodeTypeSpec spec = rl::ppo_node_type();
+    const NodeTypeDeclaration spec = rl::ppo_node_type();
     nlohmann::json params = paddock::testing::params_with_defaults(spec, {{"steps", 1},
                                                                           {"rollout_batch_size", 8},
                                                                           {"step_batch_size", 4},

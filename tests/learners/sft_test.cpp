@@ -30,6 +30,31 @@ std::shared_ptr<Dataset> memorisation_set() {
   });
 }
 
+// The harness resolves parameters as the host does: a misspelt name is refused, and the
+// learners' rules run before anything trains.
+TEST(Sft, ParametersAreResolvedAsTheHostResolvesThem) {
+  try {
+    sft_params({{"epoch", 2}});
+    FAIL() << "no error";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what())
+                  .find("unknown parameter or input 'epoch' for node type "
+                        "'sft'; did you mean 'epochs'?"),
+              std::string::npos)
+        << error.what();
+  }
+  EXPECT_THROW(sft_params({{"pack_length", 64}}), Error);  // packing needs language_model
+  EXPECT_EQ(sft_params({{"pack_length", 64}, {"objective", "language_model"}})["pack_length"], 64);
+  try {
+    params_with_defaults(dpo_node_type(), {{"beta", 0.0}});
+    FAIL() << "no error";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("parameter beta: beta must be above 0"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
 TEST(Sft, LossFallsAndTheModelReproducesAMemorisedAnswer) {
   TempDir dir;
   auto model = tiny_model();

@@ -217,12 +217,13 @@ TEST(Quark, BadParametersAndInputsAreNamed) {
   TempDir dir;
   auto expect_error = [&](nlohmann::json params, const std::shared_ptr<Model>& reference,
                           const std::string& expected) {
-    TestNodeContext context(quark_node_type(), params, dir.path());
-    context.add_input("policy", tiny_policy());
-    context.add_input("reward", std::make_shared<BrevityReward>());
-    context.add_input("prompts", training_prompts());
-    if (reference) context.add_input("reference", reference);
     try {
+      // A broken rule is refused with the parameters, as `paddock validate` refuses it.
+      TestNodeContext context(quark_node_type(), params, dir.path());
+      context.add_input("policy", tiny_policy());
+      context.add_input("reward", std::make_shared<BrevityReward>());
+      context.add_input("prompts", training_prompts());
+      if (reference) context.add_input("reference", reference);
       context.run();
       FAIL() << expected;
     } catch (const Error& error) {

@@ -73,7 +73,7 @@ void run_learner(TestNodeContext& context, const std::shared_ptr<TransformerMode
 
 TEST(PolicyGradientLearner, PpoRaisesTheRewardWithBoundedKl) {
   TempDir dir;
-  const NodeTypeSpec spec = ppo_node_type();
+  const NodeTypeDeclaration spec = ppo_node_type();
   TestNodeContext context(spec, small_run(30), dir.path());
   const auto policy = tiny_policy();
   const auto before = policy->decoder().weights().at("wte.weight").clone();
@@ -92,7 +92,7 @@ TEST(PolicyGradientLearner, PpoRaisesTheRewardWithBoundedKl) {
 }
 
 TEST(PolicyGradientLearner, GroupRelativeLearnersRaiseTheReward) {
-  for (const NodeTypeSpec& spec : {rloo_node_type(), grpo_node_type()}) {
+  for (const NodeTypeDeclaration& spec : {rloo_node_type(), grpo_node_type()}) {
     TempDir dir;
     nlohmann::json params = small_run(25);
     params.erase("value_init");
@@ -106,13 +106,13 @@ TEST(PolicyGradientLearner, GroupRelativeLearnersRaiseTheReward) {
     TestNodeContext context(spec, params, dir.path());
     run_learner(context, tiny_policy());
     const auto rewards = metric_series(context, "reward/proxy");
-    EXPECT_GT(mean_of(rewards, 20, 5), mean_of(rewards, 0, 5) + 0.15) << spec.name;
+    EXPECT_GT(mean_of(rewards, 20, 5), mean_of(rewards, 0, 5) + 0.15) << spec.spec.name;
   }
 }
 
 TEST(PolicyGradientLearner, ResumedRunEndsWithTheSameWeights) {
   TempDir uninterrupted_dir, resumed_dir;
-  const NodeTypeSpec spec = ppo_node_type();
+  const NodeTypeDeclaration spec = ppo_node_type();
   nlohmann::json params = small_run(4);
   params["checkpoint_every"] = 1;
   TestNodeContext uninterrupted(spec, params, uninterrupted_dir.path());
@@ -132,9 +132,68 @@ TEST(PolicyGradientLearner, ResumedRunEndsWithTheSameWeights) {
   }
 }
 
+// Cancels the node once it has written `steps` reward metrics (steps finished).
+class CancelAfterSteps : public TestNodeContext {
+ public:
+  CancelAfterSteps(const NodeTypeDeclaration& type, const nlohmann::json& params,
+                   std::filesystem::path directory, int steps)
+      : TestNodeContext(type, params, std::move(directory)), steps_(steps) {}
+  void metric(std::int64_t step, std::string_view key, double value) override {
+    TestNodeContext::metric(step, key, value);
+    if (key == "reward/proxy" && ++seen_ == steps_) cancel();
+  }
+
+ private:
+  int steps_;
+  int seen_ = 0;
+};
+
+// As every learner, PPO keeps a cancelled run's progress (checkpoint_every = 0 means "only
+// when cancelled"), and the run resumed from it ends where an uninterrupted one does.
+TEST(PolicyGradientLearner, ACancelledRunSavesAndResumesToTheUninterruptedWeights) {
+  TempDir uninterrupted_dir, cancelled_dir;
+  const NodeTypeDeclaration spec = ppo_node_type();
+  const nlohmann::json params = small_run(4);  // checkpoint_every = 0
+  TestNodeContext uninterrupted(spec, params, uninterrupted_dir.path());
+  run_learner(uninterrupted, tiny_policy());
+
+  CancelAfterSteps cancelled(spec, params, cancelled_dir.path(), 2);
+  EXPECT_THROW(run_learner(cancelled, tiny_policy()), Cancelled);
+  EXPECT_TRUE(
+      std::filesystem::exists(cancelled_dir.path() / "node" / "work" / "checkpoints" / "step-2"));
+  TestNodeContext resumed(spec, params, cancelled_dir.path());
+  run_learner(resumed, tiny_policy());
+  EXPECT_EQ(metric_series(resumed, "reward/proxy").size(), 2u);  // steps 3 and 4 only
+
+  auto a = std::dynamic_pointer_cast<TransformerModel>(uninterrupted.output<Model>("model"));
+  auto b = std::dynamic_pointer_cast<TransformerModel>(resumed.output<Model>("model"));
+  ASSERT_TRUE(a && b);
+  for (const auto& [name, tensor] : a->decoder().weights()) {
+    EXPECT_TRUE(torch::equal(tensor, b->decoder().weights().at(name))) << name;
+  }
+}
+
+TEST(PolicyGradientLearner, ParameterRulesAreCheckedBeforeRunning) {
+  nlohmann::json params = small_run(1);
+  params["step_batch_size"] = 9;  // more than the 8 rollouts of a step
+  try {
+    testing::params_with_defaults(ppo_node_type(), params);
+    FAIL() << "no error";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("step_batch_size (9) exceeds the rollouts of a step"),
+              std::string::npos)
+        << error.what();
+  }
+  // rloo and grpo take 4 samples per prompt unless told otherwise: the same setting is valid.
+  params.erase("value_init");
+  params.erase("whiten_rewards");
+  params.erase("padding");
+  EXPECT_EQ(testing::params_with_defaults(rloo_node_type(), params)["samples_per_prompt"], 4);
+}
+
 TEST(PolicyGradientLearner, ReportsMissingRewardCapability) {
   TempDir dir;
-  const NodeTypeSpec spec = ppo_node_type();
+  const NodeTypeDeclaration spec = ppo_node_type();
   TestNodeContext context(spec, small_run(1), dir.path());
   context.add_input("policy", tiny_policy());
   context.add_input("reward",

@@ -1,5 +1,6 @@
-// A NodeContext for running one node without a pipeline: parameters (a node type's declared
-// defaults overlaid with the test's, or given whole), inputs pushed in by the test, outputs,
+// A NodeContext for running one node without a pipeline: parameters (the test's, resolved
+// as the host resolves a pipeline's: checked, defaults filled, rules run; or given whole),
+// inputs pushed in by the test, outputs,
 // metrics and log text kept for inspection, and a cancellation flag the test can raise.
 #pragma once
 
@@ -21,7 +22,9 @@
 #include <nlohmann/json.hpp>
 
 #include "paddock/context.hpp"
+#include "paddock/core/param_resolution.hpp"
 #include "paddock/node.hpp"
+#include "paddock/node_declaration.hpp"
 #include "paddock/seed.hpp"
 
 namespace paddock::testing {
@@ -52,14 +55,16 @@ struct MetricPoint {
   double value;
 };
 
-// The declared defaults of `spec` overlaid with `overrides`: what the host would hand the node.
+// What the host would hand a node of type `spec` set to `overrides`: the host's own
+// resolution, so an undeclared or ill-typed parameter or a broken rule throws here too.
 inline nlohmann::json params_with_defaults(const NodeTypeSpec& spec,
+                                           const nlohmann::json& overrides,
+                                           const std::vector<ParamRule>& rules = {}) {
+  return core::resolve_params(spec, rules, overrides).all();
+}
+inline nlohmann::json params_with_defaults(const NodeTypeDeclaration& declaration,
                                            const nlohmann::json& overrides) {
-  nlohmann::json values = nlohmann::json::object();
-  for (const ParamSpec& param : spec.params)
-    if (!param.default_value.is_null()) values[param.name] = param.default_value;
-  for (const auto& [key, value] : overrides.items()) values[key] = value;
-  return values;
+  return params_with_defaults(declaration.spec, overrides, declaration.rules);
 }
 
 class TestNodeContext : public NodeContext {
@@ -71,6 +76,14 @@ class TestNodeContext : public NodeContext {
                   std::filesystem::path run_directory)
       : spec_(spec),
         params_(params_with_defaults(spec, overrides)),
+        run_directory_(std::move(run_directory)),
+        work_dir_(run_directory_ / "node" / "work") {
+    reseed();
+  }
+  TestNodeContext(const NodeTypeDeclaration& declaration, const nlohmann::json& overrides,
+                  std::filesystem::path run_directory)
+      : spec_(declaration.spec),
+        params_(params_with_defaults(declaration, overrides)),
         run_directory_(std::move(run_directory)),
         work_dir_(run_directory_ / "node" / "work") {
     reseed();
@@ -111,6 +124,7 @@ class TestNodeContext : public NodeContext {
     spec_->create()->run(*this);
   }
   void run(const NodeTypeSpec& spec) { spec.create()->run(*this); }
+  void run(const NodeTypeDeclaration& declaration) { run(declaration.spec); }
 
   template <class T>
   std::shared_ptr<T> output(const std::string& port) const {

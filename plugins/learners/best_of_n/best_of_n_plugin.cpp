@@ -5,7 +5,7 @@
 namespace {
 
 void register_best_of_n(paddock::Registrar& registrar) {
-  registrar.add_node_type(paddock::learning::best_of_n_node_type());
+  paddock::add_node_type(registrar, paddock::learning::best_of_n_node_type());
 }
 
 }  // namespace

@@ -5,8 +5,7 @@
 namespace {
 
 void register_dpo(paddock::Registrar& registrar) {
-  registrar.add_node_type(paddock::learning::dpo_node_type());
-  registrar.declare_data_parallel("dpo");  // trains on every rank (docs/distributed.md)
+  paddock::add_node_type(registrar, paddock::learning::dpo_node_type());
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 namespace {
 
 void register_expert_iteration(paddock::Registrar& registrar) {
-  registrar.add_node_type(paddock::learning::expert_iteration_node_type());
+  paddock::add_node_type(registrar, paddock::learning::expert_iteration_node_type());
 }
 
 }  // namespace

@@ -5,7 +5,7 @@
 namespace {
 
 void register_generate(paddock::Registrar& registrar) {
-  registrar.add_node_type(paddock::learning::generate_node_type());
+  paddock::add_node_type(registrar, paddock::learning::generate_node_type());
 }
 
 }  // namespace

@@ -5,7 +5,7 @@
 namespace {
 
 void register_lm_probe(paddock::Registrar& registrar) {
-  registrar.add_node_type(paddock::learning::lm_probe_node_type());
+  paddock::add_node_type(registrar, paddock::learning::lm_probe_node_type());
 }
 
 }  // namespace

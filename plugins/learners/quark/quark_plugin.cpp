@@ -5,7 +5,7 @@
 namespace {
 
 void register_quark(paddock::Registrar& registrar) {
-  registrar.add_node_type(paddock::quark::quark_node_type());
+  paddock::add_node_type(registrar, paddock::quark::quark_node_type());
 }
 
 }  // namespace

@@ -6,8 +6,7 @@
 namespace {
 
 void register_reward_model(paddock::Registrar& registrar) {
-  registrar.add_node_type(paddock::learning::reward_model_node_type());
-  registrar.declare_data_parallel("reward_model");  // trains on every rank (docs/distributed.md)
+  paddock::add_node_type(registrar, paddock::learning::reward_model_node_type());
 }
 
 }  // namespace

@@ -5,8 +5,7 @@
 namespace {
 
 void register_sft(paddock::Registrar& registrar) {
-  registrar.add_node_type(paddock::learning::sft_node_type());
-  registrar.declare_data_parallel("sft");  // trains on every rank (docs/distributed.md)
+  paddock::add_node_type(registrar, paddock::learning::sft_node_type());
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -73,6 +74,16 @@ class PADDOCK_API Params {
 
  private:
   nlohmann::json values_ = nlohmann::json::object();
+};
+
+// Since ABI 2.1. A rule relating several of a node type's parameters, which the host checks
+// when it validates a pipeline (Registrar::add_param_rule), so `paddock validate` reports a
+// violation with the file and line instead of the node failing when it runs.
+struct ParamRule {
+  std::vector<std::string> params;  // the parameters it relates; the first set one locates it
+  std::string doc;                  // the rule in words, for `paddock plugins`
+  // Empty when the validated values satisfy the rule, otherwise what is wrong.
+  std::function<std::string(const Params&)> check;
 };
 
 }  // namespace paddock

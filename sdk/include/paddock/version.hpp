@@ -23,6 +23,12 @@
 //      Model's other virtual functions. New members of structs that plugins
 //      create and fill (a model backend's Generation), so a 1.x plugin's structs no longer
 //      match the host's: 1.x plugins are refused and must be rebuilt.
+// 2.1  Declared once and checked before running: Registrar::add_param_rule (ParamRule, a
+//      cross-field rule the host checks at validation) and require_capabilities /
+//      promise_capabilities (what an input's Model must have, what an output's is promised to
+//      have), appended after Registrar's other virtual functions; settings_schema.hpp and
+//      node_declaration.hpp, header-only helpers that call them. Only the host implements
+//      Registrar, so 2.0 plugins keep working; a 2.0 host refuses a 2.1 plugin.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +36,6 @@
 namespace paddock {
 
 inline constexpr std::uint16_t kAbiMajor = 2;
-inline constexpr std::uint16_t kAbiMinor = 0;
+inline constexpr std::uint16_t kAbiMinor = 1;
 
 }  // namespace paddock

@@ -37,7 +37,12 @@ struct PluginProblem {
 struct RegisteredNodeType {
   NodeTypeSpec spec;
   const LoadedPlugin* plugin = nullptr;
-  bool data_parallel = false;  // Registrar::declare_data_parallel: runs on every rank
+  bool data_parallel = false;    // Registrar::declare_data_parallel: runs on every rank
+  std::vector<ParamRule> rules;  // Registrar::add_param_rule, checked at validation
+  // Registrar::require_capabilities and promise_capabilities: what an input's Model must
+  // have, what an output's is promised to have; ports not named declare none.
+  std::map<std::string, std::vector<std::string>, std::less<>> input_capabilities;
+  std::map<std::string, std::vector<std::string>, std::less<>> output_capabilities;
 };
 
 class PluginRegistry {

@@ -9,17 +9,40 @@
 namespace paddock::learning {
 namespace {
 
+struct BestOfNSettings {
+  GenerationOptions sampling = [] {
+    GenerationOptions defaults;
+    defaults.temperature = 1.0;
+    defaults.top_p = 0.9;
+    defaults.max_new_tokens = 128;
+    defaults.batch_size = 16;
+    return defaults;
+  }();
+  std::int64_t n = 16;
+  std::string generator_name;
+};
+
+SettingsSchema<BestOfNSettings> best_of_n_schema() {
+  using S = BestOfNSettings;
+  SettingsSchema<S> schema;
+  schema.group(&S::sampling, generation_schema("batch_size", false))
+      .integer("n", &S::n, "samples per prompt", 1.0)
+      .text("generator_name", &S::generator_name,
+            "the `generator` column's value (empty: the node's name)");
+  return schema;
+}
+
 void run_best_of_n(NodeContext& context) {
   configure_torch_threads();
-  const Params& params = context.params();
+  const BestOfNSettings settings = best_of_n_schema().read(context.params());
   const auto policy = context.input<Model>("model");
   const auto reward = context.input<Model>("reward");
   TextGenerator& generator = require_text_generator(*policy, context, "model");
   RewardScorer& scorer = require_reward_scorer(*reward, context, "reward");
   const auto prompts = context.input<Dataset>("prompts");
-  GenerationOptions options = read_generation_options(params);
-  options.samples_per_prompt = params.integer("n");
-  std::string name = params.string("generator_name");
+  GenerationOptions options = settings.sampling;
+  options.samples_per_prompt = settings.n;
+  std::string name = settings.generator_name;
   if (name.empty()) name = context.node_name();
   BestOfNStatistics statistics;
   auto outputs = std::make_shared<Dataset>(
@@ -36,12 +59,7 @@ void run_best_of_n(NodeContext& context) {
 
 }  // namespace
 
-NodeTypeSpec best_of_n_node_type() {
-  GenerationOptions defaults;
-  defaults.temperature = 1.0;
-  defaults.top_p = 0.9;
-  defaults.max_new_tokens = 128;
-  defaults.batch_size = 16;
+NodeTypeDeclaration best_of_n_node_type() {
   NodeTypeSpec spec;
   spec.name = "best_of_n";
   spec.kind = NodeKind::transform;
@@ -57,11 +75,13 @@ NodeTypeSpec best_of_n_node_type() {
       {"prompts", "Dataset", "records with instruction and (optional) input"},
   };
   spec.outputs = {{"outputs", "Dataset", "the best output per prompt, with its reward"}};
-  spec.params = generation_param_specs(defaults, /*with_samples_per_prompt=*/false);
-  spec.params.push_back(integer_param("n", 16, "samples per prompt", 1.0));
-  spec.params.push_back(string_param("generator_name", "",
-                                     "the `generator` column's value (empty: the node's name)"));
-  return make_node_type(std::move(spec), run_best_of_n);
+  const auto schema = best_of_n_schema();
+  spec.params = schema.specs();
+  NodeTypeDeclaration declaration;
+  declaration.spec = make_node_type(std::move(spec), run_best_of_n);
+  declaration.rules = schema.param_rules();
+  declaration.required = {{"model", {capability::kGenerate}}, {"reward", {capability::kReward}}};
+  return declaration;
 }
 
 }  // namespace paddock::learning

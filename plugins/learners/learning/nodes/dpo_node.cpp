@@ -87,14 +87,52 @@ DpoTerms dpo_terms(const torch::Tensor& policy_chosen, const torch::Tensor& poli
   return terms;
 }
 
+struct DpoSettings {
+  TrainingSettings training = [] {
+    TrainingSettings defaults;
+    defaults.epochs = 2;
+    defaults.batch_size = 8;
+    defaults.learning_rate = 5e-5;
+    defaults.warmup_ratio = 0.1;
+    defaults.max_length = 256;
+    defaults.checkpoint_every = 100;
+    return defaults;
+  }();
+  double beta = 0.1;
+  DpoLoss loss = DpoLoss::sigmoid;
+  bool precompute_reference = true;
+  Truncation truncation = Truncation::cut;
+};
+
+SettingsSchema<DpoSettings> dpo_schema() {
+  using S = DpoSettings;
+  SettingsSchema<S> schema;
+  schema.group(&S::training, training_schema())
+      .number("beta", &S::beta, "strength of the pull towards the reference", 0.0)
+      .choice("loss", &S::loss,
+              "sigmoid (DPO, summed log-probabilities) or ipo (IPO, per-token mean "
+              "log-probabilities)",
+              {{"sigmoid", DpoLoss::sigmoid}, {"ipo", DpoLoss::ipo}})
+      .boolean("precompute_reference", &S::precompute_reference,
+               "compute the reference's log-probabilities once, cache them in the work directory "
+               "and drop the reference from memory")
+      .choice("truncation", &S::truncation,
+              "a sequence longer than max_length is cut (cut) or its pair left out (drop)",
+              {{"cut", Truncation::cut}, {"drop", Truncation::drop}})
+      .rule({"beta"}, "beta is positive", [](const S& s) {
+        return s.beta > 0 ? "" : "beta must be above 0: both losses divide by it or scale by it";
+      });
+  return schema;
+}
+
 void run_dpo(NodeContext& context) {
   configure_torch_threads();
-  const Params& params = context.params();
-  const TrainingSettings settings = read_training_settings(params);
-  const double beta = params.number("beta");
-  if (!(beta > 0)) throw Error("node '" + context.node_name() + "': beta must be positive");
-  const DpoLoss loss = params.string("loss") == "ipo" ? DpoLoss::ipo : DpoLoss::sigmoid;
-  const Truncation truncation = parse_truncation(params.string("truncation"));
+  const DpoSettings dpo = dpo_schema().read(context.params());
+  const TrainingSettings& settings = dpo.training;
+  const double beta = dpo.beta;
+  const DpoLoss loss = dpo.loss;
+  const Truncation truncation = dpo.truncation;
+  const std::string loss_name = loss == DpoLoss::ipo ? "ipo" : "sigmoid";
   const LanguageModel policy = clone_for_training(context, "model");
   const std::string reference_port = context.has_input("reference") ? "reference" : "model";
   // The input itself serves as the frozen reference: inputs are never changed.
@@ -131,7 +169,7 @@ void run_dpo(NodeContext& context) {
   }
 
   torch::Tensor cached;  // [N, 2] reference log-probabilities when precomputed
-  if (params.boolean("precompute_reference")) {
+  if (dpo.precompute_reference) {
     const auto file = context.work_dir() / "reference_logprobs.pt";
     if (std::filesystem::exists(file)) {
       std::vector<torch::Tensor> stored;
@@ -190,7 +228,7 @@ void run_dpo(NodeContext& context) {
         (terms.chosen_rewards > terms.rejected_rewards).to(torch::kFloat32).mean().item<double>();
     return result;
   };
-  context.log().info("dpo: beta {}, {} loss, {} optimizer steps", beta, params.string("loss"),
+  context.log().info("dpo: beta {}, {} loss, {} optimizer steps", beta, loss_name,
                      total_optimizer_steps(settings, pairs.size()));
   const TrainingSummary summary = run_training(context, *policy.model, tensors, settings, task);
 
@@ -217,7 +255,7 @@ void run_dpo(NodeContext& context) {
   nlohmann::ordered_json report;
   report["pairs"] = pairs.size();
   report["beta"] = beta;
-  report["loss"] = params.string("loss");
+  report["loss"] = loss_name;
   report["rewards_chosen"] = chosen_sum / n;
   report["rewards_rejected"] = rejected_sum / n;
   report["reward_margin"] = (chosen_sum - rejected_sum) / n;
@@ -231,15 +269,7 @@ void run_dpo(NodeContext& context) {
 
 }  // namespace
 
-NodeTypeSpec dpo_node_type() {
-  TrainingSettings defaults;
-  defaults.epochs = 2;
-  defaults.batch_size = 8;
-  defaults.learning_rate = 5e-5;
-  defaults.warmup_ratio = 0.1;
-  defaults.max_grad_norm = 1.0;
-  defaults.max_length = 256;
-  defaults.checkpoint_every = 100;
+NodeTypeDeclaration dpo_node_type() {
   NodeTypeSpec spec;
   spec.name = "dpo";
   spec.kind = NodeKind::learner;
@@ -261,22 +291,17 @@ NodeTypeSpec dpo_node_type() {
       {"model", "Model", "the trained policy"},
       {"report", "Report", "implicit rewards, margin and accuracy over the pairs"},
   };
-  spec.params = training_param_specs(defaults);
-  spec.params.push_back(
-      number_param("beta", 0.1, "strength of the pull towards the reference", 0.0));
-  spec.params.push_back(string_param("loss", "sigmoid",
-                                     "sigmoid (DPO, summed log-probabilities) or ipo (IPO, "
-                                     "per-token mean log-probabilities)",
-                                     {"sigmoid", "ipo"}));
-  spec.params.push_back(boolean_param(
-      "precompute_reference", true,
-      "compute the reference's log-probabilities once, cache them in the work directory and "
-      "drop the reference from memory"));
-  spec.params.push_back(string_param("truncation", "cut",
-                                     "a sequence longer than max_length is cut (cut) or its "
-                                     "pair left out (drop)",
-                                     {"cut", "drop"}));
-  return make_node_type(std::move(spec), run_dpo);
+  const auto schema = dpo_schema();
+  spec.params = schema.specs();
+  NodeTypeDeclaration declaration;
+  declaration.spec = make_node_type(std::move(spec), run_dpo);
+  declaration.rules = schema.param_rules();
+  const std::vector<std::string> causal_lm = {capability::kGenerate, capability::kLogprobs,
+                                              capability::kTrain};
+  declaration.required = {{"model", causal_lm}, {"reference", {capability::kLogprobs}}};
+  declaration.promised = {{"model", causal_lm}};
+  declaration.data_parallel = true;  // trains on every rank (docs/distributed.md)
+  return declaration;
 }
 
 }  // namespace paddock::learning

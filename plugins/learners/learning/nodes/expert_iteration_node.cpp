@@ -42,19 +42,42 @@ void load_parameters(CausalLanguageModel& model, const fs::path& directory) {
   for (std::size_t i = 0; i < weights.size(); ++i) parameters[i].copy_(weights[i]);
 }
 
+struct ExpertIterationSettings {
+  SftSettings sft;
+  GenerationOptions sampling = [] {
+    GenerationOptions defaults;
+    defaults.temperature = 1.0;
+    defaults.top_p = 0.9;
+    defaults.max_new_tokens = 128;
+    defaults.batch_size = 16;
+    return defaults;
+  }();
+  std::int64_t n = 16;
+  std::int64_t rounds = 1;
+};
+
+SettingsSchema<ExpertIterationSettings> expert_iteration_schema() {
+  using S = ExpertIterationSettings;
+  SettingsSchema<S> schema;
+  schema.group(&S::sft, sft_schema(/*with_objective=*/false))
+      .group(&S::sampling, generation_schema("generation_batch_size", false))
+      .integer("n", &S::n, "samples per prompt", 1.0)
+      .integer("rounds", &S::rounds, "sample-then-fine-tune rounds", 1.0);
+  return schema;
+}
+
 void run_expert_iteration(NodeContext& context) {
   configure_torch_threads();
-  const Params& params = context.params();
-  const TrainingSettings settings = read_training_settings(params);
-  const SftDataOptions data_options = read_sft_data_options(params, /*with_objective=*/false);
+  const ExpertIterationSettings all = expert_iteration_schema().read(context.params());
+  const TrainingSettings& settings = all.sft.training;
+  const SftDataOptions data_options = all.sft.data_options();
   const auto prompts = context.input<Dataset>("prompts");
   const auto reward = context.input<Model>("reward");
   RewardScorer& scorer = require_reward_scorer(*reward, context, "reward");
   std::shared_ptr<Model> sampler = context.input<Model>("model");
-  GenerationOptions options = read_generation_options(params);
-  options.samples_per_prompt = params.integer("n");
-  options.batch_size = params.integer("generation_batch_size");
-  const std::int64_t rounds = params.integer("rounds");
+  GenerationOptions options = all.sampling;
+  options.samples_per_prompt = all.n;
+  const std::int64_t rounds = all.rounds;
 
   LanguageModel student;
   std::shared_ptr<Dataset> winners;
@@ -109,12 +132,7 @@ void run_expert_iteration(NodeContext& context) {
 
 }  // namespace
 
-NodeTypeSpec expert_iteration_node_type() {
-  GenerationOptions generation;
-  generation.temperature = 1.0;
-  generation.top_p = 0.9;
-  generation.max_new_tokens = 128;
-  generation.batch_size = 16;
+NodeTypeDeclaration expert_iteration_node_type() {
   NodeTypeSpec spec;
   spec.name = "expert_iteration";
   spec.kind = NodeKind::learner;
@@ -135,17 +153,17 @@ NodeTypeSpec expert_iteration_node_type() {
       {"model", "Model", "the last round's fine-tuned model"},
       {"winners", "Dataset", "the last round's best-of-n outputs, with their rewards"},
   };
-  spec.params = sft_param_specs(/*with_objective=*/false);
-  for (ParamSpec& param : generation_param_specs(generation, /*with_samples_per_prompt=*/false)) {
-    if (param.name == "batch_size") {
-      param.name = "generation_batch_size";
-      param.doc = "sequences per forward pass while sampling";
-    }
-    spec.params.push_back(std::move(param));
-  }
-  spec.params.push_back(integer_param("n", 16, "samples per prompt", 1.0));
-  spec.params.push_back(integer_param("rounds", 1, "sample-then-fine-tune rounds", 1.0));
-  return make_node_type(std::move(spec), run_expert_iteration);
+  const auto schema = expert_iteration_schema();
+  spec.params = schema.specs();
+  NodeTypeDeclaration declaration;
+  declaration.spec = make_node_type(std::move(spec), run_expert_iteration);
+  declaration.rules = schema.param_rules();
+  const std::vector<std::string> causal_lm = {capability::kGenerate, capability::kLogprobs,
+                                              capability::kTrain};
+  declaration.required = {
+      {"model", {capability::kGenerate}}, {"reward", {capability::kReward}}, {"start", causal_lm}};
+  declaration.promised = {{"model", causal_lm}};
+  return declaration;
 }
 
 }  // namespace paddock::learning

@@ -8,13 +8,34 @@
 namespace paddock::learning {
 namespace {
 
+struct GenerateSettings {
+  GenerationOptions sampling = [] {
+    GenerationOptions defaults;
+    defaults.temperature = 0.7;
+    defaults.top_p = 0.9;
+    defaults.max_new_tokens = 128;
+    defaults.batch_size = 16;
+    return defaults;
+  }();
+  std::string generator_name;
+};
+
+SettingsSchema<GenerateSettings> generate_schema() {
+  SettingsSchema<GenerateSettings> schema;
+  schema.group(&GenerateSettings::sampling, generation_schema("batch_size", true))
+      .text("generator_name", &GenerateSettings::generator_name,
+            "the `generator` column's value (empty: the node's name)");
+  return schema;
+}
+
 void run_generate(NodeContext& context) {
   configure_torch_threads();
   const auto model = context.input<Model>("model");
   TextGenerator& generator = require_text_generator(*model, context, "model");
   const auto prompts = context.input<Dataset>("prompts");
-  const GenerationOptions options = read_generation_options(context.params());
-  std::string name = context.params().string("generator_name");
+  const GenerateSettings settings = generate_schema().read(context.params());
+  const GenerationOptions& options = settings.sampling;
+  std::string name = settings.generator_name;
   if (name.empty()) name = context.node_name();
   const auto samples =
       generate_for_rows(context, generator, *prompts, {context.node_name(), "prompts"}, options,
@@ -32,12 +53,7 @@ void run_generate(NodeContext& context) {
 
 }  // namespace
 
-NodeTypeSpec generate_node_type() {
-  GenerationOptions defaults;
-  defaults.temperature = 0.7;
-  defaults.top_p = 0.9;
-  defaults.max_new_tokens = 128;
-  defaults.batch_size = 16;
+NodeTypeDeclaration generate_node_type() {
   NodeTypeSpec spec;
   spec.name = "generate";
   spec.kind = NodeKind::transform;
@@ -52,10 +68,13 @@ NodeTypeSpec generate_node_type() {
       {"prompts", "Dataset", "records with instruction and (optional) input"},
   };
   spec.outputs = {{"outputs", "Dataset", "the prompt rows with their outputs"}};
-  spec.params = generation_param_specs(defaults, /*with_samples_per_prompt=*/true);
-  spec.params.push_back(string_param("generator_name", "",
-                                     "the `generator` column's value (empty: the node's name)"));
-  return make_node_type(std::move(spec), run_generate);
+  const auto schema = generate_schema();
+  spec.params = schema.specs();
+  NodeTypeDeclaration declaration;
+  declaration.spec = make_node_type(std::move(spec), run_generate);
+  declaration.rules = schema.param_rules();
+  declaration.required = {{"model", {capability::kGenerate}}};
+  return declaration;
 }
 
 }  // namespace paddock::learning

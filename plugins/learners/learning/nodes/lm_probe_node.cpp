@@ -79,9 +79,34 @@ ordered_json induction_losses(const LanguageModel& model, const Dataset& probes,
           {"ratio", first_loss > 0.0 ? second_loss / first_loss : 1.0}};
 }
 
+struct LmProbeSettings {
+  std::int64_t max_new_tokens = 16;
+  std::int64_t batch_size = 32;
+  nlohmann::json gates = nlohmann::json::object();
+};
+
+SettingsSchema<LmProbeSettings> lm_probe_schema() {
+  using S = LmProbeSettings;
+  SettingsSchema<S> schema;
+  schema.integer("max_new_tokens", &S::max_new_tokens, "longest completion in tokens", 1.0)
+      .integer("batch_size", &S::batch_size, "sequences per forward pass", 1.0)
+      .table("gates", &S::gates,
+             "minimum accuracy per category or family, and induction_ratio's maximum, e.g. "
+             "{ in_context = 0.8, recall = 0.6, induction_ratio = 0.5 }")
+      .rule({"gates"}, "every gate is a number", [](const S& s) -> std::string {
+        for (const auto& [name, value] : s.gates.items()) {
+          if (!value.is_number())
+            return "gate '" + name +
+                   "' must be a number (a minimum accuracy, or for induction_ratio a maximum)";
+        }
+        return "";
+      });
+  return schema;
+}
+
 void run_lm_probe(NodeContext& context) {
   configure_torch_threads();
-  const Params& params = context.params();
+  const LmProbeSettings settings = lm_probe_schema().read(context.params());
   const LanguageModel model = shared_language_model(context, "model");
   const auto probes = context.input<Dataset>("probes");
   const RecordSource source{context.node_name(), "probes"};
@@ -95,8 +120,8 @@ void run_lm_probe(NodeContext& context) {
   }
   GenerationOptions options;
   options.temperature = 0.0;
-  options.max_new_tokens = params.integer("max_new_tokens");
-  options.batch_size = params.integer("batch_size");
+  options.max_new_tokens = settings.max_new_tokens;
+  options.batch_size = settings.batch_size;
   options.stop = {"\n"};
   std::vector<std::vector<Generation>> generated;
   if (!prompts.empty()) generated = model.generator->generate(prompts, options);
@@ -142,10 +167,7 @@ void run_lm_probe(NodeContext& context) {
   // Gates: a minimum accuracy per category or family, and a maximum induction ratio.
   ordered_json gates = ordered_json::object();
   bool all_passed = true;
-  for (const auto& [name, minimum] : params.json("gates").items()) {
-    if (!minimum.is_number())
-      throw Error("node '" + context.node_name() + "': gate '" + name +
-                  "' must be a number (a minimum accuracy, or for induction_ratio a maximum)");
+  for (const auto& [name, minimum] : settings.gates.items()) {
     double measured = 0.0;
     bool passed = false;
     if (name == "induction_ratio") {
@@ -174,7 +196,7 @@ void run_lm_probe(NodeContext& context) {
 
 }  // namespace
 
-NodeTypeSpec lm_probe_node_type() {
+NodeTypeDeclaration lm_probe_node_type() {
   NodeTypeSpec spec;
   spec.name = "lm_probe";
   spec.kind = NodeKind::evaluator;
@@ -191,15 +213,13 @@ NodeTypeSpec lm_probe_node_type() {
       {"probes", "Dataset", "rows with family, category, prompt and answer, or induction rows"},
   };
   spec.outputs = {{"report", "Report", "accuracies, induction losses, gates"}};
-  spec.params = {
-      integer_param("max_new_tokens", 16, "longest completion in tokens", 1.0),
-      integer_param("batch_size", 32, "sequences per forward pass", 1.0),
-      {"gates", ParamType::table,
-       "minimum accuracy per category or family, and induction_ratio's maximum, e.g. "
-       "{ in_context = 0.8, recall = 0.6, induction_ratio = 0.5 }",
-       nlohmann::json::object()},
-  };
-  return make_node_type(std::move(spec), run_lm_probe);
+  const auto schema = lm_probe_schema();
+  spec.params = schema.specs();
+  NodeTypeDeclaration declaration;
+  declaration.spec = make_node_type(std::move(spec), run_lm_probe);
+  declaration.rules = schema.param_rules();
+  declaration.required = {{"model", {capability::kGenerate, capability::kLogprobs}}};
+  return declaration;
 }
 
 }  // namespace paddock::learning

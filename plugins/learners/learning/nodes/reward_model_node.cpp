@@ -15,6 +15,7 @@
 #include "paddock/learning/learner_nodes.hpp"
 #include "paddock/learning/preference_pairs.hpp"
 #include "paddock/learning/token_batch.hpp"
+#include "paddock/learning/token_sequences.hpp"
 #include "paddock/learning/trainer.hpp"
 #include "paddock/random.hpp"
 #include "paddock/report.hpp"
@@ -108,11 +109,38 @@ nlohmann::ordered_json finite_or_null(double value) {
   return std::isfinite(value) ? nlohmann::ordered_json(value) : nlohmann::ordered_json(nullptr);
 }
 
+struct RewardModelSettings {
+  TrainingSettings training = [] {
+    TrainingSettings defaults;
+    defaults.epochs = 2;
+    defaults.batch_size = 16;
+    defaults.learning_rate = 5e-5;
+    defaults.max_length = 256;
+    defaults.checkpoint_every = 100;
+    return defaults;
+  }();
+  std::int64_t eval_pairs = 100;
+  Truncation truncation = Truncation::cut;
+};
+
+SettingsSchema<RewardModelSettings> reward_model_schema() {
+  using S = RewardModelSettings;
+  SettingsSchema<S> schema;
+  schema.group(&S::training, training_schema())
+      .integer("eval_pairs", &S::eval_pairs,
+               "pairs held out for evaluation (at most half of the usable ones)", 0.0)
+      .choice("truncation", &S::truncation,
+              "a pair with a response longer than max_length keeps its last tokens (cut) or is "
+              "left out (drop)",
+              {{"cut", Truncation::cut}, {"drop", Truncation::drop}});
+  return schema;
+}
+
 void run_reward_model(NodeContext& context) {
   configure_torch_threads();
-  const Params& params = context.params();
-  const TrainingSettings settings = read_training_settings(params);
-  const bool drop_long = params.string("truncation") == "drop";
+  const RewardModelSettings reward_settings = reward_model_schema().read(context.params());
+  const TrainingSettings& settings = reward_settings.training;
+  const bool drop_long = reward_settings.truncation == Truncation::drop;
   const LanguageModel student = clone_for_training(context, "model");
   student.tensors->add_reward_head();
 
@@ -149,7 +177,7 @@ void run_reward_model(NodeContext& context) {
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::mt19937_64 split_rng(derive_seed(context.seed(), "held-out pairs"));
   shuffle(order, split_rng);
-  auto held_out_count = static_cast<std::size_t>(params.integer("eval_pairs"));
+  auto held_out_count = static_cast<std::size_t>(reward_settings.eval_pairs);
   if (held_out_count > usable.size() / 2) {
     context.log().warn("reward_model: eval_pairs = {} but only {} usable pairs; holding out {}",
                        held_out_count, usable.size(), usable.size() / 2);
@@ -218,15 +246,7 @@ void run_reward_model(NodeContext& context) {
 
 }  // namespace
 
-NodeTypeSpec reward_model_node_type() {
-  TrainingSettings defaults;
-  defaults.epochs = 2;
-  defaults.batch_size = 16;
-  defaults.learning_rate = 5e-5;
-  defaults.warmup_ratio = 0.03;
-  defaults.max_grad_norm = 1.0;
-  defaults.max_length = 256;
-  defaults.checkpoint_every = 100;
+NodeTypeDeclaration reward_model_node_type() {
   NodeTypeSpec spec;
   spec.name = "reward_model";
   spec.kind = NodeKind::learner;
@@ -246,15 +266,17 @@ NodeTypeSpec reward_model_node_type() {
       {"report", "Report", "held-out metrics and skipped-row counts"},
       {"held_out", "Dataset", "the held-out pair rows, unchanged, e.g. for reward_eval"},
   };
-  spec.params = training_param_specs(defaults);
-  spec.params.push_back(integer_param(
-      "eval_pairs", 100, "pairs held out for evaluation (at most half of the usable ones)", 0.0));
-  spec.params.push_back(string_param(
-      "truncation", "cut",
-      "a pair with a response longer than max_length keeps its last tokens (cut) or is "
-      "left out (drop)",
-      {"cut", "drop"}));
-  return make_node_type(std::move(spec), run_reward_model);
+  const auto schema = reward_model_schema();
+  spec.params = schema.specs();
+  NodeTypeDeclaration declaration;
+  declaration.spec = make_node_type(std::move(spec), run_reward_model);
+  declaration.rules = schema.param_rules();
+  declaration.required = {{"model", {capability::kLogprobs, capability::kTrain}}};
+  declaration.promised = {
+      {"model",
+       {capability::kGenerate, capability::kLogprobs, capability::kTrain, capability::kReward}}};
+  declaration.data_parallel = true;  // trains on every rank (docs/distributed.md)
+  return declaration;
 }
 
 }  // namespace paddock::learning

@@ -13,9 +13,9 @@ namespace {
 
 void run_sft(NodeContext& context) {
   configure_torch_threads();
-  const Params& params = context.params();
-  const TrainingSettings settings = read_training_settings(params);
-  const SftDataOptions data_options = read_sft_data_options(params, /*with_objective=*/true);
+  const SftSettings sft = sft_schema(/*with_objective=*/true).read(context.params());
+  const TrainingSettings& settings = sft.training;
+  const SftDataOptions data_options = sft.data_options();
   const LanguageModel student = clone_for_training(context, "model");
 
   const auto data = context.input<Dataset>("data");
@@ -30,8 +30,8 @@ void run_sft(NodeContext& context) {
     std::vector<std::size_t> rows;
     validation.sequences = sft_sequences(student, *val, val_options, {context.node_name(), "val"},
                                          context.log(), &rows);
-    validation.every_steps = params.integer("validate_every");
-    const std::string group_column = params.string("val_group_column");
+    validation.every_steps = sft.validate_every;
+    const std::string& group_column = sft.val_group_column;
     if (!group_column.empty()) {
       for (std::size_t row : rows)
         validation.groups.push_back(
@@ -67,7 +67,7 @@ void run_sft(NodeContext& context) {
 
 }  // namespace
 
-NodeTypeSpec sft_node_type() {
+NodeTypeDeclaration sft_node_type() {
   NodeTypeSpec spec;
   spec.name = "sft";
   spec.kind = NodeKind::learner;
@@ -89,8 +89,17 @@ NodeTypeSpec sft_node_type() {
       {"model", "Model", "the fine-tuned model"},
       {"summary", "Report", "steps, tokens seen and the last loss: e.g. a base model's provenance"},
   };
-  spec.params = sft_param_specs(/*with_objective=*/true);
-  return make_node_type(std::move(spec), run_sft);
+  const auto schema = sft_schema(/*with_objective=*/true);
+  spec.params = schema.specs();
+  NodeTypeDeclaration declaration;
+  declaration.spec = make_node_type(std::move(spec), run_sft);
+  declaration.rules = schema.param_rules();
+  const std::vector<std::string> causal_lm = {capability::kGenerate, capability::kLogprobs,
+                                              capability::kTrain};
+  declaration.required = {{"model", causal_lm}};
+  declaration.promised = {{"model", causal_lm}};
+  declaration.data_parallel = true;  // trains on every rank (docs/distributed.md)
+  return declaration;
 }
 
 }  // namespace paddock::learning

@@ -12,38 +12,26 @@ constexpr std::size_t kRowsPerCall = 32;
 
 }  // namespace
 
-std::vector<ParamSpec> generation_param_specs(const GenerationOptions& defaults,
-                                              bool with_samples_per_prompt) {
-  std::vector<ParamSpec> specs = {
-      number_param("temperature", defaults.temperature, "sampling temperature (0 = greedy)", 0.0),
-      number_param("top_p", defaults.top_p,
-                   "nucleus sampling: keep the smallest set of tokens "
-                   "whose probability reaches this",
-                   1e-9, 1.0),
-      integer_param("top_k", defaults.top_k, "keep only the k most likely tokens (0 = all)", 0.0),
-      integer_param("max_new_tokens", defaults.max_new_tokens, "longest generation in tokens", 1.0),
-      integer_param("batch_size", defaults.batch_size, "sequences per forward pass", 1.0),
-      {"stop", ParamType::string_list, "strings that end a generation (not kept in the text)",
-       nlohmann::json::array()},
-  };
+SettingsSchema<GenerationOptions> generation_schema(const std::string& batch_size_name,
+                                                    bool with_samples_per_prompt) {
+  using S = GenerationOptions;
+  SettingsSchema<S> schema;
+  schema.number("temperature", &S::temperature, "sampling temperature (0 = greedy)", 0.0)
+      .number("top_p", &S::top_p,
+              "nucleus sampling: keep the smallest set of tokens whose probability reaches this",
+              1e-9, 1.0)
+      .integer("top_k", &S::top_k, "keep only the k most likely tokens (0 = all)", 0.0)
+      .integer("max_new_tokens", &S::max_new_tokens, "longest generation in tokens", 1.0)
+      .integer(batch_size_name, &S::batch_size,
+               batch_size_name == "batch_size" ? "sequences per forward pass"
+                                               : "sequences per forward pass while sampling",
+               1.0)
+      .strings("stop", &S::stop, "strings that end a generation (not kept in the text)");
   if (with_samples_per_prompt) {
-    specs.push_back(integer_param("samples_per_prompt", defaults.samples_per_prompt,
-                                  "generations per prompt, one output row each", 1.0));
+    schema.integer("samples_per_prompt", &S::samples_per_prompt,
+                   "generations per prompt, one output row each", 1.0);
   }
-  return specs;
-}
-
-GenerationOptions read_generation_options(const Params& params) {
-  GenerationOptions options;
-  options.temperature = params.number("temperature");
-  options.top_p = params.number("top_p");
-  options.top_k = params.integer("top_k");
-  options.max_new_tokens = params.integer("max_new_tokens");
-  options.batch_size = params.integer("batch_size");
-  options.stop = params.string_list("stop");
-  if (params.has("samples_per_prompt"))
-    options.samples_per_prompt = params.integer("samples_per_prompt");
-  return options;
+  return schema;
 }
 
 std::vector<std::vector<Generation>> generate_for_rows(

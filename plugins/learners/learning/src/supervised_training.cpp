@@ -42,64 +42,58 @@ std::vector<const TokenSequence*> pick(const std::vector<TokenSequence>& sequenc
 
 }  // namespace
 
-std::vector<ParamSpec> sft_param_specs(bool with_objective) {
-  TrainingSettings defaults;
-  defaults.epochs = 3;
-  defaults.batch_size = 16;
-  defaults.gradient_accumulation = 1;
-  defaults.learning_rate = 3e-4;
-  defaults.warmup_ratio = 0.03;
-  defaults.weight_decay = 0.0;
-  defaults.max_grad_norm = 1.0;
-  defaults.max_length = 256;
-  defaults.checkpoint_every = 100;
-  std::vector<ParamSpec> specs = training_param_specs(defaults);
-  if (with_objective) {
-    specs.push_back(string_param(
-        "objective", "instruction",
-        "instruction: prompt template + output + EOS with the prompt masked out of the loss; "
-        "language_model: plain next-token training on text_columns, e.g. to pretrain a base "
-        "model",
-        {"instruction", "language_model"}));
-    specs.push_back({"text_columns", ParamType::string_list,
-                     "columns joined (by blank lines) into the text of a record when objective = "
-                     "\"language_model\"",
-                     nlohmann::json::array({"text"})});
-    specs.push_back(integer_param(
-        "validate_every", 0,
-        "with a `val` input: also score it every this many optimizer steps (0 = after each "
-        "epoch only), e.g. to follow a long pretraining",
-        /*minimum=*/0));
-    specs.push_back(string_param(
-        "val_group_column", "",
-        "with a `val` input: also log the loss of each group of validation records that "
-        "share this column's value, as val/GROUP/loss (empty = no groups)"));
-    specs.push_back(integer_param(
-        "pack_length", 0,
-        "objective = \"language_model\" only: concatenate the documents (each ending in EOS) "
-        "into training rows of this many tokens, so no compute goes to padding; 0 = one row "
-        "per record, padded per batch",
-        /*minimum=*/0, /*maximum=*/1 << 20));
-  }
-  specs.push_back(string_param("truncation", "cut",
-                               "a sequence longer than max_length is cut to it (cut) or left "
-                               "out (drop); one whose prompt alone fills it is always left out",
-                               {"cut", "drop"}));
-  return specs;
+SftDataOptions SftSettings::data_options() const {
+  SftDataOptions options;
+  options.objective = objective;
+  options.text_columns = text_columns;
+  options.max_length = training.max_length;
+  options.truncation = truncation;
+  options.pack_length = pack_length;
+  return options;
 }
 
-SftDataOptions read_sft_data_options(const Params& params, bool with_objective) {
-  SftDataOptions options;
+SettingsSchema<SftSettings> sft_schema(bool with_objective) {
+  using S = SftSettings;
+  SettingsSchema<S> schema;
+  schema.group(&S::training, training_schema());
   if (with_objective) {
-    options.objective = params.string("objective") == "language_model"
-                            ? SftObjective::language_model
-                            : SftObjective::instruction;
-    options.text_columns = params.string_list("text_columns");
-    options.pack_length = params.integer("pack_length");
+    schema
+        .choice("objective", &S::objective,
+                "instruction: prompt template + output + EOS with the prompt masked out of the "
+                "loss; language_model: plain next-token training on text_columns, e.g. to "
+                "pretrain a base model",
+                {{"instruction", SftObjective::instruction},
+                 {"language_model", SftObjective::language_model}})
+        .strings("text_columns", &S::text_columns,
+                 "columns joined (by blank lines) into the text of a record when objective = "
+                 "\"language_model\"")
+        .integer("validate_every", &S::validate_every,
+                 "with a `val` input: also score it every this many optimizer steps (0 = after "
+                 "each epoch only), e.g. to follow a long pretraining",
+                 0.0)
+        .text("val_group_column", &S::val_group_column,
+              "with a `val` input: also log the loss of each group of validation records that "
+              "share this column's value, as val/GROUP/loss (empty = no groups)")
+        .integer("pack_length", &S::pack_length,
+                 "objective = \"language_model\" only: concatenate the documents (each ending in "
+                 "EOS) into training rows of this many tokens, so no compute goes to padding; 0 "
+                 "= one row per record, padded per batch",
+                 0.0, static_cast<double>(1 << 20))
+        .rule({"pack_length", "objective"}, "packing is for language-model training only",
+              [](const S& s) -> std::string {
+                if (s.pack_length == 0 || s.objective == SftObjective::language_model) return "";
+                return "pack_length packs documents for objective = \"language_model\"; with "
+                       "objective = \"instruction\" set it to 0";
+              })
+        .rule({"pack_length"}, "a packed row holds at least two tokens", [](const S& s) {
+          return s.pack_length == 1 ? "pack_length is 0 (off) or at least 2 tokens" : "";
+        });
   }
-  options.max_length = params.integer("max_length");
-  options.truncation = parse_truncation(params.string("truncation"));
-  return options;
+  schema.choice("truncation", &S::truncation,
+                "a sequence longer than max_length is cut to it (cut) or left out (drop); one "
+                "whose prompt alone fills it is always left out",
+                {{"cut", Truncation::cut}, {"drop", Truncation::drop}});
+  return schema;
 }
 
 std::vector<TokenSequence> sft_sequences(const LanguageModel& model, const Dataset& data,

@@ -47,7 +47,7 @@ class QuarkRun {
  public:
   explicit QuarkRun(NodeContext& context)
       : context_(context),
-        settings_(read_quark_settings(context.params())),
+        settings_(quark_schema().read(context.params())),
         store_(context.work_dir() / "checkpoints") {}
 
   void run();
@@ -445,7 +445,7 @@ void QuarkRun::run() {
 
 }  // namespace
 
-NodeTypeSpec quark_node_type() {
+NodeTypeDeclaration quark_node_type() {
   NodeTypeSpec spec;
   spec.name = "quark";
   spec.kind = NodeKind::learner;
@@ -468,8 +468,19 @@ NodeTypeSpec quark_node_type() {
   };
   spec.outputs = {{"model", "Model", "the trained policy"},
                   {"report", "Report", "mode, reward tokens, pool statistics, reward per round"}};
-  spec.params = quark_param_specs(QuarkSettings{});
-  return make_node_type(std::move(spec), [](NodeContext& context) { QuarkRun(context).run(); });
+  const SettingsSchema<QuarkSettings> schema = quark_schema();
+  spec.params = schema.specs();
+  NodeTypeDeclaration declaration;
+  declaration.spec =
+      make_node_type(std::move(spec), [](NodeContext& context) { QuarkRun(context).run(); });
+  declaration.rules = schema.param_rules();
+  const std::vector<std::string> causal_lm = {capability::kGenerate, capability::kLogprobs,
+                                              capability::kTrain};
+  declaration.required = {{"policy", causal_lm},
+                          {"reward", {capability::kReward}},
+                          {"reference", {capability::kLogprobs}}};
+  declaration.promised = {{"model", causal_lm}};
+  return declaration;
 }
 
 }  // namespace paddock::quark

@@ -5,8 +5,8 @@
 namespace {
 
 void register_grpo(paddock::Registrar& registrar) {
-  registrar.add_node_type(paddock::rl::grpo_node_type());
-  registrar.declare_data_parallel("grpo");  // trains on every rank (docs/distributed.md)
+  // Data-parallel: trains on every rank (docs/distributed.md).
+  paddock::add_node_type(registrar, paddock::rl::grpo_node_type());
 }
 
 }  // namespace

@@ -5,8 +5,8 @@
 namespace {
 
 void register_ppo(paddock::Registrar& registrar) {
-  registrar.add_node_type(paddock::rl::ppo_node_type());
-  registrar.declare_data_parallel("ppo");  // trains on every rank (docs/distributed.md)
+  // Data-parallel: trains on every rank (docs/distributed.md).
+  paddock::add_node_type(registrar, paddock::rl::ppo_node_type());
 }
 
 }  // namespace

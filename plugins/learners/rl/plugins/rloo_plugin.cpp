@@ -5,8 +5,8 @@
 namespace {
 
 void register_rloo(paddock::Registrar& registrar) {
-  registrar.add_node_type(paddock::rl::rloo_node_type());
-  registrar.declare_data_parallel("rloo");  // trains on every rank (docs/distributed.md)
+  // Data-parallel: trains on every rank (docs/distributed.md).
+  paddock::add_node_type(registrar, paddock::rl::rloo_node_type());
 }
 
 }  // namespace

@@ -84,7 +84,7 @@ class PolicyGradientRun {
   PolicyGradientRun(NodeContext& context, Algorithm algorithm)
       : context_(context),
         algorithm_(algorithm),
-        settings_(read_ppo_settings(context.params(), algorithm == Algorithm::ppo)),
+        settings_(ppo_schema(algorithm == Algorithm::ppo).read(context.params())),
         store_(context.work_dir() / "checkpoints") {}
 
   void run() {
@@ -117,13 +117,18 @@ class PolicyGradientRun {
 
     std::int64_t start_step = 0;
     if (auto latest = store_.latest()) start_step = restore(*latest);
+    saved_step_ = start_step;
     auto progress = context_.progress(algorithm_name(algorithm_) + " steps",
                                       static_cast<std::uint64_t>(settings_.steps));
     progress->advance(static_cast<std::uint64_t>(start_step));
     if (start_step == 0) evaluate(0);
     for (std::int64_t step = start_step; step < settings_.steps; ++step) {
       // All ranks stop at the same step, or one would wait for the others in a collective.
-      if (group_->any(context_.cancelled(), "the cancellation check")) throw Cancelled();
+      if (group_->any(context_.cancelled(), "the cancellation check")) {
+        // As every learner: a cancelled run keeps its progress for the next run.
+        if (step > 0 && step != saved_step_) save(step);
+        throw Cancelled();
+      }
       this->step(step, *progress);
       const std::int64_t done = step + 1;
       if (settings_.eval_every > 0 && done % settings_.eval_every == 0 && done < settings_.steps)
@@ -517,6 +522,7 @@ class PolicyGradientRun {
   }
 
   void save(std::int64_t step) {
+    saved_step_ = step;
     // Every rank holds the same weights and optimizer state; rank 0 writes them for all.
     if (context_.rank() != 0) {
       last_checkpoint_ = (store_.root() / ("step-" + std::to_string(step))).string();
@@ -581,6 +587,7 @@ class PolicyGradientRun {
   std::optional<learning::EpochBatches> prompt_batches_;
   nlohmann::ordered_json summary_ = nlohmann::ordered_json::object();
   std::string last_checkpoint_;
+  std::int64_t saved_step_ = 0;  // the step of the newest checkpoint (or the start)
 };
 
 }  // namespace

@@ -6,8 +6,8 @@
 namespace paddock::rl {
 namespace {
 
-NodeTypeSpec rl_node_type(Algorithm algorithm, std::string name, std::string summary,
-                          std::string doc) {
+NodeTypeDeclaration rl_node_type(Algorithm algorithm, std::string name, std::string summary,
+                                 std::string doc) {
   NodeTypeSpec spec;
   spec.name = std::move(name);
   spec.kind = NodeKind::learner;
@@ -27,16 +27,27 @@ NodeTypeSpec rl_node_type(Algorithm algorithm, std::string name, std::string sum
   };
   spec.outputs = {{"model", "Model", "the trained policy"},
                   {"report", "Report", "final reward, KL and evaluations"}};
-  PpoSettings defaults;
-  spec.params = ppo_param_specs(defaults, algorithm == Algorithm::ppo);
-  return make_node_type(std::move(spec), [algorithm](NodeContext& context) {
+  const bool with_value_model = algorithm == Algorithm::ppo;
+  const SettingsSchema<PpoSettings> schema = ppo_schema(with_value_model);
+  spec.params = schema.specs(ppo_defaults(with_value_model));
+  NodeTypeDeclaration declaration;
+  declaration.spec = make_node_type(std::move(spec), [algorithm](NodeContext& context) {
     run_policy_gradient(context, algorithm);
   });
+  declaration.rules = schema.param_rules();
+  const std::vector<std::string> causal_lm = {capability::kGenerate, capability::kLogprobs,
+                                              capability::kTrain};
+  declaration.required = {{"policy", causal_lm},
+                          {"reward", {capability::kReward}},
+                          {"reference", {capability::kLogprobs}}};
+  declaration.promised = {{"model", causal_lm}};
+  declaration.data_parallel = true;
+  return declaration;
 }
 
 }  // namespace
 
-NodeTypeSpec ppo_node_type() {
+NodeTypeDeclaration ppo_node_type() {
   return rl_node_type(
       Algorithm::ppo, "ppo",
       "Proximal policy optimisation against a reward model, as AlpacaFarm ran it.",
@@ -45,14 +56,14 @@ NodeTypeSpec ppo_node_type() {
       "the reward model's trunk with a zero head.");
 }
 
-NodeTypeSpec rloo_node_type() {
+NodeTypeDeclaration rloo_node_type() {
   return rl_node_type(
       Algorithm::rloo, "rloo", "REINFORCE leave-one-out: k samples per prompt, no critic.",
       "Each sample's advantage is its KL-penalised reward minus the mean of the other k-1 "
       "samples of its prompt; clipped surrogate loss.");
 }
 
-NodeTypeSpec grpo_node_type() {
+NodeTypeDeclaration grpo_node_type() {
   return rl_node_type(
       Algorithm::grpo, "grpo",
       "Group-relative policy optimisation: k samples per prompt, no critic.",

@@ -11,15 +11,15 @@
 #include "paddock/context.hpp"
 #include "paddock/dataset.hpp"
 #include "paddock/learning/record_fields.hpp"
+#include "paddock/settings_schema.hpp"
 
 namespace paddock::learning {
 
-// Schema of temperature, top_p, top_k, max_new_tokens, batch_size and stop, with
-// `defaults`; samples_per_prompt is added when `with_samples_per_prompt`.
-std::vector<ParamSpec> generation_param_specs(const GenerationOptions& defaults,
-                                              bool with_samples_per_prompt);
-// Reads those parameters (samples_per_prompt only when declared). The seed is left at 0.
-GenerationOptions read_generation_options(const Params& params);
+// The sampling group: temperature, top_p, top_k, max_new_tokens, stop and the batch size
+// (named `batch_size_name`), plus samples_per_prompt when `with_samples_per_prompt`. The
+// seed is not a parameter: nodes derive it from their own.
+SettingsSchema<GenerationOptions> generation_schema(const std::string& batch_size_name,
+                                                    bool with_samples_per_prompt);
 
 // For each prompt row, options.samples_per_prompt generations. Prompts go to the model in
 // fixed chunks whose seeds are derive_seed(seed, "rows FROM"), so row i's samples depend on

@@ -2,16 +2,16 @@
 // tests run them directly; each plugin .so registers its own.
 #pragma once
 
-#include "paddock/node.hpp"
+#include "paddock/node_declaration.hpp"
 
 namespace paddock::learning {
 
-NodeTypeSpec sft_node_type();
-NodeTypeSpec reward_model_node_type();
-NodeTypeSpec generate_node_type();
-NodeTypeSpec best_of_n_node_type();
-NodeTypeSpec expert_iteration_node_type();
-NodeTypeSpec dpo_node_type();
-NodeTypeSpec lm_probe_node_type();
+NodeTypeDeclaration sft_node_type();
+NodeTypeDeclaration reward_model_node_type();
+NodeTypeDeclaration generate_node_type();
+NodeTypeDeclaration best_of_n_node_type();
+NodeTypeDeclaration expert_iteration_node_type();
+NodeTypeDeclaration dpo_node_type();
+NodeTypeDeclaration lm_probe_node_type();
 
 }  // namespace paddock::learning

@@ -38,10 +38,30 @@ struct ValidationSet {
   std::int64_t every_steps = 0;
 };
 
-// The schema of the SFT parameters: training settings plus objective, text_columns and
-// truncation (`with_objective` = false leaves out objective and text_columns).
-std::vector<ParamSpec> sft_param_specs(bool with_objective);
-SftDataOptions read_sft_data_options(const Params& params, bool with_objective);
+// The SFT parameters: the training group (with SFT's defaults) and how records become
+// sequences. max_length is the training group's.
+struct SftSettings {
+  TrainingSettings training = [] {
+    TrainingSettings defaults;
+    defaults.batch_size = 16;
+    defaults.learning_rate = 3e-4;
+    defaults.max_length = 256;
+    defaults.checkpoint_every = 100;
+    return defaults;
+  }();
+  SftObjective objective = SftObjective::instruction;
+  std::vector<std::string> text_columns = {"text"};
+  std::int64_t validate_every = 0;
+  std::string val_group_column;
+  std::int64_t pack_length = 0;
+  Truncation truncation = Truncation::cut;
+
+  SftDataOptions data_options() const;
+};
+
+// The schema; `with_objective` = false (expert iteration) leaves out what only the `sft`
+// node has: objective, text_columns, validate_every, val_group_column and pack_length.
+SettingsSchema<SftSettings> sft_schema(bool with_objective);
 
 // One sequence per usable record; logs how many were cut or dropped. `source_rows`, when
 // given, receives the record each sequence came from (not with packing).

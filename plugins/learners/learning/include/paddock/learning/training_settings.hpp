@@ -1,12 +1,12 @@
-// The optimisation parameters every gradient-based learner shares, their schema (with
-// per-learner defaults) and reading them from a node's validated Params.
+// The optimisation parameters every gradient-based learner shares and their schema, a group
+// a learner embeds in its own (per-learner defaults come from the learner's struct).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "paddock/params.hpp"
+#include "paddock/settings_schema.hpp"
 
 namespace paddock::learning {
 
@@ -37,8 +37,6 @@ struct TrainingSettings {
   std::int64_t examples_per_step() const { return batch_size * gradient_accumulation; }
 };
 
-// The schema of TrainingSettings, with `defaults` as the declared defaults.
-std::vector<ParamSpec> training_param_specs(const TrainingSettings& defaults);
-TrainingSettings read_training_settings(const Params& params);
+SettingsSchema<TrainingSettings> training_schema();
 
 }  // namespace paddock::learning

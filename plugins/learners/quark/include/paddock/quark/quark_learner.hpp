@@ -5,10 +5,10 @@
 // reward token) with NLL + KL(policy || reference) - entropy.
 #pragma once
 
-#include "paddock/node.hpp"
+#include "paddock/node_declaration.hpp"
 
 namespace paddock::quark {
 
-NodeTypeSpec quark_node_type();
+NodeTypeDeclaration quark_node_type();
 
 }  // namespace paddock::quark

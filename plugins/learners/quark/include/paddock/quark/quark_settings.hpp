@@ -1,5 +1,5 @@
-// Quark's parameters, their schema (defaults sized for the embedded world; AlpacaFarm's
-// values are in docs/learners.md) and reading them from a node's Params.
+// Quark's parameters, declared once (defaults sized for the embedded world; AlpacaFarm's
+// values are in docs/learners.md).
 #pragma once
 
 #include <cstdint>
@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "paddock/learning/training_settings.hpp"
-#include "paddock/params.hpp"
+#include "paddock/settings_schema.hpp"
 
 namespace paddock::quark {
 
@@ -40,9 +40,8 @@ struct QuarkSettings {
   std::int64_t stop_after_rounds = 0;  // testing aid: a fresh run stops as if killed
 };
 
-std::vector<ParamSpec> quark_param_specs(const QuarkSettings& defaults);
-// Reads the parameters and checks how they combine (an Error names the parameters).
-QuarkSettings read_quark_settings(const Params& params);
+// The schema, with the rules of how the parameters combine.
+SettingsSchema<QuarkSettings> quark_schema();
 
 std::string to_string(QuarkMode mode);
 

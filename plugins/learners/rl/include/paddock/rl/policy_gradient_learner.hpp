@@ -5,7 +5,7 @@
 // surrogate for a few epochs; periodic evaluation, checkpoints and resume.
 #pragma once
 
-#include "paddock/node.hpp"
+#include "paddock/node_declaration.hpp"
 
 namespace paddock::rl {
 
@@ -13,8 +13,8 @@ enum class Algorithm { ppo, rloo, grpo };
 
 void run_policy_gradient(NodeContext& context, Algorithm algorithm);
 
-NodeTypeSpec ppo_node_type();
-NodeTypeSpec rloo_node_type();
-NodeTypeSpec grpo_node_type();
+NodeTypeDeclaration ppo_node_type();
+NodeTypeDeclaration rloo_node_type();
+NodeTypeDeclaration grpo_node_type();
 
 }  // namespace paddock::rl

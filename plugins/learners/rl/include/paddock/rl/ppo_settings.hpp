@@ -1,13 +1,13 @@
-// PPO's parameters: AlpacaFarm's algorithm with defaults sized for the embedded world (the
-// AlpacaFarm values are in docs/learners.md), their schema and reading them from Params.
+// The parameters of ppo, rloo and grpo: AlpacaFarm's algorithm with defaults sized for the
+// embedded world (the AlpacaFarm values are in docs/learners.md), declared once.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "paddock/params.hpp"
 #include "paddock/rl/policy_gradient_math.hpp"
+#include "paddock/settings_schema.hpp"
 
 namespace paddock::rl {
 
@@ -41,7 +41,7 @@ struct PpoSettings {
   double top_p = 1.0;
   std::int64_t max_new_tokens = 64;  // AlpacaFarm: 300
   std::int64_t max_prompt_tokens = 192;
-  std::int64_t samples_per_prompt = 1;  // k for the group-relative learners
+  std::int64_t samples_per_prompt = 1;  // k of rloo and grpo (their default: 4); ppo: 1
   std::string value_init = "reward";    // "reward" (AlpacaFarm) or "policy"
   std::int64_t eval_every = 10;
   std::int64_t eval_rows = 64;
@@ -51,7 +51,10 @@ struct PpoSettings {
   std::int64_t stop_after_steps = 0;  // testing aid: a fresh run stops as if killed
 };
 
-std::vector<ParamSpec> ppo_param_specs(const PpoSettings& defaults, bool with_value_model);
-PpoSettings read_ppo_settings(const Params& params, bool with_value_model);
+// The schema of ppo (`with_value_model`) or of rloo and grpo (samples_per_prompt instead of
+// the value model's parameters).
+SettingsSchema<PpoSettings> ppo_schema(bool with_value_model);
+// The declared defaults: PpoSettings{}, with 4 samples per prompt for rloo and grpo.
+PpoSettings ppo_defaults(bool with_value_model);
 
 }  // namespace paddock::rl
