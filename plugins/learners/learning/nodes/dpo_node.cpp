@@ -11,7 +11,7 @@
 #include "paddock/error.hpp"
 #include "paddock/learning/checkpoint_store.hpp"
 #include "paddock/learning/learner_nodes.hpp"
-#include "paddock/learning/preference_pairs.hpp"
+#include "paddock/learning/preference_sequences.hpp"
 #include "paddock/learning/sequence_logprobs.hpp"
 #include "paddock/learning/trainer.hpp"
 #include "paddock/report.hpp"
@@ -22,27 +22,8 @@ namespace {
 
 enum class DpoLoss { sigmoid, ipo };
 
-struct DpoPair {
-  TokenSequence chosen;
-  TokenSequence rejected;
-};
-
-// Response log-probabilities of chosen and rejected for `rows`: [B] each, summed for the
-// sigmoid loss, per-token means for IPO.
-std::pair<torch::Tensor, torch::Tensor> pair_logprobs(CausalLanguageModel& model,
-                                                      const std::vector<DpoPair>& pairs,
-                                                      const std::vector<std::size_t>& rows,
-                                                      DpoLoss loss) {
-  std::vector<const TokenSequence*> sequences;
-  for (std::size_t row : rows) sequences.push_back(&pairs[row].chosen);
-  for (std::size_t row : rows) sequences.push_back(&pairs[row].rejected);
-  const TokenBatch batch =
-      make_token_batch(sequences, model.pad_token_id(), PaddingSide::right, model.device());
-  const auto logprobs =
-      loss == DpoLoss::ipo ? mean_logprobs(model, batch) : summed_logprobs(model, batch);
-  const auto count = static_cast<std::int64_t>(rows.size());
-  return {logprobs.narrow(0, 0, count), logprobs.narrow(0, count, count)};
-}
+// Text whose tokens tell whether the reference shares the policy's tokenizer.
+constexpr const char* kTokenizerProbe = "Reference and policy: one tokenizer? 12 + 3 = 15.";
 
 std::vector<std::size_t> all_rows(std::size_t count) {
   std::vector<std::size_t> rows(count);
@@ -51,7 +32,7 @@ std::vector<std::size_t> all_rows(std::size_t count) {
 }
 
 // The reference's log-probabilities for every pair: [N, 2] float64 on the CPU.
-torch::Tensor reference_table(CausalLanguageModel& reference, const std::vector<DpoPair>& pairs,
+torch::Tensor reference_table(CausalLanguageModel& reference, const std::vector<TokenPair>& pairs,
                               DpoLoss loss, std::int64_t batch_size) {
   torch::NoGradGuard no_grad;
   std::vector<torch::Tensor> parts;
@@ -61,7 +42,7 @@ torch::Tensor reference_table(CausalLanguageModel& reference, const std::vector<
     const std::vector<std::size_t> chunk(
         rows.begin() + static_cast<std::ptrdiff_t>(first),
         rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), first + step)));
-    auto [chosen, rejected] = pair_logprobs(reference, pairs, chunk, loss);
+    auto [chosen, rejected] = pair_logprobs(reference, pairs, chunk, loss == DpoLoss::ipo);
     parts.push_back(torch::stack({chosen, rejected}, 1).to(torch::kCPU, torch::kFloat64));
   }
   return torch::cat(parts, 0);
@@ -139,30 +120,15 @@ void run_dpo(NodeContext& context) {
   LanguageModel reference = shared_language_model(context, reference_port);
 
   const auto data = context.input<Dataset>("pairs");
-  const PreferencePairs read = read_preference_pairs(*data, {context.node_name(), "pairs"});
-  const std::int64_t limit = std::min(settings.max_length, policy.tensors->max_sequence_length());
-  std::vector<DpoPair> pairs;
-  std::size_t too_long = 0;
-  for (const PreferencePair& pair : read.pairs) {
-    bool cut_chosen = false, cut_rejected = false;
-    auto chosen = limit_length(instruction_sequence(policy, pair.prompt, pair.chosen(), true),
-                               limit, truncation, cut_chosen);
-    auto rejected = limit_length(instruction_sequence(policy, pair.prompt, pair.rejected(), true),
-                                 limit, truncation, cut_rejected);
-    if (!chosen || !rejected) {
-      ++too_long;
-      continue;
-    }
-    pairs.push_back({std::move(*chosen), std::move(*rejected)});
-  }
+  const TokenPairs tokenized = tokenize_preference_pairs(
+      policy, *data, {context.node_name(), "pairs"}, settings.max_length, truncation);
+  const std::vector<TokenPair>& pairs = tokenized.pairs;
   context.log().info("dpo: {} pairs from {} rows; skipped {} ties, {} unannotated, {} too long",
-                     pairs.size(), data->size(), read.ties, read.unannotated, too_long);
-  if (pairs.empty())
-    throw Error("node '" + context.node_name() + "': input 'pairs' has no usable pairs");
+                     pairs.size(), data->size(), tokenized.ties, tokenized.unannotated,
+                     tokenized.too_long);
   if (reference_port == "reference" &&
       (reference.tensors->vocab_size() != policy.tensors->vocab_size() ||
-       reference.tensors->tokenize(read.pairs[0].chosen()) !=
-           policy.tensors->tokenize(read.pairs[0].chosen()))) {
+       reference.tensors->tokenize(kTokenizerProbe) != policy.tensors->tokenize(kTokenizerProbe))) {
     throw Error("node '" + context.node_name() +
                 "': the reference model tokenises text differently from the policy; DPO needs "
                 "both to share one tokenizer");
@@ -198,20 +164,20 @@ void run_dpo(NodeContext& context) {
       return std::make_pair(values.select(1, 0), values.select(1, 1));
     }
     torch::NoGradGuard no_grad;
-    return pair_logprobs(*reference.tensors, pairs, rows, loss);
+    return pair_logprobs(*reference.tensors, pairs, rows, loss == DpoLoss::ipo);
   };
 
   CausalLanguageModel& tensors = *policy.tensors;
   TrainingTask task;
   task.label = "dpo";
   task.example_count = pairs.size();
-  for (const auto& pair : pairs)
-    task.example_lengths.push_back(std::max(pair.chosen.ids.size(), pair.rejected.ids.size()));
+  task.example_lengths = pair_lengths(pairs);
   task.data_seed = context.seed();
   task.checkpoint_root = context.work_dir() / "checkpoints";
   task.metric_keys = {"rewards_chosen", "rewards_rejected", "reward_margin", "reward_accuracy"};
   task.micro_batch_loss = [&](const std::vector<std::size_t>& rows) {
-    auto [policy_chosen, policy_rejected] = pair_logprobs(tensors, pairs, rows, loss);
+    auto [policy_chosen, policy_rejected] =
+        pair_logprobs(tensors, pairs, rows, loss == DpoLoss::ipo);
     auto [reference_chosen, reference_rejected] = reference_for(rows);
     const DpoTerms terms =
         dpo_terms(policy_chosen, policy_rejected, reference_chosen, reference_rejected, beta, loss);
@@ -242,7 +208,8 @@ void run_dpo(NodeContext& context) {
       const std::vector<std::size_t> chunk(
           rows.begin() + static_cast<std::ptrdiff_t>(first),
           rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), first + step)));
-      auto [policy_chosen, policy_rejected] = pair_logprobs(tensors, pairs, chunk, loss);
+      auto [policy_chosen, policy_rejected] =
+          pair_logprobs(tensors, pairs, chunk, loss == DpoLoss::ipo);
       auto [reference_chosen, reference_rejected] = reference_for(chunk);
       const DpoTerms terms = dpo_terms(policy_chosen, policy_rejected, reference_chosen,
                                        reference_rejected, beta, loss);
@@ -261,8 +228,9 @@ void run_dpo(NodeContext& context) {
   report["reward_margin"] = (chosen_sum - rejected_sum) / n;
   report["reward_accuracy"] = correct / n;
   report["optimizer_steps"] = summary.total_steps;
-  report["skipped"] = {
-      {"ties", read.ties}, {"unannotated", read.unannotated}, {"too_long", too_long}};
+  report["skipped"] = {{"ties", tokenized.ties},
+                       {"unannotated", tokenized.unannotated},
+                       {"too_long", tokenized.too_long}};
   context.set_output("model", policy.model);
   context.set_output("report", std::make_shared<Report>(std::move(report)));
 }
