@@ -17,21 +17,28 @@ using testing::quote;
 using testing::run_command;
 using testing::TempDir;
 
-TEST(Sdk, OutOfTreePluginBuildsAgainstTheInstalledSdkAndLoads) {
-  TempDir dir;
-  const std::string prefix = (dir / "prefix").string();
+// Installs Paddock into `prefix` and builds the example in `example_dir` against it, in
+// `build`, as a third party would; the ASSERTs end the calling test on failure.
+void install_and_build(const std::string& prefix, const std::string& example_dir,
+                       const std::string& build) {
   const std::string cmake = quote(PADDOCK_CMAKE);
   auto install =
       run_command(cmake + " --install " + quote(PADDOCK_BUILD_DIR) + " --prefix " + quote(prefix));
   ASSERT_EQ(install.exit_code, 0) << install.output;
-
-  const std::string build = (dir / "example-build").string();
   auto configure =
-      run_command(cmake + " -S " + quote(PADDOCK_EXAMPLE_DIR) + " -B " + quote(build) + " -G " +
+      run_command(cmake + " -S " + quote(example_dir) + " -B " + quote(build) + " -G " +
                   quote(PADDOCK_GENERATOR) + " -DCMAKE_PREFIX_PATH=" + quote(prefix));
   ASSERT_EQ(configure.exit_code, 0) << configure.output;
   auto compile = run_command(cmake + " --build " + quote(build));
   ASSERT_EQ(compile.exit_code, 0) << compile.output;
+}
+
+TEST(Sdk, OutOfTreePluginBuildsAgainstTheInstalledSdkAndLoads) {
+  TempDir dir;
+  const std::string prefix = (dir / "prefix").string();
+  const std::string build = (dir / "example-build").string();
+  install_and_build(prefix, PADDOCK_EXAMPLE_DIR, build);
+  if (HasFatalFailure()) return;
 
   // Move the whole install to show nothing points back at the build tree.
   const std::string moved = (dir / "moved").string();
@@ -90,17 +97,9 @@ std::vector<double> simpo_losses(const std::filesystem::path& workdir) {
 TEST(Sdk, OutOfTreeLearnerBuildsLearnsAndResumes) {
   TempDir dir;
   const std::string prefix = (dir / "prefix").string();
-  const std::string cmake = quote(PADDOCK_CMAKE);
-  auto install =
-      run_command(cmake + " --install " + quote(PADDOCK_BUILD_DIR) + " --prefix " + quote(prefix));
-  ASSERT_EQ(install.exit_code, 0) << install.output;
   const std::string build = (dir / "simpo-build").string();
-  auto configure =
-      run_command(cmake + " -S " + quote(PADDOCK_SIMPO_EXAMPLE_DIR) + " -B " + quote(build) +
-                  " -G " + quote(PADDOCK_GENERATOR) + " -DCMAKE_PREFIX_PATH=" + quote(prefix));
-  ASSERT_EQ(configure.exit_code, 0) << configure.output;
-  auto compile = run_command(cmake + " --build " + quote(build));
-  ASSERT_EQ(compile.exit_code, 0) << compile.output;
+  install_and_build(prefix, PADDOCK_SIMPO_EXAMPLE_DIR, build);
+  if (HasFatalFailure()) return;
 
   const std::string paddock =
       "PADDOCK_PLUGIN_PATH=" + quote(build + "/plugins") + " " + quote(prefix + "/bin/paddock");

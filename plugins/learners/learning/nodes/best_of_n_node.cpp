@@ -10,14 +10,7 @@ namespace paddock::learning {
 namespace {
 
 struct BestOfNSettings {
-  GenerationOptions sampling = [] {
-    GenerationOptions defaults;
-    defaults.temperature = 1.0;
-    defaults.top_p = 0.9;
-    defaults.max_new_tokens = 128;
-    defaults.batch_size = 16;
-    return defaults;
-  }();
+  GenerationOptions sampling = sampling_defaults(/*temperature=*/1.0);
   std::int64_t n = 16;
   std::string generator_name;
 };

@@ -264,8 +264,7 @@ NodeTypeDeclaration dpo_node_type() {
   NodeTypeDeclaration declaration;
   declaration.spec = make_node_type(std::move(spec), run_dpo);
   declaration.rules = schema.param_rules();
-  const std::vector<std::string> causal_lm = {capability::kGenerate, capability::kLogprobs,
-                                              capability::kTrain};
+  const std::vector<std::string> causal_lm = causal_lm_capabilities();
   declaration.required = {{"model", causal_lm}, {"reference", {capability::kLogprobs}}};
   declaration.promised = {{"model", causal_lm}};
   declaration.data_parallel = true;  // trains on every rank (docs/distributed.md)

@@ -44,14 +44,7 @@ void load_parameters(CausalLanguageModel& model, const fs::path& directory) {
 
 struct ExpertIterationSettings {
   SftSettings sft;
-  GenerationOptions sampling = [] {
-    GenerationOptions defaults;
-    defaults.temperature = 1.0;
-    defaults.top_p = 0.9;
-    defaults.max_new_tokens = 128;
-    defaults.batch_size = 16;
-    return defaults;
-  }();
+  GenerationOptions sampling = sampling_defaults(/*temperature=*/1.0);
   std::int64_t n = 16;
   std::int64_t rounds = 1;
 };
@@ -158,8 +151,7 @@ NodeTypeDeclaration expert_iteration_node_type() {
   NodeTypeDeclaration declaration;
   declaration.spec = make_node_type(std::move(spec), run_expert_iteration);
   declaration.rules = schema.param_rules();
-  const std::vector<std::string> causal_lm = {capability::kGenerate, capability::kLogprobs,
-                                              capability::kTrain};
+  const std::vector<std::string> causal_lm = causal_lm_capabilities();
   declaration.required = {
       {"model", {capability::kGenerate}}, {"reward", {capability::kReward}}, {"start", causal_lm}};
   declaration.promised = {{"model", causal_lm}};

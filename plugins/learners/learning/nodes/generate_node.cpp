@@ -9,14 +9,7 @@ namespace paddock::learning {
 namespace {
 
 struct GenerateSettings {
-  GenerationOptions sampling = [] {
-    GenerationOptions defaults;
-    defaults.temperature = 0.7;
-    defaults.top_p = 0.9;
-    defaults.max_new_tokens = 128;
-    defaults.batch_size = 16;
-    return defaults;
-  }();
+  GenerationOptions sampling = sampling_defaults(/*temperature=*/0.7);
   std::string generator_name;
 };
 

@@ -34,6 +34,15 @@ SettingsSchema<GenerationOptions> generation_schema(const std::string& batch_siz
   return schema;
 }
 
+GenerationOptions sampling_defaults(double temperature) {
+  GenerationOptions defaults;
+  defaults.temperature = temperature;
+  defaults.top_p = 0.9;
+  defaults.max_new_tokens = 128;
+  defaults.batch_size = 16;
+  return defaults;
+}
+
 std::vector<std::vector<Generation>> generate_for_rows(
     NodeContext& context, TextGenerator& generator, const Dataset& prompts,
     const RecordSource& source, const GenerationOptions& options, std::uint64_t seed,

@@ -1,6 +1,8 @@
 // Capability look-ups on Model inputs and cloning before training.
 #include "paddock/learning/model_access.hpp"
 
+#include "paddock/port_capabilities.hpp"
+
 #include <algorithm>
 #include <string>
 
@@ -55,6 +57,10 @@ LanguageModel shared_language_model(const NodeContext& context, std::string_view
   handle.tensors = &require_causal_lm(*handle.model, context, port);
   handle.generator = &require_text_generator(*handle.model, context, port);
   return handle;
+}
+
+std::vector<std::string> causal_lm_capabilities() {
+  return {capability::kGenerate, capability::kLogprobs, capability::kTrain};
 }
 
 LanguageModel clone_for_training(const NodeContext& context, std::string_view port) {

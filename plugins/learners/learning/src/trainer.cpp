@@ -16,6 +16,7 @@
 #include "paddock/learning/checkpoint_store.hpp"
 #include "paddock/learning/data_order.hpp"
 #include "paddock/learning/optimization.hpp"
+#include "paddock/learning/resumable_loop.hpp"
 
 namespace paddock::learning {
 namespace fs = std::filesystem;
@@ -267,21 +268,26 @@ TrainingSummary TrainingLoop::run() {
     restore_checkpoint(*latest);
     summary.resumed_from_step = state_.step;
   }
-  const bool resumed = summary.resumed_from_step > 0;
   const std::string& prefix = task_.metric_prefix;
   auto progress = context_.progress(task_.label, static_cast<std::uint64_t>(total_steps_));
   if (state_.step > 0) progress->advance(static_cast<std::uint64_t>(state_.step));
 
   const auto per_step = static_cast<std::size_t>(settings_.examples_per_step());
   std::vector<std::size_t> order = epoch_order(state_.cursor.epoch);
-  while (state_.step < total_steps_) {
-    // All ranks stop at the same step, or one would wait for the others in a collective.
-    if (group_->any(context_.cancelled(), "the cancellation check")) {
-      if (state_.step > 0 &&
-          (!last_checkpoint_ || CheckpointStore::step_of(*last_checkpoint_) != state_.step))
-        save_checkpoint();
-      throw Cancelled();
-    }
+  ResumableLoop loop;
+  loop.start = state_.step;
+  loop.total = total_steps_;
+  loop.checkpoint_every = settings_.checkpoint_every;
+  loop.stop_after = settings_.stop_after_steps;
+  loop.unit = "optimizer steps";
+  loop.where = where();
+  // All ranks stop at the same step, or one would wait for the others in a collective.
+  loop.cancelled = [&] { return group_->any(context_.cancelled(), "the cancellation check"); };
+  loop.saved = [&] {
+    return last_checkpoint_ ? CheckpointStore::step_of(*last_checkpoint_) : std::int64_t{-1};
+  };
+  loop.save = [&](std::int64_t) { save_checkpoint(); };
+  loop.iterate = [&](std::int64_t) {
     const auto started = std::chrono::steady_clock::now();
     const std::size_t begin = state_.cursor.index, end = std::min(count, begin + per_step);
     const std::int64_t number = state_.step + 1;
@@ -345,16 +351,8 @@ TrainingSummary TrainingLoop::run() {
       task_.at_every_steps(state_.step);
       tensors_.set_training(true);
     }
-    if (settings_.checkpoint_every > 0 && state_.step % settings_.checkpoint_every == 0 &&
-        state_.step < total_steps_)
-      save_checkpoint();
-    if (!resumed && settings_.stop_after_steps > 0 && state_.step == settings_.stop_after_steps &&
-        state_.step < total_steps_) {
-      throw Error(where() + ": stopped after " + std::to_string(state_.step) +
-                  " optimizer steps as stop_after_steps asks (a testing aid); running again "
-                  "resumes from the last checkpoint");
-    }
-  }
+  };
+  run_resumable_loop(loop);
   progress->finish();
   tensors_.set_training(false);
   summary.skipped_steps = state_.skipped_steps;

@@ -23,6 +23,7 @@
 #include "paddock/learning/data_order.hpp"
 #include "paddock/learning/model_access.hpp"
 #include "paddock/learning/optimization.hpp"
+#include "paddock/learning/resumable_loop.hpp"
 #include "paddock/quark/quark_batch.hpp"
 #include "paddock/quark/quark_loss.hpp"
 #include "paddock/quark/quark_pool.hpp"
@@ -413,26 +414,24 @@ void QuarkRun::run() {
   if (const auto latest = store_.latest()) start = restore(*latest);
   auto progress = context_.progress("quark rounds", static_cast<std::uint64_t>(settings_.rounds));
   progress->advance(static_cast<std::uint64_t>(start));
-  for (std::int64_t round = start; round < settings_.rounds; ++round) {
-    if (context_.cancelled()) {
-      if (round > 0 && saved_round_ != round) save(round);
-      throw Cancelled();
-    }
+  learning::ResumableLoop loop;
+  loop.start = start;
+  loop.total = settings_.rounds;
+  loop.checkpoint_every = settings_.checkpoint_every;
+  loop.stop_after = settings_.stop_after_rounds;
+  loop.unit = "rounds";
+  loop.stop_parameter = "stop_after_rounds";
+  loop.where = where();
+  loop.cancelled = [&] { return context_.cancelled(); };
+  loop.saved = [&] { return saved_round_; };
+  loop.save = [&](std::int64_t done) { save(done); };
+  loop.iterate = [&](std::int64_t round) {
     sample(round);
     const auto examples = training_set(round);
     train(round, examples, *progress);
     progress->advance();
-    const std::int64_t done = round + 1;
-    if (settings_.checkpoint_every > 0 && done % settings_.checkpoint_every == 0 &&
-        done < settings_.rounds)
-      save(done);
-    if (start == 0 && settings_.stop_after_rounds > 0 && done == settings_.stop_after_rounds &&
-        done < settings_.rounds) {
-      throw Error(where() + ": stopped after " + std::to_string(done) +
-                  " rounds as stop_after_rounds asks (a testing aid); running again resumes from "
-                  "the last checkpoint");
-    }
-  }
+  };
+  learning::run_resumable_loop(loop);
   progress->finish();
   finish_model();
   summary_["optimizer_steps"] = optimizer_steps_;
@@ -474,8 +473,7 @@ NodeTypeDeclaration quark_node_type() {
   declaration.spec =
       make_node_type(std::move(spec), [](NodeContext& context) { QuarkRun(context).run(); });
   declaration.rules = schema.param_rules();
-  const std::vector<std::string> causal_lm = {capability::kGenerate, capability::kLogprobs,
-                                              capability::kTrain};
+  const std::vector<std::string> causal_lm = learning::causal_lm_capabilities();
   declaration.required = {{"policy", causal_lm},
                           {"reward", {capability::kReward}},
                           {"reference", {capability::kLogprobs}}};

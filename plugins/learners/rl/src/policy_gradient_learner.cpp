@@ -16,6 +16,7 @@
 #include "paddock/learning/data_order.hpp"
 #include "paddock/learning/model_access.hpp"
 #include "paddock/learning/optimization.hpp"
+#include "paddock/learning/resumable_loop.hpp"
 #include "paddock/random.hpp"
 #include "paddock/report.hpp"
 #include "paddock/rl/ppo_settings.hpp"
@@ -122,27 +123,22 @@ class PolicyGradientRun {
                                       static_cast<std::uint64_t>(settings_.steps));
     progress->advance(static_cast<std::uint64_t>(start_step));
     if (start_step == 0) evaluate(0);
-    for (std::int64_t step = start_step; step < settings_.steps; ++step) {
-      // All ranks stop at the same step, or one would wait for the others in a collective.
-      if (group_->any(context_.cancelled(), "the cancellation check")) {
-        // As every learner: a cancelled run keeps its progress for the next run.
-        if (step > 0 && step != saved_step_) save(step);
-        throw Cancelled();
-      }
+    learning::ResumableLoop loop;
+    loop.start = start_step;
+    loop.total = settings_.steps;
+    loop.checkpoint_every = settings_.checkpoint_every;
+    loop.stop_after = settings_.stop_after_steps;
+    // All ranks stop at the same step, or one would wait for the others in a collective.
+    loop.cancelled = [&] { return group_->any(context_.cancelled(), "the cancellation check"); };
+    loop.saved = [&] { return saved_step_; };
+    loop.save = [&](std::int64_t done) { save(done); };
+    loop.iterate = [&](std::int64_t step) {
       this->step(step, *progress);
       const std::int64_t done = step + 1;
       if (settings_.eval_every > 0 && done % settings_.eval_every == 0 && done < settings_.steps)
         evaluate(done);
-      if (settings_.checkpoint_every > 0 && done % settings_.checkpoint_every == 0 &&
-          done < settings_.steps)
-        save(done);
-      if (start_step == 0 && settings_.stop_after_steps > 0 && done == settings_.stop_after_steps &&
-          done < settings_.steps) {
-        throw Error("stopped after " + std::to_string(done) +
-                    " steps as stop_after_steps asks (a testing aid); running again resumes from "
-                    "the last checkpoint");
-      }
-    }
+    };
+    learning::run_resumable_loop(loop);
     evaluate(settings_.steps);
     progress->finish();
     policy_.tensors->set_training(false);

@@ -1,4 +1,5 @@
 // Node types of the RL learners: ports and parameters of ppo, rloo and grpo.
+#include "paddock/learning/model_access.hpp"
 #include "paddock/rl/policy_gradient_learner.hpp"
 #include "paddock/rl/ppo_settings.hpp"
 #include "paddock/simple_node.hpp"
@@ -35,8 +36,7 @@ NodeTypeDeclaration rl_node_type(Algorithm algorithm, std::string name, std::str
     run_policy_gradient(context, algorithm);
   });
   declaration.rules = schema.param_rules();
-  const std::vector<std::string> causal_lm = {capability::kGenerate, capability::kLogprobs,
-                                              capability::kTrain};
+  const std::vector<std::string> causal_lm = learning::causal_lm_capabilities();
   declaration.required = {{"policy", causal_lm},
                           {"reward", {capability::kReward}},
                           {"reference", {capability::kLogprobs}}};

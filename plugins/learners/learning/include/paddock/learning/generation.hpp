@@ -21,6 +21,10 @@ namespace paddock::learning {
 SettingsSchema<GenerationOptions> generation_schema(const std::string& batch_size_name,
                                                     bool with_samples_per_prompt);
 
+// The sampling defaults of the generating nodes: `temperature`, nucleus 0.9, up to 128 new
+// tokens, 16 sequences per forward pass.
+GenerationOptions sampling_defaults(double temperature);
+
 // For each prompt row, options.samples_per_prompt generations. Prompts go to the model in
 // fixed chunks whose seeds are derive_seed(seed, "rows FROM"), so row i's samples depend on
 // (seed, i, decoding parameters) only, not on batch_size.

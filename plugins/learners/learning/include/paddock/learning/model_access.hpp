@@ -4,7 +4,9 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "paddock/capabilities.hpp"
 #include "paddock/context.hpp"
@@ -30,6 +32,9 @@ RewardScorer& require_reward_scorer(Model& model, const NodeContext& context,
 
 // The model on `port` as it is (for reading only: a frozen reference, a sampler).
 LanguageModel shared_language_model(const NodeContext& context, std::string_view port);
+// generate, logprobs and train: what a policy port requires and a trained policy promises.
+std::vector<std::string> causal_lm_capabilities();
+
 // A deep copy of the model on `port`, ready to train; the input itself is left untouched.
 LanguageModel clone_for_training(const NodeContext& context, std::string_view port);
 
