@@ -10,6 +10,7 @@
 #include "paddock/annotator_usage.hpp"
 #include "paddock/dataset.hpp"
 #include "paddock/error.hpp"
+#include "paddock/settings_schema.hpp"
 #include "paddock/simple_node.hpp"
 #include "pair_records.hpp"
 #include "usage_reports.hpp"
@@ -66,14 +67,42 @@ void report_annotator_usage(NodeContext& context, const Annotator& annotator, do
   }
 }
 
+struct AnnotateSettings {
+  std::int64_t batch_size = 64;
+  bool drop_unannotated = false;
+  bool include_raw = false;
+  double max_failed_share = 0.0;
+};
+
+SettingsSchema<AnnotateSettings> annotate_schema() {
+  using S = AnnotateSettings;
+  SettingsSchema<S> schema;
+  schema
+      .integer("batch_size", &S::batch_size,
+               "pairs per call to the annotator (cancellation and "
+               "progress are checked between calls)",
+               /*minimum=*/1.0)
+      .boolean("drop_unannotated", &S::drop_unannotated,
+               "leave out rows the annotator could not label instead of writing "
+               "preference = null")
+      .boolean("include_raw", &S::include_raw, "add the judge's raw answer as `raw_annotation`")
+      .number("max_failed_share", &S::max_failed_share,
+              "the share of pairs whose judge requests may fail (after their retries) "
+              "without failing the node; when some fail, or a budget stops the judge, the "
+              "node keeps its output for this run but is incomplete: the next run asks "
+              "again for the missing pairs only",
+              /*minimum=*/0.0, /*maximum=*/1.0);
+  return schema;
+}
+
 void run_annotate(NodeContext& context) {
   const auto source = context.input<Dataset>("pairs");
   const auto annotator = context.input<Annotator>("annotator");
-  const Params& params = context.params();
-  const auto batch_size = static_cast<std::size_t>(params.integer("batch_size"));
-  const bool drop_unannotated = params.boolean("drop_unannotated");
-  const bool include_raw = params.boolean("include_raw");
-  const double max_failed_share = params.number("max_failed_share");
+  const AnnotateSettings settings = annotate_schema().read(context.params());
+  const auto batch_size = static_cast<std::size_t>(settings.batch_size);
+  const bool drop_unannotated = settings.drop_unannotated;
+  const bool include_raw = settings.include_raw;
+  const double max_failed_share = settings.max_failed_share;
 
   std::vector<PreferencePair> pairs;
   pairs.reserve(source->size());
@@ -156,22 +185,7 @@ NodeTypeSpec annotate_node_type() {
   spec.inputs = {{"pairs", "Dataset", "instruction, input, output_1, output_2 (+ any columns)"},
                  {"annotator", "Annotator", "the judge"}};
   spec.outputs = {{"annotated", "Dataset", "the rows with preference and annotator"}};
-  spec.params = {
-      integer_param("batch_size", 64,
-                    "pairs per call to the annotator (cancellation and "
-                    "progress are checked between calls)",
-                    /*minimum=*/1.0),
-      boolean_param("drop_unannotated", false,
-                    "leave out rows the annotator could not label instead of writing "
-                    "preference = null"),
-      boolean_param("include_raw", false, "add the judge's raw answer as `raw_annotation`"),
-      number_param("max_failed_share", 0.0,
-                   "the share of pairs whose judge requests may fail (after their retries) "
-                   "without failing the node; when some fail, or a budget stops the judge, the "
-                   "node keeps its output for this run but is incomplete: the next run asks "
-                   "again for the missing pairs only",
-                   /*minimum=*/0.0, /*maximum=*/1.0),
-  };
+  spec.params = annotate_schema().specs();
   return make_node_type(std::move(spec), run_annotate);
 }
 

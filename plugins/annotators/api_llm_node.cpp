@@ -4,121 +4,146 @@
 #include "annotator_nodes.hpp"
 #include "api_llm_annotator.hpp"
 #include "api_llm_factory.hpp"
+#include "paddock/api_client/request_settings.hpp"
 #include "paddock/error.hpp"
+#include "paddock/settings_schema.hpp"
 #include "paddock/simple_node.hpp"
 #include "shared_logger.hpp"
 
 namespace paddock::annotators {
 
+namespace {
+
+struct ApiLlmSettings {
+  std::string pool_file;
+  std::string name;
+  std::string model;
+  std::string base_url;
+  std::string endpoint = "chat";
+  std::string api_key_env;
+  double temperature = 1.0;
+  std::int64_t max_tokens = 50;
+  std::int64_t batch_size = 1;
+  std::string template_with_input;
+  std::string template_without_input;
+  std::vector<std::string> parse_patterns;
+  nlohmann::json logit_bias = nlohmann::json::object();
+  nlohmann::json logit_bias_tokens = nlohmann::json::object();
+  std::string logit_bias_tokenizer;
+  std::string tokenizer_directory;
+  nlohmann::json prices = nlohmann::json::object();
+  api_client::RequestSettings requests;
+  std::int64_t budget_requests = 0;
+  std::int64_t budget_tokens = 0;
+  double budget_dollars = 0.0;
+  std::string cache_file;
+  bool retry_unannotated = false;
+};
+
+SettingsSchema<ApiLlmSettings> api_llm_schema() {
+  using S = ApiLlmSettings;
+  SettingsSchema<S> schema;
+  schema
+      .path("pool_file", &S::pool_file,
+            "a pool file (TOML) defining several judges; the node then makes a pool "
+            "whose members() are its judges, and the single-judge settings below are "
+            "ignored except base_url, api_key_env and prices, which override the file "
+            "when set. See docs/annotators.md")
+      .text("name", &S::name, "the judge's name (single judge); empty = the model")
+      .text("model", &S::model, "the model name sent to the API (single judge)")
+      .text("base_url", &S::base_url,
+            "the API's base URL, e.g. http://127.0.0.1:8000/v1; empty = the pool "
+            "file's, else https://api.openai.com/v1")
+      .text("endpoint", &S::endpoint, "chat (/chat/completions) or completions (/completions)",
+            {"chat", "completions"})
+      .text("api_key_env", &S::api_key_env,
+            "the environment variable holding the API key (sent as a bearer token, "
+            "never logged or cached); empty = the pool file's, else OPENAI_API_KEY; "
+            "\"none\" = no authentication")
+      .number("temperature", &S::temperature, "sampling temperature (0 = greedy)", 0.0, 2.0)
+      .integer("max_tokens", &S::max_tokens, "completion tokens per request", /*minimum=*/1.0)
+      .integer("batch_size", &S::batch_size,
+               "pairs per prompt; the last batch is padded with a dummy "
+               "pair",
+               /*minimum=*/1.0, /*maximum=*/64.0)
+      .path("template_with_input", &S::template_with_input,
+            "prompt template for pairs with an input (see docs/annotators.md)")
+      .path("template_without_input", &S::template_without_input,
+            "prompt template for pairs without an input")
+      .strings("parse_patterns", &S::parse_patterns,
+               "ordered label patterns \"LABEL:REGEX\" (LABEL 1, 2 or 0 for a tie); the labels "
+               "found in order must number batch_size, else the batch is unannotated")
+      .table("logit_bias", &S::logit_bias,
+             "token id = bias (-100..100), passed to the API as is: { \"11995\" = -100 }")
+      .table("logit_bias_tokens", &S::logit_bias_tokens,
+             "token text = bias (-100..100), mapped to ids with logit_bias_tokenizer; each text "
+             "must be exactly one token (spaces count): { \" Both\" = -100 }")
+      .path("logit_bias_tokenizer", &S::logit_bias_tokenizer,
+            "the model's tokenizer for logit_bias_tokens: a tiktoken rank file "
+            "(*.tiktoken), a Hugging Face tokenizer.json or vocab.json, or a model "
+            "directory")
+      .path("tokenizer_directory", &S::tokenizer_directory,
+            "with pool_file: where the pool's relative logit_bias_tokenizer paths are "
+            "found; empty = the pool file's directory")
+      .table("prices", &S::prices,
+             "dollars per 1000 tokens: {prompt = P, completion = C}, or a table of those keyed "
+             "by model")
+      .group(&S::requests, api_client::request_schema())
+      .integer("budget_requests", &S::budget_requests,
+               "stop after this many HTTP requests; 0 = no cap", /*minimum=*/0.0)
+      .integer("budget_tokens", &S::budget_tokens,
+               "stop after this many prompt + completion tokens; 0 = "
+               "no cap",
+               /*minimum=*/0.0)
+      .number("budget_dollars", &S::budget_dollars,
+              "stop after spending this much by `prices`; 0 = no "
+              "cap",
+              /*minimum=*/0.0)
+      .path("cache_file", &S::cache_file,
+            "the persistent annotation cache (JSONL); empty = annotations.jsonl in the "
+            "node's work directory")
+      .boolean("retry_unannotated", &S::retry_unannotated,
+               "ask again for pairs whose cached answer could not be parsed");
+  return schema;
+}
+
+}  // namespace
+
 std::vector<ParamSpec> api_llm_params() {
-  return {
-      path_param("pool_file", "",
-                 "a pool file (TOML) defining several judges; the node then makes a pool "
-                 "whose members() are its judges, and the single-judge settings below are "
-                 "ignored except base_url, api_key_env and prices, which override the file "
-                 "when set. See docs/annotators.md"),
-      string_param("name", "", "the judge's name (single judge); empty = the model"),
-      string_param("model", "", "the model name sent to the API (single judge)"),
-      string_param("base_url", "",
-                   "the API's base URL, e.g. http://127.0.0.1:8000/v1; empty = the pool "
-                   "file's, else https://api.openai.com/v1"),
-      string_param("endpoint", "chat", "chat (/chat/completions) or completions (/completions)",
-                   {"chat", "completions"}),
-      string_param("api_key_env", "",
-                   "the environment variable holding the API key (sent as a bearer token, "
-                   "never logged or cached); empty = the pool file's, else OPENAI_API_KEY; "
-                   "\"none\" = no authentication"),
-      number_param("temperature", 1.0, "sampling temperature (0 = greedy)", 0.0, 2.0),
-      integer_param("max_tokens", 50, "completion tokens per request", /*minimum=*/1.0),
-      integer_param("batch_size", 1,
-                    "pairs per prompt; the last batch is padded with a dummy "
-                    "pair",
-                    /*minimum=*/1.0, /*maximum=*/64.0),
-      path_param("template_with_input", "",
-                 "prompt template for pairs with an input (see docs/annotators.md)"),
-      path_param("template_without_input", "", "prompt template for pairs without an input"),
-      {"parse_patterns", ParamType::string_list,
-       "ordered label patterns \"LABEL:REGEX\" (LABEL 1, 2 or 0 for a tie); the labels found "
-       "in order must number batch_size, else the batch is unannotated",
-       nlohmann::json::array()},
-      {"logit_bias", ParamType::table,
-       "token id = bias (-100..100), passed to the API as is: { \"11995\" = -100 }",
-       nlohmann::json::object()},
-      {"logit_bias_tokens", ParamType::table,
-       "token text = bias (-100..100), mapped to ids with logit_bias_tokenizer; each text must "
-       "be exactly one token (spaces count): { \" Both\" = -100 }",
-       nlohmann::json::object()},
-      path_param("logit_bias_tokenizer", "",
-                 "the model's tokenizer for logit_bias_tokens: a tiktoken rank file "
-                 "(*.tiktoken), a Hugging Face tokenizer.json or vocab.json, or a model "
-                 "directory"),
-      path_param("tokenizer_directory", "",
-                 "with pool_file: where the pool's relative logit_bias_tokenizer paths are "
-                 "found; empty = the pool file's directory"),
-      {"prices", ParamType::table,
-       "dollars per 1000 tokens: {prompt = P, completion = C}, or a table of those keyed by "
-       "model",
-       nlohmann::json::object()},
-      integer_param("concurrency", 8, "requests in flight", 1.0, 256.0),
-      number_param("timeout_seconds", 60.0, "per-request timeout", /*minimum=*/0.001),
-      integer_param("max_retries", 5, "retries on 429, 408, 5xx, timeouts and malformed bodies",
-                    0.0, 100.0),
-      number_param("backoff_initial_seconds", 1.0, "first retry delay before jitter",
-                   /*minimum=*/0.0),
-      number_param("backoff_max_seconds", 60.0, "cap of the exponential retry delay",
-                   /*minimum=*/0.0),
-      integer_param("budget_requests", 0, "stop after this many HTTP requests; 0 = no cap",
-                    /*minimum=*/0.0),
-      integer_param("budget_tokens", 0,
-                    "stop after this many prompt + completion tokens; 0 = "
-                    "no cap",
-                    /*minimum=*/0.0),
-      number_param("budget_dollars", 0.0,
-                   "stop after spending this much by `prices`; 0 = no "
-                   "cap",
-                   /*minimum=*/0.0),
-      path_param("cache_file", "",
-                 "the persistent annotation cache (JSONL); empty = annotations.jsonl in the "
-                 "node's work directory"),
-      boolean_param("retry_unannotated", false,
-                    "ask again for pairs whose cached answer could not be parsed"),
-  };
+  return api_llm_schema().specs();
 }
 
 std::shared_ptr<Annotator> make_api_llm_annotator(const Params& params, const ApiLlmSetup& setup) {
+  const ApiLlmSettings settings = api_llm_schema().read(params);
   auto runtime = std::make_shared<ApiJudgeRuntime>();
-  runtime->concurrency = static_cast<int>(params.integer("concurrency"));
-  runtime->retry.max_retries = static_cast<int>(params.integer("max_retries"));
-  runtime->retry.timeout_seconds = params.number("timeout_seconds");
-  runtime->retry.backoff_initial_seconds = params.number("backoff_initial_seconds");
-  runtime->retry.backoff_max_seconds = params.number("backoff_max_seconds");
-  runtime->retry_unannotated = params.boolean("retry_unannotated");
+  runtime->concurrency = static_cast<int>(settings.requests.concurrency);
+  runtime->retry = settings.requests.retry_policy();
+  runtime->retry_unannotated = settings.retry_unannotated;
   runtime->seed = setup.seed;
   runtime->log = setup.log;
   Budget budget;
-  budget.max_requests = params.integer("budget_requests");
-  budget.max_tokens = params.integer("budget_tokens");
-  budget.max_dollars = params.number("budget_dollars");
+  budget.max_requests = settings.budget_requests;
+  budget.max_tokens = settings.budget_tokens;
+  budget.max_dollars = settings.budget_dollars;
   runtime->ledger = std::make_shared<UsageLedger>(budget);
-  const std::string cache_file = params.string("cache_file");
+  const std::string& cache_file = settings.cache_file;
   runtime->cache = std::make_shared<AnnotationCache>(
       cache_file.empty() ? setup.work_dir / "annotations.jsonl" : std::filesystem::path(cache_file),
       setup.log);
 
-  const std::string api_key_env = params.string("api_key_env");
+  const std::string& api_key_env = settings.api_key_env;
   const auto apply_key_env = [&api_key_env](nlohmann::json& table) {
     if (api_key_env.empty()) return;  // inherit
     table["api_key_env"] = api_key_env == "none" ? std::string() : api_key_env;
   };
 
-  const std::string pool_file = params.string("pool_file");
+  const std::string& pool_file = settings.pool_file;
   if (!pool_file.empty()) {
     nlohmann::json overrides = nlohmann::json::object();
-    if (!params.string("base_url").empty()) overrides["base_url"] = params.string("base_url");
+    if (!settings.base_url.empty()) overrides["base_url"] = settings.base_url;
     apply_key_env(overrides);
-    if (!params.json("prices").empty()) overrides["prices"] = params.json("prices");
-    JudgePoolFile pool =
-        load_judge_pool(pool_file, overrides, params.string("tokenizer_directory"));
+    if (!settings.prices.empty()) overrides["prices"] = settings.prices;
+    JudgePoolFile pool = load_judge_pool(pool_file, overrides, settings.tokenizer_directory);
     if (setup.log) {
       setup.log->info("api_llm: {} judges from {} ('{}'); cache {} ({} entries)",
                       pool.judges.size(), pool_file, pool.name, runtime->cache->file().string(),
@@ -133,21 +158,21 @@ std::shared_ptr<Annotator> make_api_llm_annotator(const Params& params, const Ap
   }
 
   nlohmann::json table = {
-      {"name", params.string("name")},
-      {"model", params.string("model")},
-      {"endpoint", params.string("endpoint")},
-      {"temperature", params.number("temperature")},
-      {"max_tokens", params.integer("max_tokens")},
-      {"batch_size", params.integer("batch_size")},
-      {"template_with_input", params.string("template_with_input")},
-      {"template_without_input", params.string("template_without_input")},
-      {"parse_patterns", params.string_list("parse_patterns")},
-      {"logit_bias", params.json("logit_bias")},
-      {"logit_bias_tokens", params.json("logit_bias_tokens")},
-      {"logit_bias_tokenizer", params.string("logit_bias_tokenizer")},
-      {"prices", params.json("prices")},
+      {"name", settings.name},
+      {"model", settings.model},
+      {"endpoint", settings.endpoint},
+      {"temperature", settings.temperature},
+      {"max_tokens", settings.max_tokens},
+      {"batch_size", settings.batch_size},
+      {"template_with_input", settings.template_with_input},
+      {"template_without_input", settings.template_without_input},
+      {"parse_patterns", settings.parse_patterns},
+      {"logit_bias", settings.logit_bias},
+      {"logit_bias_tokens", settings.logit_bias_tokens},
+      {"logit_bias_tokenizer", settings.logit_bias_tokenizer},
+      {"prices", settings.prices},
   };
-  if (!params.string("base_url").empty()) table["base_url"] = params.string("base_url");
+  if (!settings.base_url.empty()) table["base_url"] = settings.base_url;
   apply_key_env(table);
   JudgeSource source;
   source.origin = "api_llm";

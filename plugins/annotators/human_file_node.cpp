@@ -10,6 +10,7 @@
 #include "human_file_reader.hpp"
 #include "paddock/dataset.hpp"
 #include "paddock/error.hpp"
+#include "paddock/settings_schema.hpp"
 #include "paddock/simple_node.hpp"
 #include "pair_key.hpp"
 
@@ -19,14 +20,66 @@ namespace {
 // Malformed rows shown one by one, in the log and in the error; the rest are counted.
 constexpr std::size_t kShownRowProblems = 20;
 
+// The settings both node types share (besides the required `path`, which stays a plain
+// ParamSpec: the schema has no binder for a required parameter).
+struct HumanFileCommonSettings {
+  std::string format = "auto";
+  std::string on_error = "fail";
+};
+
+SettingsSchema<HumanFileCommonSettings> common_schema() {
+  using S = HumanFileCommonSettings;
+  SettingsSchema<S> schema;
+  schema
+      .text("format", &S::format, "file format; auto picks by extension, then by content",
+            {"auto", "json", "jsonl", "csv"})
+      .text("on_error", &S::on_error,
+            "malformed rows (missing field, bad preference, bad encoding, wrong type): "
+            "fail lists them and stops; skip logs each one and imports the rest",
+            {"fail", "skip"});
+  return schema;
+}
+
+struct HumanFileSettings {
+  HumanFileCommonSettings common;
+  std::string aggregate = "majority";
+  std::string name;
+};
+
+SettingsSchema<HumanFileSettings> human_file_schema() {
+  using S = HumanFileSettings;
+  SettingsSchema<S> schema;
+  schema.group(&S::common, common_schema())
+      .text("aggregate", &S::aggregate,
+            "several annotations of one pair: majority (a tie between the most frequent labels "
+            "gives 0), first or last in file order",
+            {"majority", "first", "last"})
+      .text("name", &S::name, "the annotator's name; empty = the node name");
+  return schema;
+}
+
+struct HumanFileDatasetSettings {
+  HumanFileCommonSettings common;
+  std::string aggregate = "all";
+};
+
+SettingsSchema<HumanFileDatasetSettings> human_file_dataset_schema() {
+  using S = HumanFileDatasetSettings;
+  SettingsSchema<S> schema;
+  schema.group(&S::common, common_schema())
+      .text("aggregate", &S::aggregate,
+            "all keeps every annotation; majority, first or last keep "
+            "one row per pair",
+            {"all", "majority", "first", "last"});
+  return schema;
+}
+
 // Reads the file and applies the on_error policy: the first malformed rows are logged, then
 // a summary; "fail" then throws with them. A file without a single good row is an error
 // under either policy: importing it would silently annotate nothing.
-HumanFileContents read_with_policy(NodeContext& context) {
-  const Params& params = context.params();
-  const std::string path = params.string("path");
-  HumanFileContents contents =
-      read_human_file(path, parse_human_file_format(params.string("format")));
+HumanFileContents read_with_policy(NodeContext& context, const HumanFileCommonSettings& settings) {
+  const std::string path = context.params().string("path");  // required: not in the schema
+  HumanFileContents contents = read_human_file(path, parse_human_file_format(settings.format));
   const std::size_t shown = std::min(kShownRowProblems, contents.problems.size());
   for (std::size_t k = 0; k < shown; ++k) {
     context.log().warn("malformed row: {}", contents.problems[k].describe());
@@ -36,7 +89,7 @@ HumanFileContents read_with_policy(NodeContext& context) {
                        contents.problem_count - shown, path);
   }
   if (contents.problem_count > 0) {
-    if (params.string("on_error") == "fail") {
+    if (settings.on_error == "fail") {
       std::string message = std::to_string(contents.problem_count) + " malformed rows in '" + path +
                             "' (on_error = \"fail\"; set on_error = \"skip\" to import "
                             "the others):";
@@ -73,29 +126,25 @@ ParamSpec path_param_required() {
                         "the annotation file: .json (an array), .jsonl or .csv");
 }
 
-std::vector<ParamSpec> common_params() {
-  return {
-      path_param_required(),
-      string_param("format", "auto", "file format; auto picks by extension, then by content",
-                   {"auto", "json", "jsonl", "csv"}),
-      string_param("on_error", "fail",
-                   "malformed rows (missing field, bad preference, bad encoding, wrong type): "
-                   "fail lists them and stops; skip logs each one and imports the rest",
-                   {"fail", "skip"}),
-  };
+// The schema's declarations behind the required `path`, which comes first as before.
+std::vector<ParamSpec> with_path(std::vector<ParamSpec> specs) {
+  specs.insert(specs.begin(), path_param_required());
+  return specs;
 }
 
 void run_human_file(NodeContext& context) {
-  HumanFileContents contents = read_with_policy(context);
-  const std::string name = context.params().string("name");
+  const HumanFileSettings settings = human_file_schema().read(context.params());
+  HumanFileContents contents = read_with_policy(context, settings.common);
+  const std::string& name = settings.name;
   context.set_output("annotator", std::make_shared<HumanFileAnnotator>(
                                       name.empty() ? context.node_name() : name, contents.rows,
-                                      parse_human_aggregate(context.params().string("aggregate"))));
+                                      parse_human_aggregate(settings.aggregate)));
 }
 
 void run_human_file_dataset(NodeContext& context) {
-  HumanFileContents contents = read_with_policy(context);
-  const std::string rule = context.params().string("aggregate");
+  const HumanFileDatasetSettings settings = human_file_dataset_schema().read(context.params());
+  HumanFileContents contents = read_with_policy(context, settings.common);
+  const std::string& rule = settings.aggregate;
   auto dataset = std::make_shared<Dataset>();
   const auto base_record = [](const HumanAnnotationRow& row) {
     Record record = Record::object();
@@ -148,13 +197,7 @@ NodeTypeSpec human_file_node_type() {
       "swapped (label inverted); pairs not in the file are unannotated. Several annotations "
       "of a pair are combined by `aggregate`. `annotate` logs the coverage.";
   spec.outputs = {{"annotator", "Annotator", "the human annotations"}};
-  spec.params = common_params();
-  spec.params.push_back(string_param(
-      "aggregate", "majority",
-      "several annotations of one pair: majority (a tie between the most frequent labels "
-      "gives 0), first or last in file order",
-      {"majority", "first", "last"}));
-  spec.params.push_back(string_param("name", "", "the annotator's name; empty = the node name"));
+  spec.params = with_path(human_file_schema().specs());
   return make_node_type(std::move(spec), run_human_file);
 }
 
@@ -169,11 +212,7 @@ NodeTypeSpec human_file_dataset_node_type() {
       "n_annotations). Use it as judge_eval's reference.";
   spec.outputs = {
       {"annotations", "Dataset", "instruction, input, output_1, output_2, preference, annotator"}};
-  spec.params = common_params();
-  spec.params.push_back(string_param("aggregate", "all",
-                                     "all keeps every annotation; majority, first or last keep "
-                                     "one row per pair",
-                                     {"all", "majority", "first", "last"}));
+  spec.params = with_path(human_file_dataset_schema().specs());
   return make_node_type(std::move(spec), run_human_file_dataset);
 }
 

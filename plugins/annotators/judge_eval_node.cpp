@@ -9,6 +9,7 @@
 #include "paddock/annotation_outage.hpp"
 #include "paddock/dataset.hpp"
 #include "paddock/report.hpp"
+#include "paddock/settings_schema.hpp"
 #include "paddock/simple_node.hpp"
 #include "pair_key.hpp"
 #include "pair_records.hpp"
@@ -33,11 +34,30 @@ nlohmann::ordered_json optional_number(const std::optional<double>& value) {
   return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
 }
 
+struct JudgeEvalSettings {
+  std::int64_t batch_size = 32;
+  double max_failed_share = 0.0;
+};
+
+SettingsSchema<JudgeEvalSettings> judge_eval_schema() {
+  using S = JudgeEvalSettings;
+  SettingsSchema<S> schema;
+  schema.integer("batch_size", &S::batch_size, "pairs per call to the judge", /*minimum=*/1.0)
+      .number("max_failed_share", &S::max_failed_share,
+              "the share of pairs whose judge requests may fail (after their retries) "
+              "without failing the node; when some fail, or a budget stops the judge, the "
+              "node keeps its report for this run but is incomplete: the next run asks "
+              "again for the missing pairs only",
+              /*minimum=*/0.0, /*maximum=*/1.0);
+  return schema;
+}
+
 void run_judge_eval(NodeContext& context) {
   const auto judge = context.input<Annotator>("judge");
   const auto reference = context.input<Dataset>("reference");
-  const auto batch_size = static_cast<std::size_t>(context.params().integer("batch_size"));
-  const double max_failed_share = context.params().number("max_failed_share");
+  const JudgeEvalSettings settings = judge_eval_schema().read(context.params());
+  const auto batch_size = static_cast<std::size_t>(settings.batch_size);
+  const double max_failed_share = settings.max_failed_share;
 
   std::vector<ReferenceRow> rows;
   std::vector<PreferencePair> pairs;
@@ -155,14 +175,7 @@ NodeTypeSpec judge_eval_node_type() {
                  {"reference", "Dataset",
                   "annotated pairs: instruction, input, output_1, output_2, preference"}};
   spec.outputs = {{"report", "Report", "the evaluator leaderboard columns"}};
-  spec.params = {
-      integer_param("batch_size", 32, "pairs per call to the judge", /*minimum=*/1.0),
-      number_param("max_failed_share", 0.0,
-                   "the share of pairs whose judge requests may fail (after their retries) "
-                   "without failing the node; when some fail, or a budget stops the judge, the "
-                   "node keeps its report for this run but is incomplete: the next run asks "
-                   "again for the missing pairs only",
-                   /*minimum=*/0.0, /*maximum=*/1.0)};
+  spec.params = judge_eval_schema().specs();
   return make_node_type(std::move(spec), run_judge_eval);
 }
 

@@ -4,13 +4,38 @@
 #include "annotator_nodes.hpp"
 #include "noisy_ensemble.hpp"
 #include "paddock/seed.hpp"
+#include "paddock/settings_schema.hpp"
 #include "paddock/simple_node.hpp"
 
 namespace paddock::annotators {
 namespace {
 
+struct NoisyEnsembleSettings {
+  double p_label_flip = 0.25;
+  std::int64_t seed = -1;
+  std::string seed_label;
+};
+
+SettingsSchema<NoisyEnsembleSettings> noisy_ensemble_schema() {
+  using S = NoisyEnsembleSettings;
+  SettingsSchema<S> schema;
+  schema
+      .number("p_label_flip", &S::p_label_flip,
+              "label noise: with probability 2p a row's label is a fair coin (AlpacaFarm "
+              "used 0.25 for training data, 0 for evaluation)",
+              /*minimum=*/0.0, /*maximum=*/0.5)
+      .integer("seed", &S::seed,
+               "base seed S; -1 uses the node's seed derive_seed(pipeline seed, node "
+               "name). Set it to share judge choices across nodes or pipelines",
+               /*minimum=*/-1.0)
+      .text("seed_label", &S::seed_label,
+            "when set, S becomes derive_seed(S, seed_label): another draw of judges, "
+            "swaps and noise without renaming the node");
+  return schema;
+}
+
 void run_noisy_ensemble(NodeContext& context) {
-  const Params& params = context.params();
+  const NoisyEnsembleSettings settings = noisy_ensemble_schema().read(context.params());
   std::vector<std::shared_ptr<Annotator>> inputs;
   for (const auto& artifact : context.inputs("judges")) {
     auto annotator = std::dynamic_pointer_cast<Annotator>(artifact);
@@ -19,11 +44,9 @@ void run_noisy_ensemble(NodeContext& context) {
   }
   NoisyEnsembleOptions options;
   options.name = context.node_name();
-  options.p_label_flip = params.number("p_label_flip");
-  const std::int64_t seed = params.integer("seed");
-  options.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : context.seed();
-  const std::string label = params.string("seed_label");
-  if (!label.empty()) options.seed = derive_seed(options.seed, label);
+  options.p_label_flip = settings.p_label_flip;
+  options.seed = settings.seed >= 0 ? static_cast<std::uint64_t>(settings.seed) : context.seed();
+  if (!settings.seed_label.empty()) options.seed = derive_seed(options.seed, settings.seed_label);
   auto ensemble = std::make_shared<NoisyEnsembleAnnotator>(std::move(inputs), options);
   std::string names;
   for (const auto& judge : ensemble->judges()) names += (names.empty() ? "" : ", ") + judge->name();
@@ -51,19 +74,7 @@ NodeTypeSpec noisy_ensemble_node_type() {
   judges.multiple = true;
   spec.inputs = {judges};
   spec.outputs = {{"annotator", "Annotator", "the ensemble"}};
-  spec.params = {
-      number_param("p_label_flip", 0.25,
-                   "label noise: with probability 2p a row's label is a fair coin (AlpacaFarm "
-                   "used 0.25 for training data, 0 for evaluation)",
-                   /*minimum=*/0.0, /*maximum=*/0.5),
-      integer_param("seed", -1,
-                    "base seed S; -1 uses the node's seed derive_seed(pipeline seed, node "
-                    "name). Set it to share judge choices across nodes or pipelines",
-                    /*minimum=*/-1.0),
-      string_param("seed_label", "",
-                   "when set, S becomes derive_seed(S, seed_label): another draw of judges, "
-                   "swaps and noise without renaming the node"),
-  };
+  spec.params = noisy_ensemble_schema().specs();
   return make_node_type(std::move(spec), run_noisy_ensemble);
 }
 

@@ -3,17 +3,53 @@
 
 #include "annotator_nodes.hpp"
 #include "paddock/error.hpp"
+#include "paddock/settings_schema.hpp"
 #include "paddock/simple_node.hpp"
 #include "pair_builders.hpp"
 
 namespace paddock::annotators {
 namespace {
 
+struct HeadToHeadSettings {
+  std::string output_column = "output";
+  bool require_all_matched = false;
+};
+
+SettingsSchema<HeadToHeadSettings> head_to_head_schema() {
+  using S = HeadToHeadSettings;
+  SettingsSchema<S> schema;
+  schema.text("output_column", &S::output_column, "the column holding each system's output")
+      .boolean("require_all_matched", &S::require_all_matched, "fail when any row has no partner");
+  return schema;
+}
+
+struct FromSamplesSettings {
+  std::string output_column = "output";
+  std::string outputs_column = "outputs";
+  bool drop_identical = true;
+  std::int64_t max_pairs_per_instruction = 0;
+  std::int64_t seed = -1;
+};
+
+SettingsSchema<FromSamplesSettings> from_samples_schema() {
+  using S = FromSamplesSettings;
+  SettingsSchema<S> schema;
+  schema.text("output_column", &S::output_column, "the column of one output per row")
+      .text("outputs_column", &S::outputs_column, "the column of an array of outputs per row")
+      .boolean("drop_identical", &S::drop_identical, "skip pairs whose two outputs are identical")
+      .integer("max_pairs_per_instruction", &S::max_pairs_per_instruction,
+               "keep at most this many pairs per "
+               "instruction; 0 keeps all",
+               /*minimum=*/0.0)
+      .integer("seed", &S::seed, "base seed S; -1 uses the node's seed", /*minimum=*/-1.0);
+  return schema;
+}
+
 void run_head_to_head(NodeContext& context) {
   const auto first = context.input<Dataset>("outputs_1");
   const auto second = context.input<Dataset>("outputs_2");
-  HeadToHeadResult result =
-      pairs_head_to_head(*first, *second, context.params().string("output_column"));
+  const HeadToHeadSettings settings = head_to_head_schema().read(context.params());
+  HeadToHeadResult result = pairs_head_to_head(*first, *second, settings.output_column);
   context.log().info("{} pairs; unmatched rows: {} of outputs_1, {} of outputs_2",
                      result.pairs.size(), result.unmatched_1, result.unmatched_2);
   if (!result.unmatched.empty()) {
@@ -23,7 +59,7 @@ void run_head_to_head(NodeContext& context) {
         "side {}: \"{}\"",
         result.unmatched.size(), example["side"].get<int>(),
         example.value("instruction", std::string()).substr(0, 80));
-    if (context.params().boolean("require_all_matched")) {
+    if (settings.require_all_matched) {
       throw Error("pairs_head_to_head: " + std::to_string(result.unmatched.size()) +
                   " rows have no partner (require_all_matched = true); see the `unmatched` "
                   "output or set require_all_matched = false");
@@ -37,15 +73,13 @@ void run_head_to_head(NodeContext& context) {
 
 void run_from_samples(NodeContext& context) {
   const auto samples = context.input<Dataset>("samples");
-  const Params& params = context.params();
+  const FromSamplesSettings settings = from_samples_schema().read(context.params());
   SampleOptions options;
-  options.output_column = params.string("output_column");
-  options.outputs_column = params.string("outputs_column");
-  options.drop_identical = params.boolean("drop_identical");
-  options.max_pairs_per_instruction =
-      static_cast<std::size_t>(params.integer("max_pairs_per_instruction"));
-  const std::int64_t seed = params.integer("seed");
-  options.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : context.seed();
+  options.output_column = settings.output_column;
+  options.outputs_column = settings.outputs_column;
+  options.drop_identical = settings.drop_identical;
+  options.max_pairs_per_instruction = static_cast<std::size_t>(settings.max_pairs_per_instruction);
+  options.seed = settings.seed >= 0 ? static_cast<std::uint64_t>(settings.seed) : context.seed();
   SampleResult result = pairs_from_samples(*samples, options);
   context.log().info(
       "{} pairs from {} instructions ({} with fewer than two outputs, {} identical pairs "
@@ -72,10 +106,7 @@ NodeTypeSpec pairs_head_to_head_node_type() {
                  {"outputs_2", "Dataset", "instruction, input, output (+ any columns)"}};
   spec.outputs = {{"pairs", "Dataset", "instruction, input, output_1, output_2 + merged columns"},
                   {"unmatched", "Dataset", "rows without a partner, with `side` = 1 or 2"}};
-  spec.params = {
-      string_param("output_column", "output", "the column holding each system's output"),
-      boolean_param("require_all_matched", false, "fail when any row has no partner"),
-  };
+  spec.params = head_to_head_schema().specs();
   return make_node_type(std::move(spec), run_head_to_head);
 }
 
@@ -93,16 +124,7 @@ NodeTypeSpec pairs_from_samples_node_type() {
       "of the source rows are merged. See docs/annotators.md.";
   spec.inputs = {{"samples", "Dataset", "instruction, input and output (or outputs)"}};
   spec.outputs = {{"pairs", "Dataset", "instruction, input, output_1, output_2 + merged columns"}};
-  spec.params = {
-      string_param("output_column", "output", "the column of one output per row"),
-      string_param("outputs_column", "outputs", "the column of an array of outputs per row"),
-      boolean_param("drop_identical", true, "skip pairs whose two outputs are identical"),
-      integer_param("max_pairs_per_instruction", 0,
-                    "keep at most this many pairs per "
-                    "instruction; 0 keeps all",
-                    /*minimum=*/0.0),
-      integer_param("seed", -1, "base seed S; -1 uses the node's seed", /*minimum=*/-1.0),
-  };
+  spec.params = from_samples_schema().specs();
   return make_node_type(std::move(spec), run_from_samples);
 }
 

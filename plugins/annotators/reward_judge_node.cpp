@@ -2,19 +2,36 @@
 #include <memory>
 
 #include "annotator_nodes.hpp"
+#include "paddock/settings_schema.hpp"
 #include "paddock/simple_node.hpp"
 #include "reward_judge.hpp"
 
 namespace paddock::annotators {
 namespace {
 
+struct RewardJudgeSettings {
+  double tie_tolerance = 0.0;
+  std::string name;
+};
+
+SettingsSchema<RewardJudgeSettings> reward_judge_schema() {
+  using S = RewardJudgeSettings;
+  SettingsSchema<S> schema;
+  schema
+      .number("tie_tolerance", &S::tie_tolerance, "reward differences up to this are ties",
+              /*minimum=*/0.0)
+      .text("name", &S::name, "the judge's name; empty = reward_judge(BACKEND)");
+  return schema;
+}
+
 void run_reward_judge(NodeContext& context) {
   auto model = context.input<Model>("model");
-  std::string name = context.params().string("name");
+  const RewardJudgeSettings settings = reward_judge_schema().read(context.params());
+  std::string name = settings.name;
   if (name.empty()) name = "reward_judge(" + model->backend() + ")";
-  auto judge = std::make_shared<RewardJudgeAnnotator>(
-      std::move(model), context.params().number("tie_tolerance"), name);
-  context.log().info("{}: tie tolerance {}", name, context.params().number("tie_tolerance"));
+  auto judge =
+      std::make_shared<RewardJudgeAnnotator>(std::move(model), settings.tie_tolerance, name);
+  context.log().info("{}: tie tolerance {}", name, settings.tie_tolerance);
   context.set_output("annotator", std::move(judge));
 }
 
@@ -31,11 +48,7 @@ NodeTypeSpec reward_judge_node_type() {
       "P(output_2) = sigmoid(r_2 - r_1).";
   spec.inputs = {{"model", "Model", "a model with the RewardScorer capability"}};
   spec.outputs = {{"annotator", "Annotator", "the reward judge"}};
-  spec.params = {
-      number_param("tie_tolerance", 0.0, "reward differences up to this are ties",
-                   /*minimum=*/0.0),
-      string_param("name", "", "the judge's name; empty = reward_judge(BACKEND)"),
-  };
+  spec.params = reward_judge_schema().specs();
   return make_node_type(std::move(spec), run_reward_judge);
 }
 

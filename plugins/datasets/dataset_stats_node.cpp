@@ -7,6 +7,7 @@
 #include "dataset_nodes.hpp"
 #include "paddock/dataset.hpp"
 #include "paddock/report.hpp"
+#include "paddock/settings_schema.hpp"
 #include "paddock/simple_node.hpp"
 
 namespace paddock::datasets {
@@ -23,6 +24,17 @@ std::size_t count_words(const std::string& text) {
   return words;
 }
 
+struct DatasetStatsSettings {
+  std::string text_column = "output";
+};
+
+SettingsSchema<DatasetStatsSettings> dataset_stats_schema() {
+  SettingsSchema<DatasetStatsSettings> schema;
+  schema.text("text_column", &DatasetStatsSettings::text_column,
+              "the column whose lengths are measured");
+  return schema;
+}
+
 double median(std::vector<double> values) {
   if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
@@ -32,7 +44,7 @@ double median(std::vector<double> values) {
 
 void run_dataset_stats(NodeContext& context) {
   const auto data = context.input<Dataset>("data");
-  const std::string column = context.params().string("text_column");
+  const std::string column = dataset_stats_schema().read(context.params()).text_column;
   std::set<std::string> columns;
   std::vector<double> characters, words;
   std::size_t with_input = 0;
@@ -81,7 +93,7 @@ NodeTypeSpec dataset_stats_node_type() {
   spec.summary = "Describes a Dataset: rows, columns, share with input, text lengths.";
   spec.inputs = {{"data", "Dataset", "the records to describe"}};
   spec.outputs = {{"report", "Report", "the statistics"}};
-  spec.params = {string_param("text_column", "output", "the column whose lengths are measured")};
+  spec.params = dataset_stats_schema().specs();
   return make_node_type(std::move(spec), run_dataset_stats);
 }
 

@@ -6,30 +6,52 @@
 #include "leaderboard.hpp"
 #include "metrics_stream.hpp"
 #include "paddock/report.hpp"
+#include "paddock/settings_schema.hpp"
 #include "paddock/simple_node.hpp"
 
 namespace paddock::evaluators {
 
 namespace {
 
+struct LeaderboardSettings {
+  std::string title = "Paddock leaderboard";
+  std::string baseline;
+  std::int64_t max_curve_charts = 48;
+  std::int64_t max_points_per_curve = 400;
+};
+
+SettingsSchema<LeaderboardSettings> leaderboard_schema() {
+  using S = LeaderboardSettings;
+  SettingsSchema<S> schema;
+  schema.text("title", &S::title, "the heading of leaderboard.md and report.html")
+      .text("baseline", &S::baseline,
+            "a system to compare every other one with, prompt by prompt: the win-rate "
+            "difference and its paired standard error (empty = none)")
+      .integer("max_curve_charts", &S::max_curve_charts, "training-curve charts drawn at most",
+               /*minimum=*/0.0)
+      .integer("max_points_per_curve", &S::max_points_per_curve,
+               "longer curves are thinned evenly to this many", /*minimum=*/2.0);
+  return schema;
+}
+
 void run_leaderboard(NodeContext& context) {
+  const LeaderboardSettings settings = leaderboard_schema().read(context.params());
   std::vector<nlohmann::ordered_json> contents;
   for (const auto& artifact : context.inputs("reports")) {
     auto report = std::dynamic_pointer_cast<Report>(artifact);
     if (!report) throw Error("input 'reports' holds an artifact that is not a Report");
     contents.push_back(report->content());
   }
-  const Leaderboard leaderboard = build_leaderboard(contents, context.params().string("baseline"));
+  const Leaderboard leaderboard = build_leaderboard(contents, settings.baseline);
   for (const auto& note : leaderboard.notes) context.log().warn("{}", note);
 
   const std::filesystem::path directory = context.run_directory() / "report";
   const MetricsStreamContents metrics =
       read_metrics_stream(context.run_directory() / "metrics.jsonl");
   HtmlReportOptions options;
-  options.title = context.params().string("title");
-  options.max_curve_charts = static_cast<std::size_t>(context.params().integer("max_curve_charts"));
-  options.max_points_per_curve =
-      static_cast<std::size_t>(context.params().integer("max_points_per_curve"));
+  options.title = settings.title;
+  options.max_curve_charts = static_cast<std::size_t>(settings.max_curve_charts);
+  options.max_points_per_curve = static_cast<std::size_t>(settings.max_points_per_curve);
 
   nlohmann::ordered_json json = leaderboard_to_json(leaderboard);
   std::string markdown = render_leaderboard_markdown(leaderboard, options.title);
@@ -70,15 +92,7 @@ NodeTypeSpec leaderboard_node_type() {
        /*optional=*/true},
   };
   spec.outputs = {{"report", "Report", "the leaderboard JSON (as leaderboard.json)"}};
-  spec.params = {
-      string_param("title", "Paddock leaderboard", "the heading of leaderboard.md and report.html"),
-      string_param("baseline", "",
-                   "a system to compare every other one with, prompt by prompt: the win-rate "
-                   "difference and its paired standard error (empty = none)"),
-      integer_param("max_curve_charts", 48, "training-curve charts drawn at most", /*minimum=*/0.0),
-      integer_param("max_points_per_curve", 400, "longer curves are thinned evenly to this many",
-                    /*minimum=*/2.0),
-  };
+  spec.params = leaderboard_schema().specs();
   return make_node_type(std::move(spec), run_leaderboard);
 }
 

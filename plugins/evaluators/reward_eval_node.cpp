@@ -9,12 +9,27 @@
 #include "paddock/dataset.hpp"
 #include "paddock/model.hpp"
 #include "paddock/report.hpp"
+#include "paddock/settings_schema.hpp"
 #include "paddock/simple_node.hpp"
 #include "reward_metrics.hpp"
 
 namespace paddock::evaluators {
 
 namespace {
+
+struct RewardEvalSettings {
+  std::int64_t batch_size = 64;
+  double label_flip = 0.0;
+};
+
+SettingsSchema<RewardEvalSettings> reward_eval_schema() {
+  using S = RewardEvalSettings;
+  SettingsSchema<S> schema;
+  schema.integer("batch_size", &S::batch_size, "pairs scored per call", /*minimum=*/1.0)
+      .number("label_flip", &S::label_flip,
+              "the p_label_flip the labels were made with (for label_ceiling)", 0.0, 0.5);
+  return schema;
+}
 
 // 1 or 2 for a usable preference (AlpacaFarm writes them as integers or as 1.0 / 2.0);
 // 0 for anything else (a tie, missing, a soft label), which the evaluation skips.
@@ -80,6 +95,7 @@ nlohmann::ordered_json label_ceiling(Annotator& judge, const std::vector<Prefere
 }
 
 void run_reward_eval(NodeContext& context) {
+  const RewardEvalSettings settings = reward_eval_schema().read(context.params());
   const auto model = context.input<Model>("model");
   const auto pairs = context.input<Dataset>("pairs");
   RewardScorer* scorer = model->as<RewardScorer>();
@@ -130,7 +146,7 @@ void run_reward_eval(NodeContext& context) {
 
   // Both outputs of a batch of pairs go to the model in one call: prompts twice, then the
   // first outputs followed by the second outputs.
-  const std::size_t batch_size = static_cast<std::size_t>(context.params().integer("batch_size"));
+  const std::size_t batch_size = static_cast<std::size_t>(settings.batch_size);
   std::vector<double> logits;
   logits.reserve(labels.size());
   auto progress = context.progress("pairs scored", labels.size());
@@ -178,9 +194,9 @@ void run_reward_eval(NodeContext& context) {
   };
   report["against"] = agreement_with_judges(context, judged, logits);
   if (context.has_input("label_judge")) {
-    report["label_ceiling"] = label_ceiling(*context.input<Annotator>("label_judge"), judged,
-                                            context.params().number("label_flip"));
-    report["label_flip"] = context.params().number("label_flip");
+    report["label_ceiling"] =
+        label_ceiling(*context.input<Annotator>("label_judge"), judged, settings.label_flip);
+    report["label_flip"] = settings.label_flip;
   }
   context.metric(/*step=*/0, "accuracy", metrics.accuracy);
   context.log().info("reward model accuracy {:.3f} on {} pairs", metrics.accuracy, metrics.n);
@@ -214,11 +230,7 @@ NodeTypeSpec reward_eval_node_type() {
        /*optional=*/true},
   };
   spec.outputs = {{"report", "Report", "accuracy, label positive rate, TPR, FPR, n"}};
-  spec.params = {
-      integer_param("batch_size", 64, "pairs scored per call", /*minimum=*/1.0),
-      number_param("label_flip", 0.0,
-                   "the p_label_flip the labels were made with (for label_ceiling)", 0.0, 0.5),
-  };
+  spec.params = reward_eval_schema().specs();
   return make_node_type(std::move(spec), run_reward_eval);
 }
 

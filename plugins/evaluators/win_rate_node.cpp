@@ -11,6 +11,7 @@
 #include "paddock/dataset.hpp"
 #include "paddock/report.hpp"
 #include "paddock/seed.hpp"
+#include "paddock/settings_schema.hpp"
 #include "paddock/simple_node.hpp"
 #include "pair_join.hpp"
 #include "win_rate_report.hpp"
@@ -21,9 +22,50 @@ namespace {
 
 constexpr std::size_t kUnmatchedExamples = 5;
 
+struct WinRateSettings {
+  std::string system;
+  std::string role = "simulated";
+  std::int64_t batch_size = 32;
+  bool length_controlled = true;
+  double lc_l2_penalty = 0.01;
+  bool require_all_matched = false;
+  double max_failed_share = 0.0;
+};
+
+SettingsSchema<WinRateSettings> win_rate_schema() {
+  using S = WinRateSettings;
+  SettingsSchema<S> schema;
+  schema
+      .text("system", &S::system,
+            "the system's name in reports; empty takes the outputs' `generator` column, "
+            "else the node's name")
+      .text("role", &S::role,
+            "which leaderboard column this evaluation fills: a simulated judge or "
+            "(gold) human annotators",
+            {"simulated", "human"})
+      .integer("batch_size", &S::batch_size, "pairs handed to the judge per call",
+               /*minimum=*/1.0)
+      .boolean("length_controlled", &S::length_controlled,
+               "also fit the length-controlled win rate")
+      .number("lc_l2_penalty", &S::lc_l2_penalty,
+              "L2 penalty on the length-control regression's two coefficients",
+              /*minimum=*/1e-6)
+      .boolean("require_all_matched", &S::require_all_matched,
+               "fail when an output or reference row has no partner, instead of judging "
+               "only the matched rows")
+      .number("max_failed_share", &S::max_failed_share,
+              "the share of pairs whose judge requests may fail (after their retries) "
+              "without failing the node; when some fail, or a budget stops the judge, the "
+              "node keeps its report for this run but is incomplete: the next run asks "
+              "again for the missing pairs only",
+              /*minimum=*/0.0, /*maximum=*/1.0);
+  return schema;
+}
+
 // The `system` parameter, else the outputs' `generator` column, else the node's name.
-std::string system_name(NodeContext& context, const Dataset& outputs) {
-  std::string name = context.params().string("system");
+std::string system_name(NodeContext& context, const WinRateSettings& settings,
+                        const Dataset& outputs) {
+  std::string name = settings.system;
   if (!name.empty()) return name;
   if (!outputs.empty()) {
     if (auto generator = outputs[0].find("generator");
@@ -101,7 +143,7 @@ void run_win_rate(NodeContext& context) {
   const auto outputs = context.input<Dataset>("outputs");
   const auto reference = context.input<Dataset>("reference");
   const auto judge = context.input<Annotator>("judge");
-  const Params& params = context.params();
+  const WinRateSettings settings = win_rate_schema().read(context.params());
 
   JoinedPairs joined = join_on_instruction(*outputs, *reference);
   const std::size_t unmatched_outputs = joined.unmatched_output_rows.size();
@@ -116,7 +158,7 @@ void run_win_rate(NodeContext& context) {
     }
     message += "; " + std::to_string(unmatched_reference) + " of " +
                std::to_string(reference->size()) + " reference rows have no output";
-    if (params.boolean("require_all_matched")) {
+    if (settings.require_all_matched) {
       throw Error(message +
                   "; evaluate on the reference's instructions, or set "
                   "require_all_matched = false to judge only the matched rows");
@@ -131,11 +173,11 @@ void run_win_rate(NodeContext& context) {
   }
 
   const std::string judge_name = judge->name();
-  const double max_failed_share = params.number("max_failed_share");
+  const double max_failed_share = settings.max_failed_share;
   const UnansweredPairs before = unanswered_pairs(*judge);
-  const auto annotations = judge_in_batches(context, *judge, joined.pairs,
-                                            static_cast<std::size_t>(params.integer("batch_size")),
-                                            before, max_failed_share);
+  const auto annotations =
+      judge_in_batches(context, *judge, joined.pairs, static_cast<std::size_t>(settings.batch_size),
+                       before, max_failed_share);
 
   std::vector<std::optional<int>> preferences;
   std::vector<std::string> system_outputs, reference_outputs;
@@ -156,11 +198,11 @@ void run_win_rate(NodeContext& context) {
   }
 
   WinRateReportOptions options;
-  options.system = system_name(context, *outputs);
+  options.system = system_name(context, settings, *outputs);
   options.judge = judge_name;
-  options.role = params.string("role");
-  options.length_controlled = params.boolean("length_controlled");
-  options.lc_l2_penalty = params.number("lc_l2_penalty");
+  options.role = settings.role;
+  options.length_controlled = settings.length_controlled;
+  options.lc_l2_penalty = settings.lc_l2_penalty;
   nlohmann::ordered_json report =
       make_win_rate_report(options, preferences, system_outputs, reference_outputs);
   report["per_prompt"] = per_prompt_preferences(joined.pairs, preferences);
@@ -214,29 +256,7 @@ NodeTypeSpec win_rate_node_type() {
        "per pair: instruction, input, output_1 (reference), output_2 (system), preference, "
        "annotator"},
   };
-  spec.params = {
-      string_param("system", "",
-                   "the system's name in reports; empty takes the outputs' `generator` column, "
-                   "else the node's name"),
-      string_param("role", "simulated",
-                   "which leaderboard column this evaluation fills: a simulated judge or "
-                   "(gold) human annotators",
-                   {"simulated", "human"}),
-      integer_param("batch_size", 32, "pairs handed to the judge per call", /*minimum=*/1.0),
-      boolean_param("length_controlled", true, "also fit the length-controlled win rate"),
-      number_param("lc_l2_penalty", 0.01,
-                   "L2 penalty on the length-control regression's two coefficients",
-                   /*minimum=*/1e-6),
-      boolean_param("require_all_matched", false,
-                    "fail when an output or reference row has no partner, instead of judging "
-                    "only the matched rows"),
-      number_param("max_failed_share", 0.0,
-                   "the share of pairs whose judge requests may fail (after their retries) "
-                   "without failing the node; when some fail, or a budget stops the judge, the "
-                   "node keeps its report for this run but is incomplete: the next run asks "
-                   "again for the missing pairs only",
-                   /*minimum=*/0.0, /*maximum=*/1.0),
-  };
+  spec.params = win_rate_schema().specs();
   return make_node_type(std::move(spec), run_win_rate);
 }
 

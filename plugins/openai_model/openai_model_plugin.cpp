@@ -2,7 +2,9 @@
 // the backend loader that reads a saved one back.
 #include "openai_model.hpp"
 #include "paddock/api_client/api_key.hpp"
+#include "paddock/api_client/request_settings.hpp"
 #include "paddock/paddock.hpp"
+#include "paddock/settings_schema.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -27,25 +29,61 @@ std::shared_ptr<spdlog::logger> keepable_logger(NodeContext& context) {
   return logger;
 }
 
+// Every parameter but `model`, which is required (no default) and stays a plain ParamSpec.
+struct OpenAiModelSettings {
+  std::string base_url = "https://api.openai.com/v1";
+  std::string endpoint = "chat";
+  std::string api_key_env = "OPENAI_API_KEY";
+  std::string system_prompt;
+  std::string template_without_input = "{instruction}";
+  std::string template_with_input = "{instruction}\n\n{input}";
+  bool request_logprobs = false;
+  api_client::RequestSettings requests = [] {
+    api_client::RequestSettings defaults;
+    defaults.timeout_seconds = 120.0;  // generations run longer than a judge's one token
+    return defaults;
+  }();
+  std::string cache_file;
+};
+
+SettingsSchema<OpenAiModelSettings> openai_model_schema() {
+  using S = OpenAiModelSettings;
+  SettingsSchema<S> schema;
+  schema.text("base_url", &S::base_url, "the API's base URL, up to /v1")
+      .text("endpoint", &S::endpoint, "chat (/chat/completions) or completions (/completions)",
+            {"chat", "completions"})
+      .text("api_key_env", &S::api_key_env,
+            "the environment variable holding the key; \"none\" for no authentication")
+      .text("system_prompt", &S::system_prompt, "chat: a system message before each prompt")
+      .text("template_without_input", &S::template_without_input,
+            "the prompt (chat: the user message) for an instruction without input")
+      .text("template_with_input", &S::template_with_input,
+            "the prompt for an instruction with an input")
+      .boolean("request_logprobs", &S::request_logprobs,
+               "ask for the sampled tokens' log-probabilities (Generation::token_logprobs)")
+      .group(&S::requests, api_client::request_schema())
+      .path("cache_file", &S::cache_file,
+            "the durable generation cache (JSONL); empty = generations.jsonl in the node's "
+            "work directory");
+  return schema;
+}
+
 void run_openai_model(NodeContext& context) {
-  const auto& params = context.params();
+  const OpenAiModelSettings settings = openai_model_schema().read(context.params());
   OpenAiModelConfig config;
-  config.model = params.string("model");
-  config.base_url = params.string("base_url");
-  config.endpoint = params.string("endpoint");
-  const std::string key_variable = params.string("api_key_env");
+  config.model = context.params().string("model");  // required: not in the schema
+  config.base_url = settings.base_url;
+  config.endpoint = settings.endpoint;
+  const std::string key_variable = settings.api_key_env;
   config.api_key_env = key_variable == "none" ? std::string() : key_variable;
   api_client::check_api_key_variable(config.api_key_env, "openai_model");
-  config.system_prompt = params.string("system_prompt");
-  config.template_without_input = params.string("template_without_input");
-  config.template_with_input = params.string("template_with_input");
-  config.request_logprobs = params.boolean("request_logprobs");
-  config.concurrency = static_cast<int>(params.integer("concurrency"));
-  config.retry.max_retries = static_cast<int>(params.integer("max_retries"));
-  config.retry.timeout_seconds = params.number("timeout_seconds");
-  config.retry.backoff_initial_seconds = params.number("backoff_initial_seconds");
-  config.retry.backoff_max_seconds = params.number("backoff_max_seconds");
-  const std::string cache_file = params.string("cache_file");
+  config.system_prompt = settings.system_prompt;
+  config.template_without_input = settings.template_without_input;
+  config.template_with_input = settings.template_with_input;
+  config.request_logprobs = settings.request_logprobs;
+  config.concurrency = static_cast<int>(settings.requests.concurrency);
+  config.retry = settings.requests.retry_policy();
+  const std::string cache_file = settings.cache_file;
   config.cache_file =
       std::filesystem::absolute(cache_file.empty() ? context.work_dir() / "generations.jsonl"
                                                    : std::filesystem::path(cache_file));
@@ -69,32 +107,9 @@ void register_openai_model(Registrar& registrar) {
       "The API key is read from the environment variable api_key_env when the first request "
       "goes out, and never stored.";
   spec.outputs = {{"model", "Model", "the model (TextGenerator only)"}};
-  spec.params = {
-      required_param("model", ParamType::string, "the API's model id"),
-      string_param("base_url", "https://api.openai.com/v1", "the API's base URL, up to /v1"),
-      string_param("endpoint", "chat", "chat (/chat/completions) or completions (/completions)",
-                   {"chat", "completions"}),
-      string_param("api_key_env", "OPENAI_API_KEY",
-                   "the environment variable holding the key; \"none\" for no authentication"),
-      string_param("system_prompt", "", "chat: a system message before each prompt"),
-      string_param("template_without_input", "{instruction}",
-                   "the prompt (chat: the user message) for an instruction without input"),
-      string_param("template_with_input", "{instruction}\n\n{input}",
-                   "the prompt for an instruction with an input"),
-      boolean_param("request_logprobs", false,
-                    "ask for the sampled tokens' log-probabilities (Generation::token_logprobs)"),
-      integer_param("concurrency", 8, "requests in flight", 1.0, 256.0),
-      number_param("timeout_seconds", 120.0, "per-request timeout", /*minimum=*/0.001),
-      integer_param("max_retries", 5, "retries on 429, 408, 5xx, timeouts and malformed bodies",
-                    0.0, 100.0),
-      number_param("backoff_initial_seconds", 1.0, "first retry delay before jitter",
-                   /*minimum=*/0.0),
-      number_param("backoff_max_seconds", 60.0, "cap of the exponential retry delay",
-                   /*minimum=*/0.0),
-      path_param("cache_file", "",
-                 "the durable generation cache (JSONL); empty = generations.jsonl in the node's "
-                 "work directory"),
-  };
+  // `model` is required: a plain ParamSpec, declared first as before.
+  spec.params = {required_param("model", ParamType::string, "the API's model id")};
+  for (ParamSpec& param : openai_model_schema().specs()) spec.params.push_back(std::move(param));
   registrar.add_node_type(make_node_type(std::move(spec), run_openai_model));
   registrar.add_model_backend({openai_model::kBackendName,
                                "a generate-only model behind an OpenAI-compatible HTTP API",

@@ -5,6 +5,7 @@
 #include "families.hpp"
 #include "paddock/report.hpp"
 #include "paddock/seed.hpp"
+#include "paddock/settings_schema.hpp"
 #include "paddock/simple_node.hpp"
 #include "world_config.hpp"
 #include "world_generator.hpp"
@@ -42,8 +43,65 @@ nlohmann::ordered_json world_manifest(const WorldConfig& config, const FactBase&
   return manifest;
 }
 
+struct InstructionWorldSettings {
+  std::int64_t version = 2;
+  double scale = 1.0;
+  std::vector<std::string> families;
+  double input_fraction = 0.3;
+  std::int64_t fact_base_size = 300;
+  std::int64_t corpus_documents = 0;
+  std::int64_t eval_size = 0;
+  std::int64_t probes_per_family = 0;
+};
+
+SettingsSchema<InstructionWorldSettings> instruction_world_schema() {
+  using S = InstructionWorldSettings;
+  SettingsSchema<S> schema;
+  schema
+      .integer("version", &S::version,
+               "world version: 2 (pinned facts and corpus, weighted families, built for "
+               "a shipped base model) or 1 (the original world, kept as an ablation)",
+               /*minimum=*/1, /*maximum=*/2)
+      .number("scale", &S::scale, "split sizes relative to AlpacaFarm's 10k/20k/20k/2k/805",
+              /*minimum=*/1e-4, /*maximum=*/20.0)
+      .strings("families", &S::families, "task families to include; empty = all")
+      .number("input_fraction", &S::input_fraction,
+              "share of instructions whose data is in the input field",
+              /*minimum=*/0.0, /*maximum=*/1.0)
+      .integer("fact_base_size", &S::fact_base_size, "countries in the fictional fact base",
+               /*minimum=*/20, /*maximum=*/100000)
+      .integer("corpus_documents", &S::corpus_documents, "documents in the pretraining corpus",
+               /*minimum=*/0, /*maximum=*/10000000)
+      .integer("eval_size", &S::eval_size,
+               "prompts in the eval split, whatever the scale (0 = 805 x scale): a larger "
+               "eval set narrows the win rates' standard errors",
+               /*minimum=*/0, /*maximum=*/100000)
+      .integer("probes_per_family", &S::probes_per_family,
+               "version 2: probes of each family in the `probes` output (world_probes.hpp)",
+               /*minimum=*/0, /*maximum=*/100000);
+  return schema;
+}
+
+// The settings as a WorldConfig, converted as world_config_from_params converts parameters
+// and checked by the same validate().
+WorldConfig world_config_from_settings(const InstructionWorldSettings& settings) {
+  WorldConfig config;
+  config.version = static_cast<int>(settings.version);
+  config.scale = settings.scale;
+  config.families = settings.families;
+  config.input_fraction = settings.input_fraction;
+  config.fact_base_size =
+      settings.fact_base_size < 0 ? 0 : static_cast<std::size_t>(settings.fact_base_size);
+  config.corpus_documents = static_cast<std::size_t>(settings.corpus_documents);
+  config.eval_size = static_cast<std::size_t>(settings.eval_size);
+  config.probes_per_family = static_cast<std::size_t>(settings.probes_per_family);
+  validate(config);
+  return config;
+}
+
 void run_instruction_world(NodeContext& context) {
-  const WorldConfig config = world_config_from_params(context.params());
+  const WorldConfig config =
+      world_config_from_settings(instruction_world_schema().read(context.params()));
   WorldDatasets world = generate_world(config, context.seed());
   context.log().info(
       "instruction world v{}: sft {}, preference {}, unlabeled {}, val {}, eval {}; corpus {} "
@@ -93,29 +151,7 @@ NodeTypeSpec instruction_world_node_type() {
        "world_version and, for version 2, digests of the fact base and corpus: what a base "
        "model pretrained on this world records and transformer_load can require"},
   };
-  spec.params = {
-      integer_param("version", 2,
-                    "world version: 2 (pinned facts and corpus, weighted families, built for "
-                    "a shipped base model) or 1 (the original world, kept as an ablation)",
-                    /*minimum=*/1, /*maximum=*/2),
-      number_param("scale", 1.0, "split sizes relative to AlpacaFarm's 10k/20k/20k/2k/805",
-                   /*minimum=*/1e-4, /*maximum=*/20.0),
-      {"families", ParamType::string_list, "task families to include; empty = all",
-       nlohmann::json::array()},
-      number_param("input_fraction", 0.3, "share of instructions whose data is in the input field",
-                   /*minimum=*/0.0, /*maximum=*/1.0),
-      integer_param("fact_base_size", 300, "countries in the fictional fact base",
-                    /*minimum=*/20, /*maximum=*/100000),
-      integer_param("corpus_documents", 0, "documents in the pretraining corpus",
-                    /*minimum=*/0, /*maximum=*/10000000),
-      integer_param("eval_size", 0,
-                    "prompts in the eval split, whatever the scale (0 = 805 x scale): a larger "
-                    "eval set narrows the win rates' standard errors",
-                    /*minimum=*/0, /*maximum=*/100000),
-      integer_param("probes_per_family", 0,
-                    "version 2: probes of each family in the `probes` output (world_probes.hpp)",
-                    /*minimum=*/0, /*maximum=*/100000),
-  };
+  spec.params = instruction_world_schema().specs();
   return make_node_type(std::move(spec), run_instruction_world);
 }
 

@@ -3,6 +3,7 @@
 
 #include "gold_humans.hpp"
 #include "paddock/error.hpp"
+#include "paddock/settings_schema.hpp"
 #include "paddock/simple_node.hpp"
 #include "pair_judging.hpp"
 #include "persona_file.hpp"
@@ -35,23 +36,66 @@ class CorrectnessJudge final : public Annotator {
   }
 };
 
+struct GoldHumansSettings {
+  std::int64_t version = 2;
+  std::int64_t raters = 16;
+  double temperature = kDefaultGoldTemperature;
+  GoldMode mode = GoldMode::single;
+  std::int64_t panel_size = 5;
+};
+
+SettingsSchema<GoldHumansSettings> gold_humans_schema() {
+  using S = GoldHumansSettings;
+  SettingsSchema<S> schema;
+  schema.integer("version", &S::version, "the world version whose humans these are (1 or 2)", 1, 2)
+      .integer("raters", &S::raters, "raters in the pool (AlpacaFarm had 16 crowd workers)", 1,
+               1000)
+      .number("temperature", &S::temperature, "Bradley-Terry noise scale of the mean rater",
+              /*minimum=*/0.01, /*maximum=*/100.0)
+      .choice("mode", &S::mode, "single: one rater per pair; panel: majority of panel_size raters",
+              {{"single", GoldMode::single}, {"panel", GoldMode::panel}})
+      .integer("panel_size", &S::panel_size, "raters per pair in panel mode (odd)", 1, 999);
+  return schema;
+}
+
+struct PersonasSettings {
+  std::int64_t version = 2;
+  std::string personas_file;
+  double temperature_scale = 1.0;
+};
+
+SettingsSchema<PersonasSettings> personas_schema() {
+  using S = PersonasSettings;
+  SettingsSchema<S> schema;
+  schema.integer("version", &S::version, "the world version the personas judge for (1 or 2)", 1, 2)
+      .path("personas_file", &S::personas_file,
+            "persona definitions (TOML); empty = the built-in world_personas.toml "
+            "(version 1) or world_personas_v2.toml (version 2)")
+      .number("temperature_scale", &S::temperature_scale,
+              "multiplies every persona's temperature: below 1 the pool is more decisive "
+              "(recalibrating it, with world_gold_humans' temperature, to outputs whose "
+              "utilities lie closer together than the teacher's)",
+              /*minimum=*/0.01, /*maximum=*/100.0);
+  return schema;
+}
+
 void run_world_correctness(NodeContext& context) {
   context.set_output("annotator", std::make_shared<CorrectnessJudge>());
 }
 
 void run_world_gold_humans(NodeContext& context) {
-  const Params& params = context.params();
-  const GoldMode mode = params.string("mode") == "panel" ? GoldMode::panel : GoldMode::single;
-  context.set_output("annotator", std::make_shared<GoldHumansAnnotator>(
-                                      context.seed(), static_cast<int>(params.integer("raters")),
-                                      params.number("temperature"), mode,
-                                      static_cast<int>(params.integer("panel_size")),
-                                      static_cast<int>(params.integer("version"))));
+  const GoldHumansSettings settings = gold_humans_schema().read(context.params());
+  context.set_output(
+      "annotator",
+      std::make_shared<GoldHumansAnnotator>(
+          context.seed(), static_cast<int>(settings.raters), settings.temperature, settings.mode,
+          static_cast<int>(settings.panel_size), static_cast<int>(settings.version)));
 }
 
 void run_world_personas(NodeContext& context) {
-  const std::string file = context.params().string("personas_file");
-  const int version = static_cast<int>(context.params().integer("version"));
+  const PersonasSettings settings = personas_schema().read(context.params());
+  const std::string file = settings.personas_file;
+  const int version = static_cast<int>(settings.version);
   std::vector<PersonaSpec> specs =
       file.empty() ? parse_personas(builtin_personas_toml(version), builtin_personas_name(version))
                    : load_personas_file(file);
@@ -60,7 +104,7 @@ void run_world_personas(NodeContext& context) {
                 " defines personas for world version " + std::to_string(specs.front().version) +
                 " but the node's `version` is " + std::to_string(version) + "; set `version = " +
                 std::to_string(version) + "` at the top of the file or change the node's version");
-  const double temperature_scale = context.params().number("temperature_scale");
+  const double temperature_scale = settings.temperature_scale;
   for (PersonaSpec& spec : specs) spec.temperature *= temperature_scale;
   context.log().info("world personas: {} judges from {}, temperatures x{}", specs.size(),
                      file.empty() ? builtin_personas_name(version) : file, temperature_scale);
@@ -82,17 +126,7 @@ NodeTypeSpec world_gold_humans_node_type() {
       "pairs of sft-like outputs. Pairs must carry the world's hidden columns in their "
       "metadata. members() lists the raters. See docs/world.md.";
   spec.outputs = {{"annotator", "Annotator", "the gold human pool"}};
-  spec.params = {
-      integer_param("version", 2, "the world version whose humans these are (1 or 2)", 1, 2),
-      integer_param("raters", 16, "raters in the pool (AlpacaFarm had 16 crowd workers)", 1, 1000),
-      number_param("temperature", kDefaultGoldTemperature,
-                   "Bradley-Terry noise scale of the mean rater", /*minimum=*/0.01,
-                   /*maximum=*/100.0),
-      string_param("mode", "single",
-                   "single: one rater per pair; panel: majority of panel_size raters",
-                   {"single", "panel"}),
-      integer_param("panel_size", 5, "raters per pair in panel mode (odd)", 1, 999),
-  };
+  spec.params = gold_humans_schema().specs();
   return make_node_type(std::move(spec), run_world_gold_humans);
 }
 
@@ -106,17 +140,7 @@ NodeTypeSpec world_personas_node_type() {
       "copy of configs/annotators/world_personas.toml). On its own it picks one persona per "
       "instruction; wrap it in the noisy ensemble for AlpacaFarm's training-time labels.";
   spec.outputs = {{"annotator", "Annotator", "the persona pool"}};
-  spec.params = {
-      integer_param("version", 2, "the world version the personas judge for (1 or 2)", 1, 2),
-      path_param("personas_file", "",
-                 "persona definitions (TOML); empty = the built-in world_personas.toml "
-                 "(version 1) or world_personas_v2.toml (version 2)"),
-      number_param("temperature_scale", 1.0,
-                   "multiplies every persona's temperature: below 1 the pool is more decisive "
-                   "(recalibrating it, with world_gold_humans' temperature, to outputs whose "
-                   "utilities lie closer together than the teacher's)",
-                   /*minimum=*/0.01, /*maximum=*/100.0),
-  };
+  spec.params = personas_schema().specs();
   return make_node_type(std::move(spec), run_world_personas);
 }
 

@@ -4,6 +4,7 @@
 
 #include "paddock/error.hpp"
 #include "paddock/seed.hpp"
+#include "paddock/settings_schema.hpp"
 #include "paddock/simple_node.hpp"
 #include "responder.hpp"
 #include "text_util.hpp"
@@ -20,10 +21,24 @@ std::vector<std::string> quality_names() {
   return names;
 }
 
+struct WorldSystemSettings {
+  std::string quality = "strong";
+  std::string generator;
+};
+
+SettingsSchema<WorldSystemSettings> world_system_schema() {
+  using S = WorldSystemSettings;
+  SettingsSchema<S> schema;
+  schema.text("quality", &S::quality, "which scripted system answers", quality_names())
+      .text("generator", &S::generator, "the generator column; empty = world_<quality>");
+  return schema;
+}
+
 void run_world_system(NodeContext& context) {
   const auto prompts = context.input<Dataset>("prompts");
-  const std::string quality = context.params().string("quality");
-  std::string generator = context.params().string("generator");
+  const WorldSystemSettings settings = world_system_schema().read(context.params());
+  const std::string quality = settings.quality;
+  std::string generator = settings.generator;
   if (generator.empty()) generator = "world_" + quality;
   auto outputs =
       std::make_shared<Dataset>(system_outputs(*prompts, quality, context.seed(), generator));
@@ -66,10 +81,7 @@ NodeTypeSpec world_system_node_type() {
       "sft outputs). Needs the hidden columns of instruction_world records.";
   spec.inputs = {{"prompts", "Dataset", "world records (instruction, input, hidden columns)"}};
   spec.outputs = {{"outputs", "Dataset", "the records with this system's output and generator"}};
-  spec.params = {
-      string_param("quality", "strong", "which scripted system answers", quality_names()),
-      string_param("generator", "", "the generator column; empty = world_<quality>"),
-  };
+  spec.params = world_system_schema().specs();
   return make_node_type(std::move(spec), run_world_system);
 }
 

@@ -14,16 +14,21 @@ namespace {
 
 using testing::TestNodeContext;
 
+// The world's parameters as the host resolves them: `values` over the declared defaults.
+nlohmann::json world_params(const nlohmann::json& values) {
+  return paddock::testing::params_with_defaults(instruction_world_node_type(), values);
+}
+
 void run(const NodeTypeSpec& spec, TestNodeContext& context) {
   spec.create()->run(context);
 }
 
 std::shared_ptr<Dataset> small_eval() {
-  TestNodeContext context("world", {{"scale", 0.02},
-                                    {"families", nlohmann::json::array()},
-                                    {"input_fraction", 0.3},
-                                    {"fact_base_size", 300},
-                                    {"corpus_documents", 50}});
+  TestNodeContext context("world", world_params({{"scale", 0.02},
+                                                 {"families", nlohmann::json::array()},
+                                                 {"input_fraction", 0.3},
+                                                 {"fact_base_size", 300},
+                                                 {"corpus_documents", 50}}));
   run(instruction_world_node_type(), context);
   return context.output<Dataset>("eval");
 }
@@ -40,11 +45,11 @@ TEST(WorldNodes, SpecsDeclarePortsAndKinds) {
 }
 
 TEST(WorldNodes, InstructionWorldEmitsEverySplit) {
-  TestNodeContext context("world", {{"scale", 0.01},
-                                    {"families", {"addition", "sorting"}},
-                                    {"input_fraction", 0.3},
-                                    {"fact_base_size", 300},
-                                    {"corpus_documents", 50}});
+  TestNodeContext context("world", world_params({{"scale", 0.01},
+                                                 {"families", {"addition", "sorting"}},
+                                                 {"input_fraction", 0.3},
+                                                 {"fact_base_size", 300},
+                                                 {"corpus_documents", 50}}));
   run(instruction_world_node_type(), context);
   const auto corpus = context.output<Dataset>("corpus");
   ASSERT_NE(corpus, nullptr);
@@ -61,7 +66,7 @@ TEST(WorldNodes, InstructionWorldEmitsEverySplit) {
 }
 
 TEST(WorldNodes, InstructionWorldRejectsBadParams) {
-  TestNodeContext context("world", {{"scale", 0.01}, {"families", {"poetry"}}});
+  TestNodeContext context("world", world_params({{"scale", 0.01}, {"families", {"poetry"}}}));
   EXPECT_THROW(run(instruction_world_node_type(), context), Error);
 }
 

@@ -14,11 +14,16 @@ namespace {
 
 using testing::TestNodeContext;
 
+// The world's parameters as the host resolves them: `values` over the declared defaults.
+nlohmann::json world_params(const nlohmann::json& values) {
+  return paddock::testing::params_with_defaults(instruction_world_node_type(), values);
+}
+
 std::shared_ptr<Dataset> eval_prompts() {
-  TestNodeContext context("world", {{"scale", 0.05},
-                                    {"families", nlohmann::json::array()},
-                                    {"input_fraction", 0.3},
-                                    {"fact_base_size", 300}});
+  TestNodeContext context("world", world_params({{"scale", 0.05},
+                                                 {"families", nlohmann::json::array()},
+                                                 {"input_fraction", 0.3},
+                                                 {"fact_base_size", 300}}));
   instruction_world_node_type().create()->run(context);
   return context.output<Dataset>("eval");
 }

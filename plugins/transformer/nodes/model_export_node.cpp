@@ -8,6 +8,7 @@
 #include "paddock/error.hpp"
 #include "paddock/report.hpp"
 #include "paddock/seed.hpp"
+#include "paddock/settings_schema.hpp"
 #include "paddock/simple_node.hpp"
 #include "paddock/transformer/atomic_file_writer.hpp"
 #include "transformer_nodes.hpp"
@@ -57,9 +58,27 @@ std::string read_text_file(const fs::path& file) {
   return text;
 }
 
+// Every parameter but `path`, which is required (no default) and stays a plain ParamSpec.
+struct ModelExportSettings {
+  std::string source_pipeline;
+  bool require_passed_gates = true;
+};
+
+SettingsSchema<ModelExportSettings> model_export_schema() {
+  using S = ModelExportSettings;
+  SettingsSchema<S> schema;
+  schema
+      .path("source_pipeline", &S::source_pipeline,
+            "the pipeline file that made the model, recorded by name "
+            "and digest")
+      .boolean("require_passed_gates", &S::require_passed_gates,
+               "refuse to export when a report says its gates failed");
+  return schema;
+}
+
 void run_model_export(NodeContext& context) {
-  const Params& params = context.params();
-  const fs::path destination = params.string("path");
+  const ModelExportSettings settings = model_export_schema().read(context.params());
+  const fs::path destination = context.params().string("path");  // required: not in the schema
   const auto model = context.input<Model>("model");
   ordered_json provenance;
   provenance["format"] = 1;
@@ -71,7 +90,7 @@ void run_model_export(NodeContext& context) {
     const auto report = std::dynamic_pointer_cast<Report>(artifact);
     if (!report) continue;
     const ordered_json& content = report->content();
-    if (params.boolean("require_passed_gates") && content.contains("all_passed") &&
+    if (settings.require_passed_gates && content.contains("all_passed") &&
         content["all_passed"] == false)
       throw Error("node '" + context.node_name() + "': a report given to `reports` failed its " +
                   "gates (" + content.value("gates", ordered_json::object()).dump() +
@@ -79,7 +98,7 @@ void run_model_export(NodeContext& context) {
                   "mean, or set require_passed_gates = false to export it anyway");
     provenance["reports"].push_back(content);
   }
-  const std::string pipeline = params.string("source_pipeline");
+  const std::string pipeline = settings.source_pipeline;
   if (!pipeline.empty()) {
     provenance["pipeline"] = {{"file", fs::path(pipeline).filename().string()},
                               {"digest", hex(fnv1a_64(read_text_file(pipeline)))}};
@@ -131,14 +150,10 @@ NodeTypeSpec model_export_node_type() {
        /*optional=*/true, /*multiple=*/true},
   };
   spec.outputs = {{"provenance", "Report", "what paddock_provenance.json records"}};
+  // `path` is required: a plain ParamSpec, declared first as before.
   spec.params = {
-      required_param("path", ParamType::path, "the directory to write (replaced if present)"),
-      path_param("source_pipeline", "",
-                 "the pipeline file that made the model, recorded by name "
-                 "and digest"),
-      boolean_param("require_passed_gates", true,
-                    "refuse to export when a report says its gates failed"),
-  };
+      required_param("path", ParamType::path, "the directory to write (replaced if present)")};
+  for (ParamSpec& param : model_export_schema().specs()) spec.params.push_back(std::move(param));
   return make_node_type(std::move(spec), run_model_export);
 }
 

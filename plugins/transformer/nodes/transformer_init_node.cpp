@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "paddock/dataset.hpp"
+#include "paddock/settings_schema.hpp"
 #include "paddock/simple_node.hpp"
 #include "paddock/torch/causal_lm.hpp"
 #include "paddock/transformer/bpe_trainer.hpp"
@@ -13,18 +14,67 @@
 namespace paddock::transformer {
 namespace {
 
-BpeTokenizer make_tokenizer(NodeContext& context) {
-  const auto& params = context.params();
-  if (params.has("tokenizer") && !params.string("tokenizer").empty()) {
-    return load_tokenizer(params.string("tokenizer"));
-  }
+struct TransformerInitSettings {
+  std::string family = "gpt2";
+  std::int64_t vocab_size = 2048;
+  std::int64_t hidden_size = 256;
+  std::int64_t layers = 4;
+  std::int64_t heads = 4;
+  std::int64_t kv_heads = 0;
+  std::int64_t intermediate_size = 0;
+  std::int64_t max_positions = 512;
+  bool tie_embeddings = true;
+  std::string tokenizer;
+  std::vector<std::string> text_columns = {"instruction", "input", "output"};
+  bool split_digits = false;
+  std::string eos_token = "<|endoftext|>";
+  std::string pad_token = "<|pad|>";
+  std::string bos_token;
+  std::string prompt_with_input = PromptTemplate{}.with_input;
+  std::string prompt_without_input = PromptTemplate{}.without_input;
+};
+
+SettingsSchema<TransformerInitSettings> transformer_init_schema() {
+  using S = TransformerInitSettings;
+  SettingsSchema<S> schema;
+  schema.text("family", &S::family, "architecture family", {"gpt2", "llama"})
+      .integer("vocab_size", &S::vocab_size, "tokenizer size when training one", 260.0, 1e6)
+      .integer("hidden_size", &S::hidden_size, "model width", 8.0)
+      .integer("layers", &S::layers, "transformer blocks", 1.0)
+      .integer("heads", &S::heads, "attention heads", 1.0)
+      .integer("kv_heads", &S::kv_heads, "key/value heads for grouped-query attention (0 = heads)",
+               0.0)
+      .integer("intermediate_size", &S::intermediate_size,
+               "MLP width (0 = 4x width for GPT-2, ~8/3x for LLaMA)", 0.0)
+      .integer("max_positions", &S::max_positions, "longest sequence in tokens", 8.0)
+      .boolean("tie_embeddings", &S::tie_embeddings,
+               "share the token embedding with the output layer")
+      .path("tokenizer", &S::tokenizer,
+            "an existing tokenizer.json (or its directory) instead of training one")
+      .strings("text_columns", &S::text_columns, "corpus columns the tokenizer learns from")
+      .boolean("split_digits", &S::split_digits,
+               "a trained tokenizer keeps every digit a token of its own (Hugging Face's "
+               "Digits pre-tokenizer), so arithmetic is learnable digit by digit")
+      .text("eos_token", &S::eos_token, "end-of-sequence token of a trained tokenizer")
+      .text("pad_token", &S::pad_token, "padding token of a trained tokenizer")
+      .text("bos_token", &S::bos_token,
+            "beginning-of-sequence token of a trained tokenizer (empty: none)")
+      .text("prompt_with_input", &S::prompt_with_input,
+            "prompt template for instructions with an input")
+      .text("prompt_without_input", &S::prompt_without_input,
+            "prompt template for instructions without one");
+  return schema;
+}
+
+BpeTokenizer make_tokenizer(NodeContext& context, const TransformerInitSettings& settings) {
+  if (!settings.tokenizer.empty()) return load_tokenizer(settings.tokenizer);
   if (!context.has_input("corpus")) {
     throw Error("give either a `corpus` input to train a tokenizer on or a `tokenizer` file");
   }
   const auto corpus = context.input<Dataset>("corpus");
   std::vector<std::string> texts;
   for (const Record& record : corpus->records()) {
-    for (const std::string& column : params.string_list("text_columns")) {
+    for (const std::string& column : settings.text_columns) {
       auto it = record.find(column);
       if (it != record.end() && it->is_string() && !it->get_ref<const std::string&>().empty()) {
         texts.push_back(it->get<std::string>());
@@ -33,15 +83,15 @@ BpeTokenizer make_tokenizer(NodeContext& context) {
   }
   if (texts.empty())
     throw Error("the corpus has no text in the columns " +
-                nlohmann::json(params.string_list("text_columns")).dump());
+                nlohmann::json(settings.text_columns).dump());
   BpeTrainerOptions options;
-  options.vocab_size = static_cast<std::size_t>(params.integer("vocab_size"));
-  if (params.boolean("split_digits")) options.digits = DigitSplitting::individual;
-  options.roles.eos = params.string("eos_token");
-  options.roles.pad = params.string("pad_token");
+  options.vocab_size = static_cast<std::size_t>(settings.vocab_size);
+  if (settings.split_digits) options.digits = DigitSplitting::individual;
+  options.roles.eos = settings.eos_token;
+  options.roles.pad = settings.pad_token;
   options.special_tokens = {options.roles.eos, options.roles.pad};
-  if (!params.string("bos_token").empty()) {
-    options.roles.bos = params.string("bos_token");
+  if (!settings.bos_token.empty()) {
+    options.roles.bos = settings.bos_token;
     options.special_tokens.push_back(options.roles.bos);
   }
   BpeTokenizer tokenizer = train_bpe_tokenizer(texts, options);
@@ -52,35 +102,35 @@ BpeTokenizer make_tokenizer(NodeContext& context) {
 
 void run_transformer_init(NodeContext& context) {
   configure_torch_threads();
-  const auto& params = context.params();
-  BpeTokenizer tokenizer = make_tokenizer(context);
+  const TransformerInitSettings settings = transformer_init_schema().read(context.params());
+  BpeTokenizer tokenizer = make_tokenizer(context, settings);
   ModelConfig config;
-  config.family = params.string("family") == "llama" ? ModelFamily::llama : ModelFamily::gpt2;
+  config.family = settings.family == "llama" ? ModelFamily::llama : ModelFamily::gpt2;
   config.vocab_size = static_cast<std::int64_t>(tokenizer.vocab_size());
-  config.hidden_size = params.integer("hidden_size");
-  config.layers = params.integer("layers");
-  config.heads = params.integer("heads");
-  config.kv_heads = params.integer("kv_heads") > 0 ? params.integer("kv_heads") : config.heads;
-  config.intermediate_size =
-      params.integer("intermediate_size") > 0 ? params.integer("intermediate_size")
-      : config.family == ModelFamily::gpt2    ? 4 * config.hidden_size
-                                              : (8 * config.hidden_size / 3 + 63) / 64 * 64;
-  config.max_positions = params.integer("max_positions");
-  config.tie_embeddings = params.boolean("tie_embeddings");
+  config.hidden_size = settings.hidden_size;
+  config.layers = settings.layers;
+  config.heads = settings.heads;
+  config.kv_heads = settings.kv_heads > 0 ? settings.kv_heads : config.heads;
+  config.intermediate_size = settings.intermediate_size > 0 ? settings.intermediate_size
+                             : config.family == ModelFamily::gpt2
+                                 ? 4 * config.hidden_size
+                                 : (8 * config.hidden_size / 3 + 63) / 64 * 64;
+  config.max_positions = settings.max_positions;
+  config.tie_embeddings = settings.tie_embeddings;
   config.norm_epsilon = config.family == ModelFamily::gpt2 ? 1e-5 : 1e-6;
   if (tokenizer.eos_id()) config.eos_token_id = *tokenizer.eos_id();
   if (tokenizer.bos_id()) config.bos_token_id = *tokenizer.bos_id();
   validate_model_config(config, "node '" + context.node_name() + "'");
   PromptTemplate prompt_template;
-  prompt_template.with_input = params.string("prompt_with_input");
-  prompt_template.without_input = params.string("prompt_without_input");
+  prompt_template.with_input = settings.prompt_with_input;
+  prompt_template.without_input = settings.prompt_without_input;
   const torch::Device device = resolve_device(context.device());
   auto model = std::make_shared<TransformerModel>(
       Decoder::initialise(config, context.seed(), device), Decoder::WeightMap{},
       std::move(tokenizer), prompt_template);
   context.log().info(
       "initialised a {} model: {} layers, width {}, {} heads, vocabulary {}, {:.2f}M parameters",
-      params.string("family"), config.layers, config.hidden_size, config.heads, config.vocab_size,
+      settings.family, config.layers, config.hidden_size, config.heads, config.vocab_size,
       static_cast<double>(config.parameter_count()) / 1e6);
   context.set_output("model", model);
 }
@@ -88,7 +138,6 @@ void run_transformer_init(NodeContext& context) {
 }  // namespace
 
 NodeTypeSpec transformer_init_node_type() {
-  const PromptTemplate defaults;
   NodeTypeSpec spec;
   spec.name = "transformer_init";
   spec.kind = NodeKind::model;
@@ -99,33 +148,7 @@ NodeTypeSpec transformer_init_node_type() {
       "columns unless `tokenizer` names a tokenizer.json or a directory holding one.";
   spec.inputs = {{"corpus", "Dataset", "texts to train the tokenizer on", /*optional=*/true}};
   spec.outputs = {{"model", "Model", "the untrained model"}};
-  spec.params = {
-      string_param("family", "gpt2", "architecture family", {"gpt2", "llama"}),
-      integer_param("vocab_size", 2048, "tokenizer size when training one", 260.0, 1e6),
-      integer_param("hidden_size", 256, "model width", 8.0),
-      integer_param("layers", 4, "transformer blocks", 1.0),
-      integer_param("heads", 4, "attention heads", 1.0),
-      integer_param("kv_heads", 0, "key/value heads for grouped-query attention (0 = heads)", 0.0),
-      integer_param("intermediate_size", 0, "MLP width (0 = 4x width for GPT-2, ~8/3x for LLaMA)",
-                    0.0),
-      integer_param("max_positions", 512, "longest sequence in tokens", 8.0),
-      boolean_param("tie_embeddings", true, "share the token embedding with the output layer"),
-      path_param("tokenizer", "",
-                 "an existing tokenizer.json (or its directory) instead of training one"),
-      {"text_columns", ParamType::string_list, "corpus columns the tokenizer learns from",
-       nlohmann::json::array({"instruction", "input", "output"})},
-      boolean_param("split_digits", false,
-                    "a trained tokenizer keeps every digit a token of its own (Hugging Face's "
-                    "Digits pre-tokenizer), so arithmetic is learnable digit by digit"),
-      string_param("eos_token", "<|endoftext|>", "end-of-sequence token of a trained tokenizer"),
-      string_param("pad_token", "<|pad|>", "padding token of a trained tokenizer"),
-      string_param("bos_token", "",
-                   "beginning-of-sequence token of a trained tokenizer (empty: none)"),
-      string_param("prompt_with_input", defaults.with_input,
-                   "prompt template for instructions with an input"),
-      string_param("prompt_without_input", defaults.without_input,
-                   "prompt template for instructions without one"),
-  };
+  spec.params = transformer_init_schema().specs();
   return make_node_type(std::move(spec), run_transformer_init);
 }
 
