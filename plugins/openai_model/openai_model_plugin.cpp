@@ -110,7 +110,12 @@ void register_openai_model(Registrar& registrar) {
   // `model` is required: a plain ParamSpec, declared first as before.
   spec.params = {required_param("model", ParamType::string, "the API's model id")};
   for (ParamSpec& param : openai_model_schema().specs()) spec.params.push_back(std::move(param));
-  registrar.add_node_type(make_node_type(std::move(spec), run_openai_model));
+  // A remote model only generates: validation refuses it where a port needs log-probs or
+  // training (a policy, a reference).
+  NodeTypeDeclaration declaration;
+  declaration.spec = make_node_type(std::move(spec), run_openai_model);
+  declaration.promised = {{"model", {capability::kGenerate}}};
+  add_node_type(registrar, std::move(declaration));
   registrar.add_model_backend({openai_model::kBackendName,
                                "a generate-only model behind an OpenAI-compatible HTTP API",
                                &load_backend});
