@@ -71,7 +71,7 @@ struct AnnotateSettings {
   std::int64_t batch_size = 64;
   bool drop_unannotated = false;
   bool include_raw = false;
-  double max_failed_share = 0.0;
+  OutageSettings outage;
 };
 
 SettingsSchema<AnnotateSettings> annotate_schema() {
@@ -86,12 +86,7 @@ SettingsSchema<AnnotateSettings> annotate_schema() {
                "leave out rows the annotator could not label instead of writing "
                "preference = null")
       .boolean("include_raw", &S::include_raw, "add the judge's raw answer as `raw_annotation`")
-      .number("max_failed_share", &S::max_failed_share,
-              "the share of pairs whose judge requests may fail (after their retries) "
-              "without failing the node; when some fail, or a budget stops the judge, the "
-              "node keeps its output for this run but is incomplete: the next run asks "
-              "again for the missing pairs only",
-              /*minimum=*/0.0, /*maximum=*/1.0);
+      .group(&S::outage, outage_schema("output"));
   return schema;
 }
 
@@ -102,7 +97,7 @@ void run_annotate(NodeContext& context) {
   const auto batch_size = static_cast<std::size_t>(settings.batch_size);
   const bool drop_unannotated = settings.drop_unannotated;
   const bool include_raw = settings.include_raw;
-  const double max_failed_share = settings.max_failed_share;
+  const double max_failed_share = settings.outage.max_failed_share;
 
   std::vector<PreferencePair> pairs;
   pairs.reserve(source->size());

@@ -36,19 +36,14 @@ nlohmann::ordered_json optional_number(const std::optional<double>& value) {
 
 struct JudgeEvalSettings {
   std::int64_t batch_size = 32;
-  double max_failed_share = 0.0;
+  OutageSettings outage;
 };
 
 SettingsSchema<JudgeEvalSettings> judge_eval_schema() {
   using S = JudgeEvalSettings;
   SettingsSchema<S> schema;
   schema.integer("batch_size", &S::batch_size, "pairs per call to the judge", /*minimum=*/1.0)
-      .number("max_failed_share", &S::max_failed_share,
-              "the share of pairs whose judge requests may fail (after their retries) "
-              "without failing the node; when some fail, or a budget stops the judge, the "
-              "node keeps its report for this run but is incomplete: the next run asks "
-              "again for the missing pairs only",
-              /*minimum=*/0.0, /*maximum=*/1.0);
+      .group(&S::outage, outage_schema("report"));
   return schema;
 }
 
@@ -57,7 +52,7 @@ void run_judge_eval(NodeContext& context) {
   const auto reference = context.input<Dataset>("reference");
   const JudgeEvalSettings settings = judge_eval_schema().read(context.params());
   const auto batch_size = static_cast<std::size_t>(settings.batch_size);
-  const double max_failed_share = settings.max_failed_share;
+  const double max_failed_share = settings.outage.max_failed_share;
 
   std::vector<ReferenceRow> rows;
   std::vector<PreferencePair> pairs;

@@ -29,7 +29,7 @@ struct WinRateSettings {
   bool length_controlled = true;
   double lc_l2_penalty = 0.01;
   bool require_all_matched = false;
-  double max_failed_share = 0.0;
+  OutageSettings outage;
 };
 
 SettingsSchema<WinRateSettings> win_rate_schema() {
@@ -53,12 +53,7 @@ SettingsSchema<WinRateSettings> win_rate_schema() {
       .boolean("require_all_matched", &S::require_all_matched,
                "fail when an output or reference row has no partner, instead of judging "
                "only the matched rows")
-      .number("max_failed_share", &S::max_failed_share,
-              "the share of pairs whose judge requests may fail (after their retries) "
-              "without failing the node; when some fail, or a budget stops the judge, the "
-              "node keeps its report for this run but is incomplete: the next run asks "
-              "again for the missing pairs only",
-              /*minimum=*/0.0, /*maximum=*/1.0);
+      .group(&S::outage, outage_schema("report"));
   return schema;
 }
 
@@ -173,7 +168,7 @@ void run_win_rate(NodeContext& context) {
   }
 
   const std::string judge_name = judge->name();
-  const double max_failed_share = settings.max_failed_share;
+  const double max_failed_share = settings.outage.max_failed_share;
   const UnansweredPairs before = unanswered_pairs(*judge);
   const auto annotations =
       judge_in_batches(context, *judge, joined.pairs, static_cast<std::size_t>(settings.batch_size),

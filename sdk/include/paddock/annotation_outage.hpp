@@ -17,8 +17,28 @@
 #include "paddock/annotator_usage.hpp"
 #include "paddock/context.hpp"
 #include "paddock/error.hpp"
+#include "paddock/settings_schema.hpp"
 
 namespace paddock {
+
+// The outage parameter of a node that pays a judge, as a settings group.
+struct OutageSettings {
+  double max_failed_share = 0.0;
+};
+
+// `kept` names what the node keeps when incomplete: "output" or "report".
+inline SettingsSchema<OutageSettings> outage_schema(const std::string& kept) {
+  SettingsSchema<OutageSettings> schema;
+  schema.number("max_failed_share", &OutageSettings::max_failed_share,
+                "the share of pairs whose judge requests may fail (after their retries) without "
+                "failing the node; when some fail, or a budget stops the judge, the node keeps "
+                "its " +
+                    kept +
+                    " for this run but is incomplete: the next run asks again for the missing "
+                    "pairs only",
+                /*minimum=*/0.0, /*maximum=*/1.0);
+  return schema;
+}
 
 struct UnansweredPairs {
   std::int64_t failed = 0;    // its service failed on them
