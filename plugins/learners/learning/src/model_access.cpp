@@ -63,6 +63,14 @@ std::vector<std::string> causal_lm_capabilities() {
   return {capability::kGenerate, capability::kLogprobs, capability::kTrain};
 }
 
+void declare_reward_learner_ports(NodeTypeDeclaration& declaration) {
+  const std::vector<std::string> causal_lm = causal_lm_capabilities();
+  declaration.required.push_back({"policy", causal_lm});
+  declaration.required.push_back({"reward", {capability::kReward}});
+  declaration.required.push_back({"reference", {capability::kLogprobs}});
+  declaration.promised.push_back({"model", causal_lm});
+}
+
 LanguageModel clone_for_training(const NodeContext& context, std::string_view port) {
   const auto input = context.input<Model>(port);
   const CausalLanguageModel& original = require_causal_lm(*input, context, port);

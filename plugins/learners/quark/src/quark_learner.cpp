@@ -473,11 +473,7 @@ NodeTypeDeclaration quark_node_type() {
   declaration.spec =
       make_node_type(std::move(spec), [](NodeContext& context) { QuarkRun(context).run(); });
   declaration.rules = schema.param_rules();
-  const std::vector<std::string> causal_lm = learning::causal_lm_capabilities();
-  declaration.required = {{"policy", causal_lm},
-                          {"reward", {capability::kReward}},
-                          {"reference", {capability::kLogprobs}}};
-  declaration.promised = {{"model", causal_lm}};
+  learning::declare_reward_learner_ports(declaration);
   return declaration;
 }
 

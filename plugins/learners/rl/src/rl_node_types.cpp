@@ -36,11 +36,7 @@ NodeTypeDeclaration rl_node_type(Algorithm algorithm, std::string name, std::str
     run_policy_gradient(context, algorithm);
   });
   declaration.rules = schema.param_rules();
-  const std::vector<std::string> causal_lm = learning::causal_lm_capabilities();
-  declaration.required = {{"policy", causal_lm},
-                          {"reward", {capability::kReward}},
-                          {"reference", {capability::kLogprobs}}};
-  declaration.promised = {{"model", causal_lm}};
+  learning::declare_reward_learner_ports(declaration);
   declaration.data_parallel = true;
   return declaration;
 }

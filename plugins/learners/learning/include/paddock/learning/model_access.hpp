@@ -11,6 +11,7 @@
 #include "paddock/capabilities.hpp"
 #include "paddock/context.hpp"
 #include "paddock/model.hpp"
+#include "paddock/node_declaration.hpp"
 #include "paddock/torch/causal_lm.hpp"
 
 namespace paddock::learning {
@@ -34,6 +35,10 @@ RewardScorer& require_reward_scorer(Model& model, const NodeContext& context,
 LanguageModel shared_language_model(const NodeContext& context, std::string_view port);
 // generate, logprobs and train: what a policy port requires and a trained policy promises.
 std::vector<std::string> causal_lm_capabilities();
+
+// The capabilities of a learner that trains input `policy` against a frozen `reward` model
+// (and an optional `reference`) into output `model`, as ppo, rloo, grpo and quark declare.
+void declare_reward_learner_ports(NodeTypeDeclaration& declaration);
 
 // A deep copy of the model on `port`, ready to train; the input itself is left untouched.
 LanguageModel clone_for_training(const NodeContext& context, std::string_view port);
