@@ -131,6 +131,9 @@ TEST_F(CliTest, ValidateAcceptsGoodAndRejectsBadPipelines) {
 // `paddock validate` refuses a wrong wiring and a broken rule with the file and line, before
 // anything runs.
 TEST_F(CliTest, ValidateRefusesAWrongCapabilityWiringAndABrokenRule) {
+#ifndef PADDOCK_WITH_LEARNERS
+  GTEST_SKIP() << "built without LibTorch: no learner plugins";
+#endif
   const auto file = dir_ / "wiring.toml";
   write_text(file,
              "[pipeline]\nname = \"wiring\"\n"                                             // 1-2

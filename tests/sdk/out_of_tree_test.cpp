@@ -95,6 +95,9 @@ std::vector<double> simpo_losses(const std::filesystem::path& workdir) {
 // into a plugins folder, listed by `paddock plugins` with its rule, run from a pipeline on
 // the world; it learns, and a run stopped midway resumes to the uninterrupted run's weights.
 TEST(Sdk, OutOfTreeLearnerBuildsLearnsAndResumes) {
+#ifndef PADDOCK_WITH_LEARNERS
+  GTEST_SKIP() << "built without LibTorch: no learning component";
+#endif
   TempDir dir;
   const std::string prefix = (dir / "prefix").string();
   const std::string build = (dir / "simpo-build").string();
