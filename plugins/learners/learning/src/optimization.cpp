@@ -67,4 +67,23 @@ void clip_gradients(const std::vector<torch::Tensor>& parameters, double norm, d
   }
 }
 
+GuardedStep guarded_step(torch::optim::Optimizer& optimizer,
+                         const std::vector<torch::Tensor>& parameters, double loss,
+                         double learning_rate, double max_grad_norm) {
+  GuardedStep step;
+  if (!std::isfinite(loss)) {
+    step.non_finite = "loss";
+    return step;
+  }
+  step.norm = gradient_norm(parameters);
+  if (!std::isfinite(step.norm)) {
+    step.non_finite = "gradient norm";
+    return step;
+  }
+  clip_gradients(parameters, step.norm, max_grad_norm);
+  set_learning_rate(optimizer, learning_rate);
+  optimizer.step();
+  return step;
+}
+
 }  // namespace paddock::learning

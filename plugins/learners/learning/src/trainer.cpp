@@ -298,13 +298,17 @@ TrainingSummary TrainingLoop::run() {
     const double loss = result.loss;
     const std::int64_t tokens = result.tokens;
     const std::map<std::string, double>& metrics = result.metrics;
-    double norm = 0.0;
-    if (!non_finite) {
-      norm = gradient_norm(parameters_);
-      if (!std::isfinite(norm)) non_finite = "gradient norm is " + format_number(norm);
-    }
     const double learning_rate =
         cosine_learning_rate(state_.step, total_steps_, warmup, settings_.learning_rate);
+    double norm = 0.0;
+    if (!non_finite) {
+      const GuardedStep step =
+          guarded_step(*optimizer_, parameters_, loss, learning_rate, settings_.max_grad_norm);
+      norm = step.norm;
+      if (!step.taken())
+        non_finite =
+            step.non_finite + " is " + format_number(step.non_finite == "loss" ? loss : norm);
+    }
     if (non_finite) {
       if (settings_.on_nan == NanPolicy::fail) fail_on_non_finite(*non_finite, number);
       ++state_.skipped_steps;
@@ -312,10 +316,6 @@ TrainingSummary TrainingLoop::run() {
                           task_.label, number, *non_finite, state_.skipped_steps);
       context_.metric(number, prefix + "train/skipped_steps",
                       static_cast<double>(state_.skipped_steps));
-    } else {
-      clip_gradients(parameters_, norm, settings_.max_grad_norm);
-      set_learning_rate(*optimizer_, learning_rate);
-      optimizer_->step();
     }
     optimizer_->zero_grad();
     state_.step = number;

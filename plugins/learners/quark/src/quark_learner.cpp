@@ -256,13 +256,12 @@ void QuarkRun::train(std::int64_t round, const std::vector<QuarkExample>& exampl
                                      : settings_.learning_rate;
     optimizer_->zero_grad();
     const double loss_value = loss.loss.item<double>();
-    double norm = std::numeric_limits<double>::quiet_NaN();
-    if (std::isfinite(loss_value)) {
-      loss.loss.backward();
-      norm = learning::gradient_norm(parameters_);
-    }
-    if (!std::isfinite(loss_value) || !std::isfinite(norm)) {
-      const std::string what = !std::isfinite(loss_value) ? "loss" : "gradient norm";
+    if (std::isfinite(loss_value)) loss.loss.backward();
+    const learning::GuardedStep guarded = learning::guarded_step(
+        *optimizer_, parameters_, loss_value, learning_rate, settings_.max_grad_norm);
+    const double norm = guarded.norm;
+    if (!guarded.taken()) {
+      const std::string& what = guarded.non_finite;
       if (settings_.on_nan == learning::NanPolicy::fail) {
         throw Error(where() + ": the " + what + " is not finite at optimizer step " +
                     std::to_string(number) + " (round " + std::to_string(round + 1) + " of " +
@@ -277,9 +276,6 @@ void QuarkRun::train(std::int64_t round, const std::vector<QuarkExample>& exampl
                           number, what);
       context_.metric(number, "train/skipped_steps", static_cast<double>(skipped_steps_));
     } else {
-      learning::clip_gradients(parameters_, norm, settings_.max_grad_norm);
-      learning::set_learning_rate(*optimizer_, learning_rate);
-      optimizer_->step();
       const double seconds = seconds_since(step_started);
       const auto tokens = batch.policy.attention_mask.sum().item<double>();
       context_.metric(number, "train/loss", loss_value);

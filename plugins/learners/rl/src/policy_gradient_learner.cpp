@@ -343,11 +343,10 @@ class PolicyGradientRun {
                 .sum()
                 .item<double>();
         const int warmup = static_cast<int>(settings_.warmup_steps);
-        learning::set_learning_rate(
-            *optimizer_,
+        const double learning_rate =
             optimizer_steps_ < warmup
                 ? settings_.learning_rate * static_cast<double>(optimizer_steps_ + 1) / (warmup + 1)
-                : settings_.learning_rate);
+                : settings_.learning_rate;
         optimizer_->zero_grad();
         // loss, policy loss, value loss, clip fraction, approximate KL, entropy: this rank's
         // parts, weighted by its share of the minibatch's tokens.
@@ -389,14 +388,13 @@ class PolicyGradientRun {
           distributed::sum_gradients(*group_, parameters_);
           parts = group_->sum(parts, "the exchange of the minibatch's losses");
         }
-        const double norm = learning::gradient_norm(parameters_);
-        if (!std::isfinite(parts[0]) || !std::isfinite(norm)) {
+        const learning::GuardedStep guarded = learning::guarded_step(
+            *optimizer_, parameters_, parts[0], learning_rate, settings_.max_grad_norm);
+        if (!guarded.taken()) {
           throw Error("step " + std::to_string(step) + ": the loss or its gradient is not finite" +
                       (last_checkpoint_.empty() ? std::string(" (no checkpoint yet)")
                                                 : "; last good checkpoint: " + last_checkpoint_));
         }
-        learning::clip_gradients(parameters_, norm, settings_.max_grad_norm);
-        optimizer_->step();
         ++optimizer_steps_;
         ++updates;
         policy_loss += parts[1];

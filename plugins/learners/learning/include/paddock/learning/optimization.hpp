@@ -5,7 +5,9 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <limits>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace torch::optim {
@@ -45,5 +47,18 @@ double gradient_norm(const std::vector<torch::Tensor>& parameters);
 // Scales the gradients so their global norm is at most `max_norm` (no-op when max_norm <= 0
 // or the norm is already small enough).
 void clip_gradients(const std::vector<torch::Tensor>& parameters, double norm, double max_norm);
+
+// One optimizer step behind the NaN/inf guard every learner applies: when `loss` is finite
+// and so is the gradients' global norm, clips the gradients to `max_grad_norm`, sets
+// `learning_rate` and steps. Otherwise the weights are left alone and `non_finite` says what
+// was not finite, for the learner's on_nan policy (fail, or skip the step).
+struct GuardedStep {
+  double norm = std::numeric_limits<double>::quiet_NaN();  // not computed for a bad loss
+  std::string non_finite;                                  // "", "loss" or "gradient norm"
+  bool taken() const { return non_finite.empty(); }
+};
+GuardedStep guarded_step(torch::optim::Optimizer& optimizer,
+                         const std::vector<torch::Tensor>& parameters, double loss,
+                         double learning_rate, double max_grad_norm);
 
 }  // namespace paddock::learning
