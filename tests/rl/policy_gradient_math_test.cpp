@@ -31,7 +31,6 @@ TEST(PolicyGradientMath, KlEstimators) {
   expect_near(kl_per_token(logp, reference, KlEstimator::k3), {0.193147f});
   // k1 can be negative; its penalty is clamped at zero, as AlpacaFarm's.
   expect_near(kl_penalty(kl_per_token(reference, logp, KlEstimator::k1), KlEstimator::k1), {0.0f});
-  EXPECT_THROW(parse_kl_estimator("k4"), Error);
 }
 
 TEST(PolicyGradientMath, WhiteningKeepsOrShiftsTheMean) {

@@ -15,12 +15,6 @@ void append(std::vector<std::int64_t>& ids, const std::vector<std::int64_t>& mor
 
 }  // namespace
 
-Truncation parse_truncation(const std::string& name) {
-  if (name == "cut") return Truncation::cut;
-  if (name == "drop") return Truncation::drop;
-  throw Error("truncation must be \"cut\" or \"drop\", not \"" + name + "\"");
-}
-
 std::optional<TokenSequence> limit_length(TokenSequence sequence, std::int64_t max_length,
                                           Truncation truncation, bool& was_cut) {
   was_cut = false;

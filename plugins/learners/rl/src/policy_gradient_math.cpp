@@ -5,16 +5,7 @@
 
 #include <algorithm>
 
-#include "paddock/error.hpp"
-
 namespace paddock::rl {
-
-KlEstimator parse_kl_estimator(const std::string& name) {
-  if (name == "k1") return KlEstimator::k1;
-  if (name == "k2") return KlEstimator::k2;
-  if (name == "k3") return KlEstimator::k3;
-  throw Error("unknown KL estimator '" + name + "' (expected k1, k2 or k3)");
-}
 
 torch::Tensor kl_per_token(const torch::Tensor& logprobs, const torch::Tensor& reference_logprobs,
                            KlEstimator estimator) {

@@ -23,7 +23,6 @@ enum class Truncation {
   cut,   // keep the first max_length tokens (the EOS may be lost)
   drop,  // leave the sequence out
 };
-Truncation parse_truncation(const std::string& name);
 
 // Applies the length limit: nullopt when the sequence is dropped, because of `drop` or
 // because nothing of the response would remain. `was_cut` is set when tokens were removed.

@@ -14,7 +14,6 @@ namespace paddock::rl {
 // k3 = (r - 1) - log r. k1 is AlpacaFarm's (clamped at zero in the penalty); k2 and k3 are
 // never negative.
 enum class KlEstimator { k1, k2, k3 };
-KlEstimator parse_kl_estimator(const std::string& name);
 torch::Tensor kl_per_token(const torch::Tensor& logprobs, const torch::Tensor& reference_logprobs,
                            KlEstimator estimator);
 
