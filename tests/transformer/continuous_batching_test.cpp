@@ -237,6 +237,44 @@ TEST_P(ContinuousBatchingTest, GenerateRequestsRunsOnTheContinuousBatch) {
   }
 }
 
+// TextGenerator::generate runs on the continuous batch: rows that stop early leave and the
+// next prompts' samples take their slots, and every sample is what decoding its prompt alone
+// (one row at a time) gives.
+TEST_P(ContinuousBatchingTest, GenerateRefillsFreedRowsAndSamplesWhatOneAtATimeGives) {
+  const std::vector<std::string> prompts = {"hi",  "Q: Add 2 and 3.\nA:", "a longer prompt here",
+                                            "x",   "The cat sat on",      "Write one word:",
+                                            "ok.", "Numbers: 1 2 3 4 5",  "?"};
+  GenerationOptions options = seeded(14, 11);
+  options.stop = {"a", "e", "i", "o", "u", " "};  // rows end at different steps
+  GenerationOptions one_at_a_time = options;
+  one_at_a_time.batch_size = 1;
+  const auto reference = model_->generate(prompts, one_at_a_time);
+  std::set<std::size_t> lengths;
+  for (const auto& samples : reference) lengths.insert(samples.at(0).token_ids.size());
+  ASSERT_GE(lengths.size(), 3u) << "the rows should finish at different steps";
+
+  for (const std::int64_t samples : {1, 3}) {
+    options.samples_per_prompt = one_at_a_time.samples_per_prompt = samples;
+    options.batch_size = 4;
+    const auto expected = model_->generate(prompts, one_at_a_time);
+    const auto together = model_->generate(prompts, options);
+    ASSERT_EQ(together.size(), prompts.size());
+    for (std::size_t p = 0; p < prompts.size(); ++p) {
+      ASSERT_EQ(together[p].size(), static_cast<std::size_t>(samples));
+      for (std::int64_t s = 0; s < samples; ++s) {
+        const Generation& got = together[p][s];
+        const Generation& want = expected[p][s];
+        EXPECT_EQ(got.token_ids, want.token_ids) << "prompt " << p << " sample " << s;
+        EXPECT_EQ(got.text, want.text) << "prompt " << p << " sample " << s;
+        EXPECT_EQ(got.finish_reason, want.finish_reason) << "prompt " << p << " sample " << s;
+        ASSERT_EQ(got.token_logprobs.size(), want.token_logprobs.size());
+        for (std::size_t t = 0; t < want.token_logprobs.size(); ++t)
+          EXPECT_NEAR(got.token_logprobs[t], want.token_logprobs[t], 1e-4) << p << " " << s;
+      }
+    }
+  }
+}
+
 // logit_bias changes which tokens are chosen, never the reported log-probabilities, and only
 // for its own request; an id outside the vocabulary fails that request alone.
 TEST_P(ContinuousBatchingTest, LogitBiasSteersItsOwnRequestOnly) {

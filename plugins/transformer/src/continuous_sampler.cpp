@@ -1,4 +1,5 @@
-// Continuous batching: one batch of rows that requests join and leave between decoding steps.
+// Continuous batching: one batch of rows that requests join and leave between decoding steps,
+// behind every sampler of the backend (TextGenerator::generate and RequestGenerator).
 //
 // The batch's key/value cache has one column per sequence position, rows left-padded, and
 // every live row's tokens end at the last filled column (each step appends one column to
@@ -45,6 +46,9 @@ struct RunningRequest {
 // A request checked and turned into tokens, waiting for its prefill.
 struct AdmittedRequest {
   std::size_t id = 0;
+  // Its rows are seeded as this prompt of a call (row_seed): 0 for a request of a
+  // RequestGenerator call, the prompt's index for TextGenerator::generate.
+  std::size_t seed_prompt = 0;
   GenerationOptions options;
   std::vector<std::pair<std::int64_t, float>> logit_bias;
   std::int64_t top_logprobs = 0;
@@ -157,7 +161,7 @@ Prefill ContinuousBatch::prefill(std::vector<AdmittedRequest>& incoming) {
       row.options = &request->options;
       if (!request->logit_bias.empty()) row.logit_bias = &request->logit_bias;
       row.top_logprobs = request->top_logprobs;
-      row.rng.seed(sampling::row_seed(request->options.seed, /*prompt=*/0, s));  // as if alone
+      row.rng.seed(sampling::row_seed(request->options.seed, admitted.seed_prompt, s));
       added.rows.push_back(&row);
       source.push_back(i);
     }
@@ -323,13 +327,22 @@ EndedRequests ContinuousBatch::step() {
   const auto logits = gaps ? logits_.index_select(0, index_tensor(live)) : logits_;
   const std::vector<std::int64_t> chosen = sampling::choose_tokens(
       sampling::apply_logit_bias(logits, rows), rows, vocabulary_.sampled_ids);
-  const auto logprobs_cpu = torch::log_softmax(logits.to(torch::kFloat32), -1).to(torch::kCPU);
-  const auto logprobs = logprobs_cpu.accessor<float, 2>();
-  auto alternatives = sampling::likeliest_tokens(logprobs_cpu, rows, vocabulary_.sampled_ids);
+  const auto logprobs = torch::log_softmax(logits.to(torch::kFloat32), -1);
+  const bool want_alternatives =
+      std::any_of(rows.begin(), rows.end(), [](const Row* row) { return row->top_logprobs > 0; });
+  // The whole [rows, V] table leaves the device only when a row asks for alternatives.
+  std::vector<std::vector<TokenAlternative>> alternatives(rows.size());
+  if (want_alternatives) {
+    alternatives =
+        sampling::likeliest_tokens(logprobs.to(torch::kCPU), rows, vocabulary_.sampled_ids);
+  }
+  const auto chosen_logprobs =
+      logprobs.gather(1, index_tensor(chosen).view({-1, 1})).view({-1}).to(torch::kCPU);
+  const auto chosen_logprob = chosen_logprobs.accessor<float, 1>();
   std::vector<std::size_t> done;
   for (std::size_t k = 0; k < rows.size(); ++k) {
     Row& row = *rows[k];
-    sampling::accept_token(row, chosen[k], logprobs[static_cast<std::int64_t>(k)][chosen[k]],
+    sampling::accept_token(row, chosen[k], chosen_logprob[static_cast<std::int64_t>(k)],
                            std::move(alternatives[k]), vocabulary_, listener_);
     if (!row.finished) continue;
     free_slot(static_cast<std::size_t>(live[k]));
@@ -361,6 +374,139 @@ EndedRequests ContinuousBatch::step() {
   next_position_ = next_position_ + alive_column;
   return ended;
 }
+
+// Where the batch's loop gets its rows and where their outcomes go.
+class RowSource {
+ public:
+  virtual ~RowSource() = default;
+  // Requests to admit now, given how many samples are running. `offered` is set when
+  // anything was handed over, admitted or not; nothing offered and nothing running ends
+  // the loop.
+  virtual std::vector<AdmittedRequest> take(std::int64_t running_samples, bool& offered) = 0;
+  virtual bool cancelled(std::size_t id) = 0;
+  virtual void finished(std::size_t id, RequestOutcome outcome) = 0;
+};
+
+void run_batch(const Decoder& decoder, RowSource& source, const SamplingVocabulary& vocabulary,
+               GenerationListener* listener) {
+  torch::NoGradGuard no_grad;
+  ContinuousBatch batch(decoder, vocabulary, listener);
+  while (true) {
+    std::vector<std::size_t> stopping;
+    for (std::size_t id : batch.running_requests())
+      if (source.cancelled(id)) stopping.push_back(id);
+    if (!stopping.empty()) {
+      for (auto& [id, outcome] : batch.cancel(stopping)) source.finished(id, std::move(outcome));
+    }
+    bool offered = false;
+    batch.admit(source.take(batch.running_samples(), offered));
+    if (batch.empty()) {
+      if (!offered) return;
+      continue;
+    }
+    for (auto& [id, outcome] : batch.step()) source.finished(id, std::move(outcome));
+  }
+}
+
+// A RequestGenerator's feed: text prompts with options of their own, each checked before
+// admission, so a request that cannot run fails alone.
+class RequestFeedSource final : public RowSource {
+ public:
+  RequestFeedSource(const Decoder& decoder, RequestFeed& feed, const SamplingVocabulary& vocabulary)
+      : decoder_(decoder), feed_(feed), vocabulary_(vocabulary) {}
+
+  std::vector<AdmittedRequest> take(std::int64_t running_samples, bool& offered) override {
+    std::vector<GenerationRequest> incoming = feed_.take(running_samples);
+    offered = !incoming.empty();
+    std::vector<AdmittedRequest> admitted;
+    for (GenerationRequest& request : incoming) {
+      const std::size_t id = next_id_++;
+      try {
+        admitted.push_back(admit(id, request));
+      } catch (const Error& error) {
+        RequestOutcome outcome;
+        outcome.error = error.what();
+        feed_.finished(id, std::move(outcome));
+      }
+    }
+    return admitted;
+  }
+  bool cancelled(std::size_t id) override { return feed_.cancelled(id); }
+  void finished(std::size_t id, RequestOutcome outcome) override {
+    feed_.finished(id, std::move(outcome));
+  }
+
+ private:
+  AdmittedRequest admit(std::size_t id, GenerationRequest& request) const {
+    const std::int64_t max_positions = decoder_.config().max_positions;
+    sampling::check_options(request.options, "");
+    sampling::check_logit_bias(request.logit_bias, decoder_.config().vocab_size);
+    if (request.top_logprobs < 0 || request.top_logprobs > sampling::kMaxTopLogprobs) {
+      throw Error("top_logprobs must be between 0 and " +
+                  std::to_string(sampling::kMaxTopLogprobs) + ", not " +
+                  std::to_string(request.top_logprobs));
+    }
+    std::vector<std::int64_t> prompt = vocabulary_.encode(request.prompt);
+    if (prompt.empty()) throw Error("the prompt has no tokens");
+    const auto prompt_length = static_cast<std::int64_t>(prompt.size());
+    // Up to the room left, but at least one token: a full prompt still fails below.
+    if (request.fit_to_context && prompt_length < max_positions) {
+      request.options.max_new_tokens =
+          std::min(request.options.max_new_tokens, max_positions - prompt_length);
+    }
+    sampling::check_fits(prompt_length, request.options.max_new_tokens, max_positions);
+    return {id,
+            /*seed_prompt=*/0,
+            std::move(request.options),
+            std::move(request.logit_bias),
+            request.top_logprobs,
+            std::move(prompt)};
+  }
+
+  const Decoder& decoder_;
+  RequestFeed& feed_;
+  const SamplingVocabulary& vocabulary_;
+  std::size_t next_id_ = 0;
+};
+
+// TextGenerator::generate's prompts (already checked), shortest first, admitted while their
+// samples fit in `batch_size` running rows (a prompt at a time when nothing runs).
+class PromptListSource final : public RowSource {
+ public:
+  PromptListSource(const std::vector<std::vector<std::int64_t>>& prompts,
+                   const GenerationOptions& options)
+      : prompts_(prompts), options_(options), results_(prompts.size()) {
+    for (std::size_t p = 0; p < prompts.size(); ++p) order_.push_back(p);
+    std::stable_sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) {
+      return prompts[a].size() < prompts[b].size();
+    });
+  }
+
+  std::vector<AdmittedRequest> take(std::int64_t running_samples, bool& offered) override {
+    const std::int64_t room = std::max<std::int64_t>(1, options_.batch_size);
+    std::vector<AdmittedRequest> admitted;
+    while (next_ < order_.size() &&
+           (running_samples == 0 || running_samples + options_.samples_per_prompt <= room)) {
+      const std::size_t p = order_[next_++];
+      admitted.push_back({p, /*seed_prompt=*/p, options_, {}, 0, prompts_[p]});
+      running_samples += options_.samples_per_prompt;
+    }
+    offered = !admitted.empty();
+    return admitted;
+  }
+  bool cancelled(std::size_t /*id*/) override { return false; }
+  void finished(std::size_t id, RequestOutcome outcome) override {
+    results_.at(id) = std::move(outcome.generations);
+  }
+  std::vector<std::vector<Generation>> results() { return std::move(results_); }
+
+ private:
+  const std::vector<std::vector<std::int64_t>>& prompts_;
+  const GenerationOptions& options_;
+  std::vector<std::size_t> order_;  // prompt indices, shortest prompt first
+  std::size_t next_ = 0;
+  std::vector<std::vector<Generation>> results_;
+};
 
 // The feed behind sample_requests: every request at once, then nothing.
 class FixedFeed final : public RequestFeed {
@@ -399,56 +545,24 @@ class FixedFeed final : public RequestFeed {
 
 }  // namespace
 
+std::vector<std::vector<Generation>> sample_continuations(
+    const Decoder& decoder, const std::vector<std::vector<std::int64_t>>& prompts,
+    const GenerationOptions& options, const SamplingVocabulary& vocabulary) {
+  sampling::check_options(options, "");
+  for (std::size_t p = 0; p < prompts.size(); ++p) {
+    if (prompts[p].empty()) throw Error("prompt " + std::to_string(p) + " has no tokens");
+    sampling::check_fits(static_cast<std::int64_t>(prompts[p].size()), options.max_new_tokens,
+                         decoder.config().max_positions);
+  }
+  PromptListSource source(prompts, options);
+  run_batch(decoder, source, vocabulary, /*listener=*/nullptr);
+  return source.results();
+}
+
 void sample_continuously(const Decoder& decoder, RequestFeed& feed,
                          const SamplingVocabulary& vocabulary, GenerationListener* listener) {
-  torch::NoGradGuard no_grad;
-  ContinuousBatch batch(decoder, vocabulary, listener);
-  const std::int64_t max_positions = decoder.config().max_positions;
-  std::size_t next_id = 0;
-  while (true) {
-    std::vector<std::size_t> stopping;
-    for (std::size_t id : batch.running_requests())
-      if (feed.cancelled(id)) stopping.push_back(id);
-    if (!stopping.empty()) {
-      for (auto& [id, outcome] : batch.cancel(stopping)) feed.finished(id, std::move(outcome));
-    }
-    std::vector<GenerationRequest> incoming = feed.take(batch.running_samples());
-    std::vector<AdmittedRequest> admitted;
-    for (GenerationRequest& request : incoming) {
-      const std::size_t id = next_id++;
-      // Checked before admission, so a request that cannot run fails alone.
-      try {
-        sampling::check_options(request.options, "");
-        sampling::check_logit_bias(request.logit_bias, decoder.config().vocab_size);
-        if (request.top_logprobs < 0 || request.top_logprobs > sampling::kMaxTopLogprobs) {
-          throw Error("top_logprobs must be between 0 and " +
-                      std::to_string(sampling::kMaxTopLogprobs) + ", not " +
-                      std::to_string(request.top_logprobs));
-        }
-        std::vector<std::int64_t> prompt = vocabulary.encode(request.prompt);
-        if (prompt.empty()) throw Error("the prompt has no tokens");
-        const auto prompt_length = static_cast<std::int64_t>(prompt.size());
-        // Up to the room left, but at least one token: a full prompt still fails below.
-        if (request.fit_to_context && prompt_length < max_positions) {
-          request.options.max_new_tokens =
-              std::min(request.options.max_new_tokens, max_positions - prompt_length);
-        }
-        sampling::check_fits(prompt_length, request.options.max_new_tokens, max_positions);
-        admitted.push_back({id, std::move(request.options), std::move(request.logit_bias),
-                            request.top_logprobs, std::move(prompt)});
-      } catch (const Error& error) {
-        RequestOutcome outcome;
-        outcome.error = error.what();
-        feed.finished(id, std::move(outcome));
-      }
-    }
-    batch.admit(std::move(admitted));
-    if (batch.empty()) {
-      if (incoming.empty()) return;
-      continue;
-    }
-    for (auto& [id, outcome] : batch.step()) feed.finished(id, std::move(outcome));
-  }
+  RequestFeedSource source(decoder, feed, vocabulary);
+  run_batch(decoder, source, vocabulary, listener);
 }
 
 std::vector<std::vector<Generation>> sample_requests(const Decoder& decoder,

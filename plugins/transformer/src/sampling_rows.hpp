@@ -1,6 +1,6 @@
-// The per-sample state both samplers share (the fixed batches of sampler.cpp and the
-// continuous batch of continuous_sampler.cpp): one row's own random generator, its tokens and
-// how it ends, and choosing the next token of every row under its own request's options.
+// The per-sample state of the continuous batch (continuous_sampler.cpp): one row's own
+// random generator, its tokens and how it ends, and choosing the next token of every row
+// under its own request's options.
 // Private to the transformer backend.
 #pragma once
 

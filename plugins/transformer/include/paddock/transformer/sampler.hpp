@@ -1,9 +1,10 @@
 // KV-cached sampling from a Decoder: left-padded prompts, temperature (0 = greedy), top-k,
 // top-p, EOS and stop strings, several samples per prompt. Every row draws from its own
 // generator seeded from (seed, prompt index, sample index), so a sample does not depend on
-// which other prompts share its batch. Two schedules: fixed batches (sample_continuations,
-// for TextGenerator::generate) and one continuous batch that rows join and leave between
-// decoding steps (sample_requests and sample_continuously, for RequestGenerator).
+// which other prompts share its batch. Every sampler runs one continuous batch: a row that
+// finishes leaves between decoding steps and its slot goes to the next prompt's samples
+// (sample_continuations for TextGenerator::generate; sample_requests and sample_continuously
+// for RequestGenerator).
 #pragma once
 
 #include <cstdint>
@@ -28,7 +29,8 @@ struct SamplingVocabulary {
   std::function<std::vector<std::int64_t>(const std::string&)> encode;
 };
 
-// For each prompt (token ids, non-empty), `options.samples_per_prompt` generations. Token
+// For each prompt (token ids, non-empty), `options.samples_per_prompt` generations, at most
+// `options.batch_size` rows running at once (shortest prompts first). Token
 // log-probabilities are under the model's own distribution (temperature 1, no truncation),
 // the quantity policy-gradient learners need.
 std::vector<std::vector<Generation>> sample_continuations(
