@@ -48,13 +48,18 @@ std::int64_t warmup_steps_for(double warmup_ratio, std::int64_t total_steps) {
 }
 
 double gradient_norm(const std::vector<torch::Tensor>& parameters) {
-  double squares = 0.0;
+  // Summed on the gradients' device, tensor by tensor in float64 (the same additions in the
+  // same order as a host loop would make), and read back once: one host sync per step, not
+  // one per tensor.
+  torch::NoGradGuard no_grad;
+  torch::Tensor squares;
   for (const torch::Tensor& parameter : parameters) {
     const torch::Tensor& gradient = parameter.grad();
     if (!gradient.defined()) continue;
-    squares += gradient.to(torch::kFloat64).pow(2).sum().item<double>();
+    const torch::Tensor square_sum = gradient.to(torch::kFloat64).pow(2).sum();
+    squares = squares.defined() ? squares.add_(square_sum) : square_sum;
   }
-  return std::sqrt(squares);
+  return squares.defined() ? std::sqrt(squares.item<double>()) : 0.0;
 }
 
 void clip_gradients(const std::vector<torch::Tensor>& parameters, double norm, double max_norm) {
