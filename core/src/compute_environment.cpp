@@ -42,23 +42,26 @@ CpuVectorFeatures cpu_vector_features() {
   __builtin_cpu_init();
   features.avx2 = __builtin_cpu_supports("avx2");
   features.fma = __builtin_cpu_supports("fma");
-  features.avx512f = __builtin_cpu_supports("avx512f");
+  features.avx512f = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
+                     __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+                     __builtin_cpu_supports("avx512vl");
 #endif
   return features;
 }
 
-std::optional<std::string> blas_kernel_warning(const std::string& kernel,
-                                               const CpuVectorFeatures& cpu, bool chosen_by_user) {
+bool is_generic_blas_kernel(const std::string& kernel) {
   std::string name = kernel;
   std::transform(name.begin(), name.end(), name.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  // OpenBLAS's x86 kernels from before AVX2: what DYNAMIC_ARCH falls back to for a CPU it
-  // does not recognise.
   static const char* const generic[] = {"prescott",  "core2",  "penryn",  "dunnington",
                                         "nehalem",   "atom",   "katmai",  "coppermine",
                                         "northwood", "banias", "opteron", "barcelona"};
-  const bool is_generic =
-      std::find(std::begin(generic), std::end(generic), name) != std::end(generic);
+  return std::find(std::begin(generic), std::end(generic), name) != std::end(generic);
+}
+
+std::optional<std::string> blas_kernel_warning(const std::string& kernel,
+                                               const CpuVectorFeatures& cpu, bool chosen_by_user) {
+  const bool is_generic = is_generic_blas_kernel(kernel);
   if (chosen_by_user || !is_generic || !(cpu.avx2 && cpu.fma)) return std::nullopt;
   const std::string better = cpu.avx512f ? "SkylakeX" : "Haswell";
   return "OpenBLAS runs its generic '" + kernel + "' kernels on this CPU, which has " +

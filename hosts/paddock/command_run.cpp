@@ -6,6 +6,7 @@
 #include <iostream>
 #include <optional>
 
+#include "blas_setup.hpp"
 #include "commands.hpp"
 #include "host_setup.hpp"
 #include "paddock/core/executor.hpp"
@@ -51,6 +52,8 @@ int run_command(const std::vector<std::string>& arguments) {
               << " is set; use one or the other\n";
     return kUsageError;
   }
+  // Before any plugin loads OpenBLAS (the ranks of --nproc inherit the choice).
+  const core::KernelChoice blas_choice = choose_blas_before_loading();
   core::PluginRegistry registry;
   core::ResolvedPipeline pipeline;
   if (!load_pipeline(values, registry, pipeline)) return kInvalidPipeline;
@@ -98,6 +101,7 @@ int run_command(const std::vector<std::string>& arguments) {
   logger->info("pipeline '{}' ({} nodes), workdir {}, seed {}, device {}", pipeline.pipeline.name,
                pipeline.nodes.size(), pipeline.pipeline.workdir.string(), pipeline.pipeline.seed,
                pipeline.pipeline.device);
+  log_blas_choice(blas_choice, *logger);
   log_compute_environment(*logger);
   try {
     const core::RunSummary summary = core::run_pipeline(pipeline, registry, run_options, logger);

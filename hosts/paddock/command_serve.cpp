@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "api_server.hpp"
+#include "blas_setup.hpp"
 #include "chat_template.hpp"
 #include "commands.hpp"
 #include "generation_scheduler.hpp"
@@ -158,6 +159,7 @@ int serve_command(const std::vector<std::string>& arguments) {
     std::optional<serve::ChatTemplate> chat_template =
         serve::ChatTemplate::select(values["chat-template"].as<std::string>(), directory);
 
+    const core::KernelChoice blas_choice = choose_blas_before_loading();
     core::PluginRegistry registry;
     load_plugins(registry, values, {});
     serve::LoadedModel loaded =
@@ -166,6 +168,7 @@ int serve_command(const std::vector<std::string>& arguments) {
     std::string name = values["model-name"].as<std::string>();
     if (name.empty()) name = std::filesystem::weakly_canonical(directory).filename().string();
 
+    log_blas_choice(blas_choice, *log);
     log_compute_environment(*log);
     for (const std::string& note : loaded.model->load_notes())
       log->warn("{}: {}", directory.string(), note);

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "blas_setup.hpp"
 #include "commands.hpp"
 #include "host_setup.hpp"
 #include "paddock/build_config.hpp"
@@ -19,6 +20,7 @@ Usage:
   paddock plugins [--json]
   paddock graph PIPELINE.toml
   paddock serve MODEL_DIR [--port 8000] [--api-key-env VAR] [--chat-template FILE]
+  paddock blas-check [--kernel NAME] [--json]
   paddock --version
 
 Run `paddock COMMAND --help` for a command's options.
@@ -48,6 +50,7 @@ int main(int argc, char** argv) {
     if (command == "plugins") return paddock::host::plugins_command(arguments);
     if (command == "graph") return paddock::host::graph_command(arguments);
     if (command == "serve") return paddock::host::serve_command(arguments);
+    if (command == "blas-check") return paddock::host::blas_check_command(arguments);
   } catch (const std::exception& error) {
     // Anything not reported closer to its cause: an unwritable workdir, a full disk...
     std::cerr << "paddock: error: " << error.what() << "\n";

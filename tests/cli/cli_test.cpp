@@ -92,6 +92,35 @@ TEST_F(CliTest, HelpAndUsageErrors) {
   EXPECT_NE(paddock("--version").output.find("paddock 0."), std::string::npos);
 }
 
+// `paddock blas-check` loads the system's OpenBLAS (with a kernel when asked) and checks its
+// products against a float64 reference; `paddock run` does the same in a child process
+// before its plugins load, to replace a generic fallback kernel (tested with fake probes in
+// core_tests: no machine here falls back).
+TEST_F(CliTest, BlasCheckNamesTheKernelAndChecksItsProducts) {
+  auto own = paddock("blas-check --json");
+  if (own.exit_code == 2 && own.output.find("cannot load") != std::string::npos)
+    GTEST_SKIP() << "no OpenBLAS on this machine: " << own.output;
+  ASSERT_EQ(own.exit_code, 0) << own.output;
+  const auto report = nlohmann::json::parse(own.output);
+  EXPECT_TRUE(report.at("ran").get<bool>());
+  EXPECT_TRUE(report.at("correct").get<bool>());
+  EXPECT_LT(report.at("largest_error").get<double>(), 1e-5);
+  EXPECT_FALSE(report.at("kernel").get<std::string>().empty());
+
+  // Prescott: the generic kernels every x86-64 CPU can run.
+  auto generic = paddock("blas-check --kernel Prescott");
+  EXPECT_EQ(generic.exit_code, 0) << generic.output;
+  EXPECT_NE(generic.output.find("kernel Prescott: products correct"), std::string::npos)
+      << generic.output;
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    auto haswell = nlohmann::json::parse(paddock("blas-check --kernel Haswell --json").output);
+    EXPECT_EQ(haswell.at("kernel"), "Haswell");
+    EXPECT_TRUE(haswell.at("correct").get<bool>());
+  }
+  EXPECT_EQ(paddock("blas-check --no-such-flag").exit_code, 2);
+}
+
 TEST_F(CliTest, PluginsListsBundledAndExtraPluginsAsJson) {
   auto result = paddock("plugins --json" + kFixturePath);
   ASSERT_EQ(result.exit_code, 0) << result.output;

@@ -27,12 +27,16 @@ struct ThreadChoice {
 };
 ThreadChoice torch_thread_choice();
 
-// The CPU's vector instructions that matter for OpenBLAS's kernels.
+// The CPU's vector instructions that matter for OpenBLAS's kernels (enabled by the OS too).
 struct CpuVectorFeatures {
   bool avx2 = false;
   bool fma = false;
-  bool avx512f = false;
+  bool avx512f = false;  // AVX-512 F, CD, BW, DQ and VL: what OpenBLAS's SkylakeX kernels use
 };
+
+// Whether `kernel` (openblas_get_corename()) is one of OpenBLAS's generic x86 kernels from
+// before AVX2, what DYNAMIC_ARCH falls back to on a CPU it does not recognise.
+bool is_generic_blas_kernel(const std::string& kernel);
 CpuVectorFeatures cpu_vector_features();
 
 // A warning with the fix when `kernel` is one of OpenBLAS's generic x86 kernels while the
