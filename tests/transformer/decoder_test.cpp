@@ -84,6 +84,41 @@ TEST_P(DecoderTest, LeftPaddedBatchGivesTheSameLogitsAsEachRowAlone) {
   EXPECT_LT((together[1].narrow(0, 4, 5) - alone(short_row)).abs().max().item<double>(), 1e-5);
 }
 
+// Documents packed in one row, numbered in the key mask, attend only to themselves and count
+// their positions from 0: each gives what it gives alone (right padding after them too).
+TEST_P(DecoderTest, PackedDocumentsGiveTheSameLogitsAsEachAlone) {
+  torch::NoGradGuard no_grad;
+  const std::vector<std::int64_t> lengths = {4, 7, 1, 5};
+  std::vector<torch::Tensor> documents;
+  for (const std::int64_t length : lengths)
+    documents.push_back(torch::randint(1, 50, {1, length}, torch::kLong));
+  const auto row = torch::cat({torch::cat(documents, 1), torch::zeros({1, 3}, torch::kLong)}, 1);
+  auto mask = torch::zeros_like(row);
+  std::int64_t start = 0;
+  for (std::size_t d = 0; d < lengths.size(); ++d) {
+    mask[0].narrow(0, start, lengths[d]).fill_(static_cast<std::int64_t>(d + 1));
+    start += lengths[d];
+  }
+  const auto positions = positions_from_mask(mask);
+  EXPECT_TRUE(torch::equal(
+      positions[0].narrow(0, 0, start),
+      torch::tensor({0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 0, 0, 1, 2, 3, 4}, torch::kLong)));
+  const auto packed = decoder_.logits(decoder_.forward(row, positions, mask))[0];
+  start = 0;
+  for (std::size_t d = 0; d < lengths.size(); ++d) {
+    const auto ones = torch::ones_like(documents[d]);
+    const auto alone =
+        decoder_.logits(decoder_.forward(documents[d], positions_from_mask(ones), ones))[0];
+    EXPECT_LT((packed.narrow(0, start, lengths[d]) - alone).abs().max().item<double>(), 1e-5)
+        << "document " << d;
+    start += lengths[d];
+  }
+  // A 0/1 mask with a gap is still one document: positions run on past the gap.
+  const auto gapped = torch::tensor({{0, 1, 1, 0, 1}}, torch::kLong);
+  EXPECT_TRUE(
+      torch::equal(positions_from_mask(gapped)[0], torch::tensor({0, 0, 1, 1, 2}, torch::kLong)));
+}
+
 TEST_P(DecoderTest, GradientsReachEveryWeight) {
   for (auto& [name, tensor] : decoder_.weights()) tensor.set_requires_grad(true);
   const auto ids = torch::randint(1, 50, {2, 10}, torch::kLong);

@@ -122,24 +122,51 @@ torch::Tensor Decoder::norm(const torch::Tensor& x, const std::string& prefix) c
   return x * torch::rsqrt(variance + eps) * weight(prefix + ".weight");
 }
 
-torch::Tensor Decoder::rotate(const torch::Tensor& x, const torch::Tensor& positions) const {
-  // x: [B, heads, T, D]; positions: [B, T]. Rotary embedding, halves convention.
-  const std::int64_t d = config_.head_dim();
-  const auto float_options = torch::TensorOptions().dtype(torch::kFloat32).device(x.device());
-  const auto inverse_frequency = torch::pow(
-      config_.rope_theta, -torch::arange(0, d, 2, float_options) / static_cast<double>(d));
-  const auto angles =
-      positions.to(torch::kFloat32).unsqueeze(-1) * inverse_frequency;  // [B, T, D/2]
-  const auto both = torch::cat({angles, angles}, -1).unsqueeze(1);      // [B, 1, T, D]
-  const auto cos = both.cos().to(x.dtype()), sin = both.sin().to(x.dtype());
+Decoder::AttentionContext Decoder::attention_context(const torch::Tensor& positions,
+                                                     const torch::Tensor& key_mask,
+                                                     std::int64_t steps,
+                                                     const KeyValueCache* cache) const {
+  AttentionContext context;
+  context.start = cache ? cache->length : 0;
+  const std::int64_t batch = key_mask.size(0), keys = context.start + steps;
+  const auto documents = key_mask.narrow(1, 0, keys).to(torch::kLong);
+  const auto index_options = torch::TensorOptions().dtype(torch::kLong).device(key_mask.device());
+  const auto query_index = torch::arange(context.start, keys, index_options).view({1, 1, steps, 1});
+  const auto key_index = torch::arange(keys, index_options).view({1, 1, 1, keys});
+  const auto key_document = documents.view({batch, 1, 1, keys});
+  const auto query_document = documents.narrow(1, context.start, steps).view({batch, 1, steps, 1});
+  context.allowed = (key_index <= query_index)
+                        .logical_and(key_document.ne(0))
+                        .logical_and(key_document.eq(query_document));
+  if (config_.family == ModelFamily::llama) {
+    // Rotary embedding, halves convention: the angles of every position, once per pass.
+    const std::int64_t d = config_.head_dim();
+    const auto float_options =
+        torch::TensorOptions().dtype(torch::kFloat32).device(positions.device());
+    const auto inverse_frequency = torch::pow(
+        config_.rope_theta, -torch::arange(0, d, 2, float_options) / static_cast<double>(d));
+    const auto angles =
+        positions.to(torch::kFloat32).unsqueeze(-1) * inverse_frequency;  // [B, T, D/2]
+    const auto both = torch::cat({angles, angles}, -1).unsqueeze(1);      // [B, 1, T, D]
+    context.cos = both.cos();
+    context.sin = both.sin();
+  }
+  return context;
+}
+
+namespace {
+
+// x: [B, heads, T, D] rotated by the pass's rotary tables.
+torch::Tensor rotate(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
   const auto halves = x.chunk(2, -1);
   const auto rotated = torch::cat({-halves[1], halves[0]}, -1);
   return x * cos + rotated * sin;
 }
 
+}  // namespace
+
 torch::Tensor Decoder::attention(const torch::Tensor& x, std::int64_t layer,
-                                 const torch::Tensor& positions, const torch::Tensor& key_mask,
-                                 KeyValueCache* cache) const {
+                                 const AttentionContext& context, KeyValueCache* cache) const {
   const std::string p = layer_prefix(layer);
   const std::int64_t batch = x.size(0), steps = x.size(1), heads = config_.heads;
   const std::int64_t kv_heads = config_.kv_heads, d = config_.head_dim(), h = config_.hidden_size;
@@ -158,10 +185,11 @@ torch::Tensor Decoder::attention(const torch::Tensor& x, std::int64_t layer,
   k = k.view({batch, steps, kv_heads, d}).transpose(1, 2);
   v = v.view({batch, steps, kv_heads, d}).transpose(1, 2);
   if (config_.family == ModelFamily::llama) {
-    q = rotate(q, positions);
-    k = rotate(k, positions);
+    const auto cos = context.cos.to(q.dtype()), sin = context.sin.to(q.dtype());
+    q = rotate(q, cos, sin);
+    k = rotate(k, cos, sin);
   }
-  const std::int64_t start = cache ? cache->length : 0;
+  const std::int64_t start = context.start;
   if (cache) {
     if (start + steps > cache->capacity) throw Error("key/value cache overflow");
     using torch::indexing::Slice;
@@ -174,21 +202,13 @@ torch::Tensor Decoder::attention(const torch::Tensor& x, std::int64_t layer,
     k = k.repeat_interleave(heads / kv_heads, 1);
     v = v.repeat_interleave(heads / kv_heads, 1);
   }
-  const std::int64_t keys = k.size(2);
   auto scores = torch::matmul(q, k.transpose(-2, -1));
   if (config_.family == ModelFamily::llama || config_.scale_attention_by_head_dim)
     scores = scores / std::sqrt(static_cast<double>(d));
   if (config_.family == ModelFamily::gpt2 && config_.scale_attention_by_layer)
     scores = scores / static_cast<double>(layer + 1);
-  const auto index_options = torch::TensorOptions().dtype(torch::kLong).device(x.device());
-  const auto query_index =
-      torch::arange(start, start + steps, index_options).view({1, 1, steps, 1});
-  const auto key_index = torch::arange(keys, index_options).view({1, 1, 1, keys});
-  const auto allowed =
-      (key_index <= query_index)
-          .logical_and(key_mask.narrow(1, 0, keys).to(torch::kBool).view({batch, 1, 1, keys}));
   // The lowest finite value, not -inf: a padding query with no visible key stays finite.
-  scores = scores.masked_fill(allowed.logical_not(), std::numeric_limits<float>::lowest());
+  scores = scores.masked_fill(context.allowed.logical_not(), std::numeric_limits<float>::lowest());
   const auto attended =
       torch::matmul(torch::softmax(scores, -1), v).transpose(1, 2).reshape({batch, steps, h});
   if (config_.family == ModelFamily::gpt2) {
@@ -226,9 +246,10 @@ torch::Tensor Decoder::forward(const torch::Tensor& ids, const torch::Tensor& po
   const std::string block = config_.family == ModelFamily::gpt2 ? "ln_1" : "input_layernorm";
   const std::string block2 =
       config_.family == ModelFamily::gpt2 ? "ln_2" : "post_attention_layernorm";
+  const AttentionContext context = attention_context(positions, key_mask, ids.size(1), cache);
   for (std::int64_t layer = 0; layer < config_.layers; ++layer) {
     const std::string p = layer_prefix(layer);
-    x = x + attention(norm(x, p + block), layer, positions, key_mask, cache);
+    x = x + attention(norm(x, p + block), layer, context, cache);
     x = x + feed_forward(norm(x, p + block2), layer);
   }
   if (cache) cache->length += ids.size(1);
@@ -272,7 +293,18 @@ void Decoder::grow_vocabulary(std::int64_t new_vocab_size) {
 }
 
 torch::Tensor positions_from_mask(const torch::Tensor& mask) {
-  return (mask.to(torch::kLong).cumsum(1) - 1).clamp_min(0);
+  const auto documents = mask.to(torch::kLong);
+  const auto present = documents.ne(0).to(torch::kLong);
+  const auto count = present.cumsum(1);  // the row's tokens so far, this one included
+  // A document starts where the number rises above every earlier one in the row.
+  const auto highest = std::get<0>(documents.cummax(1));
+  const auto highest_before = torch::cat(
+      {torch::zeros_like(highest.narrow(1, 0, 1)), highest.narrow(1, 0, highest.size(1) - 1)}, 1);
+  const auto starts = present.to(torch::kBool).logical_and(documents > highest_before);
+  // The tokens before the latest document start, carried forward.
+  const auto before_document =
+      std::get<0>(torch::where(starts, count - 1, torch::zeros_like(count)).cummax(1));
+  return (count - 1 - before_document).clamp_min(0);
 }
 
 }  // namespace paddock::transformer

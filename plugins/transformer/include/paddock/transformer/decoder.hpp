@@ -40,8 +40,10 @@ class Decoder {
   torch::Device device() const;
 
   // Final hidden states [B, T, H] for token ids [B, T] at positions [B, T]. `key_mask`
-  // [B, K] marks which key positions hold real tokens, K = cache length + T with a cache,
-  // T without. With a cache, this call's keys and values are appended to it.
+  // [B, K] numbers the document each key position belongs to (0 = padding; 1, 2, ... rising
+  // along a row for packed documents; a 0/1 mask is one document per row), K = cache length
+  // + T with a cache, T without. A query attends to earlier positions of its own document
+  // only. With a cache, this call's keys and values are appended to it.
   torch::Tensor forward(const torch::Tensor& ids, const torch::Tensor& positions,
                         const torch::Tensor& key_mask, KeyValueCache* cache = nullptr) const;
   // Next-token logits [..., V].
@@ -59,12 +61,18 @@ class Decoder {
   bool stored_transposed(const std::string& name) const;
 
  private:
+  // What every layer's attention shares in one forward pass, computed once.
+  struct AttentionContext {
+    torch::Tensor allowed;   // [B, 1, T, K]: which keys each query may attend to
+    torch::Tensor cos, sin;  // [B, 1, T, D] float32 rotary tables (LLaMA); none for GPT-2
+    std::int64_t start = 0;  // the cache length before this call
+  };
+  AttentionContext attention_context(const torch::Tensor& positions, const torch::Tensor& key_mask,
+                                     std::int64_t steps, const KeyValueCache* cache) const;
   torch::Tensor attention(const torch::Tensor& x, std::int64_t layer,
-                          const torch::Tensor& positions, const torch::Tensor& key_mask,
-                          KeyValueCache* cache) const;
+                          const AttentionContext& context, KeyValueCache* cache) const;
   torch::Tensor feed_forward(const torch::Tensor& x, std::int64_t layer) const;
   torch::Tensor norm(const torch::Tensor& x, const std::string& prefix) const;
-  torch::Tensor rotate(const torch::Tensor& x, const torch::Tensor& positions) const;
   const torch::Tensor& weight(const std::string& name) const;
   std::string layer_prefix(std::int64_t layer) const;
 
@@ -72,7 +80,9 @@ class Decoder {
   WeightMap weights_;
 };
 
-// Positions for a left- or right-padded batch: each row counts from 0 at its first token.
+// Positions for a left- or right-padded batch: each document (a run of one non-zero mask
+// value, see Decoder::forward) counts from 0 at its first token; a 0/1 mask gives each row
+// 0, 1, 2, ... from its first token.
 torch::Tensor positions_from_mask(const torch::Tensor& mask);
 
 }  // namespace paddock::transformer
