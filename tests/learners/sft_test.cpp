@@ -7,7 +7,9 @@
 #include "learner_test_support.hpp"
 #include "paddock/error.hpp"
 #include "paddock/learning/learner_nodes.hpp"
+#include "paddock/learning/sequence_logprobs.hpp"
 #include "paddock/learning/supervised_training.hpp"
+#include "paddock/learning/token_batch.hpp"
 #include "paddock/learning/token_sequences.hpp"
 #include "test_support.hpp"
 
@@ -43,8 +45,9 @@ TEST(Sft, ParametersAreResolvedAsTheHostResolvesThem) {
               std::string::npos)
         << error.what();
   }
-  EXPECT_THROW(sft_params({{"pack_length", 64}}), Error);  // packing needs language_model
+  EXPECT_THROW(sft_params({{"pack_length", 1}}), Error);  // a row needs two tokens
   EXPECT_EQ(sft_params({{"pack_length", 64}, {"objective", "language_model"}})["pack_length"], 64);
+  EXPECT_EQ(sft_params({{"pack_length", 64}})["pack_length"], 64);  // instruction packing
   try {
     params_with_defaults(dpo_node_type(), {{"beta", 0.0}});
     FAIL() << "no error";
@@ -130,6 +133,65 @@ TEST(Sft, PackingFillsRowsAcrossDocumentsAndDropsALoneLastToken) {
   // Rows of 3: 1-3, 4-6, 7-9; the lone 10 has nothing to predict and is dropped.
   EXPECT_EQ(pack_sequences(documents, 3).size(), 3u);
   EXPECT_THROW(pack_sequences(documents, 1), Error);
+}
+
+TEST(Sft, InstructionPackingKeepsExamplesWholeWithTheirOwnPromptMasks) {
+  const std::vector<TokenSequence> examples = {
+      {{1, 2, 3}, 1}, {{4, 5}, 1}, {{6, 7, 8, 9, 10}, 2}, {{11, 12, 13, 14, 15, 16, 17}, 3}};
+  const auto rows = pack_documents(examples, 6);
+  ASSERT_EQ(rows.size(), 3u);  // 3 + 2 fit in 6; 5 alone; 7 is longer than a row: alone
+  EXPECT_EQ(rows[0].ids, (std::vector<std::int64_t>{1, 2, 3, 4, 5}));
+  ASSERT_EQ(rows[0].documents.size(), 2u);
+  EXPECT_EQ(rows[0].documents[1].start, 3);
+  EXPECT_EQ(rows[0].documents[1].prompt_length, 1);
+  EXPECT_EQ(rows[2].ids.size(), 7u);
+  // Targets: 2 + 1 in row 0 (each example's own prompt, never its first token), 3, 4.
+  EXPECT_EQ(target_token_count(rows[0]), 3);
+  EXPECT_EQ(target_token_count(rows[1]), 3);
+  EXPECT_EQ(target_token_count(rows[2]), 4);
+  std::int64_t unpacked = 0;
+  for (const TokenSequence& example : examples) unpacked += target_token_count(example);
+  EXPECT_EQ(unpacked, 10);
+  EXPECT_THROW(pack_documents(rows, 6), Error);  // packing packed rows
+}
+
+// The loss of packed rows equals the loss of the same examples one per padded row: packing
+// changes how many rows a step computes, never what it learns from.
+TEST(Sft, PackedInstructionRowsGiveTheUnpackedLossAndTokenLogprobs) {
+  auto model = tiny_model();
+  CausalLanguageModel* tensors = model.get();
+  LanguageModel language_model{model, tensors, model.get()};
+  std::vector<TokenSequence> examples;
+  for (int i = 0; i < 9; ++i) {
+    examples.push_back(instruction_sequence(
+        language_model, {"Add " + std::to_string(i) + " and " + std::to_string(i * 7), ""},
+        std::string(static_cast<std::size_t>(1 + (i % 4) * 15), 'x') + " done", true));
+  }
+  std::vector<const TokenSequence*> each;
+  for (const TokenSequence& example : examples) each.push_back(&example);
+  const TokenBatch padded =
+      make_token_batch(each, tensors->pad_token_id(), PaddingSide::right, tensors->device());
+  const auto rows = pack_documents(examples, 64);
+  ASSERT_LT(rows.size(), examples.size());
+  std::vector<const TokenSequence*> packed_rows;
+  for (const TokenSequence& row : rows) packed_rows.push_back(&row);
+  const TokenBatch packed =
+      make_token_batch(packed_rows, tensors->pad_token_id(), PaddingSide::right, tensors->device());
+  EXPECT_EQ(packed.target_tokens, padded.target_tokens);
+  EXPECT_EQ(packed.tokens, padded.tokens);
+  EXPECT_LT(packed.ids.numel(), padded.ids.numel());
+  torch::NoGradGuard no_grad;
+  EXPECT_NEAR(language_model_loss(*tensors, packed).item<double>(),
+              language_model_loss(*tensors, padded).item<double>(), 1e-5);
+  // Token by token: the packed targets' log-probs, in order, are the padded ones'.
+  const auto pick = [&](const TokenBatch& batch) {
+    const auto values = token_logprobs(*tensors, batch);
+    return values.masked_select(shifted_target_mask(batch) > 0);
+  };
+  EXPECT_LT((pick(packed) - pick(padded)).abs().max().item<double>(), 1e-5);
+  // The fused target-only loss is the per-token log-probabilities' mean.
+  EXPECT_NEAR(language_model_loss(*tensors, padded).item<double>(),
+              -pick(padded).sum().item<double>() / static_cast<double>(padded.target_tokens), 1e-5);
 }
 
 TEST(Sft, PackedLanguageModelTrainingUsesFullRows) {

@@ -75,16 +75,11 @@ SettingsSchema<SftSettings> sft_schema(bool with_objective) {
               "with a `val` input: also log the loss of each group of validation records that "
               "share this column's value, as val/GROUP/loss (empty = no groups)")
         .integer("pack_length", &S::pack_length,
-                 "objective = \"language_model\" only: concatenate the documents (each ending in "
-                 "EOS) into training rows of this many tokens, so no compute goes to padding; 0 "
-                 "= one row per record, padded per batch",
+                 "pack sequences into training rows of up to this many tokens, so little "
+                 "compute goes to padding; language_model: documents (each ending in EOS) run "
+                 "on across rows; instruction: whole examples, each attending only to itself "
+                 "with its own positions; 0 = one row per record, padded per batch",
                  0.0, static_cast<double>(1 << 20))
-        .rule({"pack_length", "objective"}, "packing is for language-model training only",
-              [](const S& s) -> std::string {
-                if (s.pack_length == 0 || s.objective == SftObjective::language_model) return "";
-                return "pack_length packs documents for objective = \"language_model\"; with "
-                       "objective = \"instruction\" set it to 0";
-              })
         .rule({"pack_length"}, "a packed row holds at least two tokens", [](const S& s) {
           return s.pack_length == 1 ? "pack_length is 0 (off) or at least 2 tokens" : "";
         });
@@ -127,11 +122,17 @@ std::vector<TokenSequence> sft_sequences(const LanguageModel& model, const Datas
              source.port, counts.cut + counts.dropped, data.size(), limit, counts.cut,
              counts.dropped);
   }
-  if (options.objective == SftObjective::language_model && options.pack_length > 0) {
+  if (options.pack_length > 0) {
     const std::size_t documents = sequences.size();
-    sequences = pack_sequences(sequences, std::min(options.pack_length, limit));
-    log.info("input '{}': {} documents packed into {} rows of up to {} tokens", source.port,
-             documents, sequences.size(), std::min(options.pack_length, limit));
+    const std::int64_t row_length = std::min(options.pack_length, limit);
+    // Language-model documents run on across rows, attending across their EOS (GPT-style
+    // pretraining); instruction examples stay whole, each attending only to itself.
+    sequences = options.objective == SftObjective::language_model
+                    ? pack_sequences(sequences, row_length)
+                    : pack_documents(sequences, row_length);
+    log.info("input '{}': {} {} packed into {} rows of up to {} tokens", source.port, documents,
+             options.objective == SftObjective::language_model ? "documents" : "examples",
+             sequences.size(), row_length);
   }
   return sequences;
 }
@@ -157,12 +158,8 @@ double validation_loss(CausalLanguageModel& model, const std::vector<TokenSequen
 double mean_target_tokens(const std::vector<TokenSequence>& sequences) {
   if (sequences.empty()) return 0.0;
   double total = 0.0;
-  for (const TokenSequence& sequence : sequences) {
-    // The targets make_token_batch marks: positions from prompt_length on, never the first.
-    const auto first = std::max<std::int64_t>(1, sequence.prompt_length);
-    total += static_cast<double>(
-        std::max<std::int64_t>(0, static_cast<std::int64_t>(sequence.ids.size()) - first));
-  }
+  for (const TokenSequence& sequence : sequences)
+    total += static_cast<double>(target_token_count(sequence));
   return total / static_cast<double>(sequences.size());
 }
 

@@ -23,13 +23,21 @@ TokenBatch make_token_batch(const std::vector<const TokenSequence*>& sequences,
     const TokenSequence& sequence = *sequences[b];
     const auto length = static_cast<std::int64_t>(sequence.ids.size());
     const std::int64_t offset = side == PaddingSide::left ? longest - length : 0;
-    for (std::int64_t t = 0; t < length; ++t) {
-      const std::int64_t at = b * longest + offset + t;
-      ids[at] = sequence.ids[t];
-      attention[at] = 1;
-      if (t >= sequence.prompt_length && t > 0) {
-        targets[at] = 1.0f;
-        ++batch.target_tokens;
+    // A packed row numbers its documents 1, 2, ... in the attention mask (the decoder keeps
+    // each to itself); a plain row is document 1.
+    const std::vector<PackedDocument> whole = {{0, sequence.prompt_length}};
+    const auto& documents = sequence.documents.empty() ? whole : sequence.documents;
+    for (std::size_t d = 0; d < documents.size(); ++d) {
+      const std::int64_t start = documents[d].start;
+      const std::int64_t end = d + 1 < documents.size() ? documents[d + 1].start : length;
+      for (std::int64_t t = start; t < end; ++t) {
+        const std::int64_t at = b * longest + offset + t;
+        ids[at] = sequence.ids[t];
+        attention[at] = static_cast<std::int64_t>(d + 1);
+        if (t - start >= documents[d].prompt_length && t > start) {
+          targets[at] = 1.0f;
+          ++batch.target_tokens;
+        }
       }
     }
     batch.tokens += length;

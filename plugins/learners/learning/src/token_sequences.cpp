@@ -1,6 +1,7 @@
 // Building and length-limiting training sequences.
 #include "paddock/learning/token_sequences.hpp"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -64,6 +65,40 @@ std::vector<TokenSequence> pack_sequences(const std::vector<TokenSequence>& sequ
   // A last row of one token has no target to predict.
   if (row.ids.size() >= 2) rows.push_back(std::move(row));
   return rows;
+}
+
+std::vector<TokenSequence> pack_documents(const std::vector<TokenSequence>& sequences,
+                                          std::int64_t row_length) {
+  if (row_length < 2) {
+    throw Error("pack_length must be at least 2 tokens, got " + std::to_string(row_length));
+  }
+  const auto length = static_cast<std::size_t>(row_length);
+  std::vector<TokenSequence> rows;
+  TokenSequence row;
+  for (const TokenSequence& sequence : sequences) {
+    if (!sequence.documents.empty()) throw Error("pack_documents: a row is packed already");
+    if (!row.ids.empty() && row.ids.size() + sequence.ids.size() > length)
+      rows.push_back(std::exchange(row, TokenSequence{}));
+    row.documents.push_back({static_cast<std::int64_t>(row.ids.size()), sequence.prompt_length});
+    row.ids.insert(row.ids.end(), sequence.ids.begin(), sequence.ids.end());
+  }
+  if (!row.ids.empty()) rows.push_back(std::move(row));
+  return rows;
+}
+
+std::int64_t target_token_count(const TokenSequence& sequence) {
+  const auto size = static_cast<std::int64_t>(sequence.ids.size());
+  if (sequence.documents.empty())
+    return std::max<std::int64_t>(0, size - std::max<std::int64_t>(1, sequence.prompt_length));
+  std::int64_t count = 0;
+  for (std::size_t d = 0; d < sequence.documents.size(); ++d) {
+    const PackedDocument& document = sequence.documents[d];
+    const std::int64_t end =
+        d + 1 < sequence.documents.size() ? sequence.documents[d + 1].start : size;
+    count += std::max<std::int64_t>(
+        0, end - document.start - std::max<std::int64_t>(1, document.prompt_length));
+  }
+  return count;
 }
 
 }  // namespace paddock::learning

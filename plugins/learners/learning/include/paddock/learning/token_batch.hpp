@@ -15,7 +15,7 @@ enum class PaddingSide { left, right };
 
 struct TokenBatch {
   torch::Tensor ids;             // [B, T] long
-  torch::Tensor attention_mask;  // [B, T] long, 1 = token
+  torch::Tensor attention_mask;  // [B, T] long: 0 = padding, else the token's document (1, 2, ...)
   torch::Tensor target_mask;     // [B, T] float, 1 = a response token the loss covers
   std::int64_t target_tokens = 0;
   std::int64_t tokens = 0;  // real tokens, padding excluded

@@ -12,11 +12,21 @@
 
 namespace paddock::learning {
 
+// One document of a row that packs several (pack_documents).
+struct PackedDocument {
+  std::int64_t start = 0;          // its first index in the row
+  std::int64_t prompt_length = 0;  // its own prompt_length
+};
+
 struct TokenSequence {
   std::vector<std::int64_t> ids;
   // ids[0, prompt_length) are context only; the loss (and a continuation's log-probability)
   // covers ids[prompt_length, size).
   std::int64_t prompt_length = 0;
+  // Empty: the row is one document. Otherwise the documents packed in it, in order: each
+  // attends only to itself, its positions start at 0, and its targets follow its own
+  // prompt_length (the row's prompt_length is then unused).
+  std::vector<PackedDocument> documents;
 };
 
 enum class Truncation {
@@ -41,6 +51,17 @@ TokenSequence text_sequence(const LanguageModel& model, const std::string& text)
 // attention crosses those boundaries, as in GPT-style pretraining. row_length must be >= 2.
 std::vector<TokenSequence> pack_sequences(const std::vector<TokenSequence>& sequences,
                                           std::int64_t row_length);
+
+// Packs whole documents, in order, into rows of at most `row_length` tokens (a document
+// longer than that gets a row of its own), each keeping its own attention, positions and
+// prompt mask (TokenSequence::documents): the same loss as one padded row per document,
+// without the padding. For instruction tuning. row_length must be >= 2.
+std::vector<TokenSequence> pack_documents(const std::vector<TokenSequence>& sequences,
+                                          std::int64_t row_length);
+
+// The number of tokens make_token_batch marks as targets in `sequence`: in each document,
+// those from its prompt_length on, never its first token.
+std::int64_t target_token_count(const TokenSequence& sequence);
 
 // What tokenising a dataset did, for the log and the report.
 struct TruncationCounts {
