@@ -128,6 +128,33 @@ TEST(TransformerModel, RewardHeadStartsAtZeroAndScoresEveryPair) {
             model->capabilities().end());
 }
 
+// Scoring batches pairs by length; each pair's reward is what scoring it alone gives.
+TEST(TransformerModel, ScoresInLengthSortedBatchesEqualScoresAlone) {
+  auto model = tiny_model();
+  model->add_reward_head();
+  {
+    torch::NoGradGuard no_grad;
+    torch::manual_seed(4);
+    for (torch::Tensor& parameter : model->parameters())
+      if (parameter.dim() == 2 && parameter.size(0) == 1) parameter.normal_(0, 0.5);  // the head
+  }
+  std::vector<InstructionPrompt> prompts;
+  std::vector<std::string> responses;
+  for (int i = 0; i < 37; ++i) {
+    prompts.push_back({"Task " + std::string(static_cast<std::size_t>(1 + i * 7 % 23), 'x'), ""});
+    responses.push_back(std::string(static_cast<std::size_t>(1 + i * 11 % 31), 'a' + i % 26));
+  }
+  const auto together = model->score(prompts, responses);
+  ASSERT_EQ(together.size(), prompts.size());
+  bool any_nonzero = false;
+  for (std::size_t i = 0; i < prompts.size(); ++i) {
+    const auto alone = model->score({&prompts[i], 1}, {&responses[i], 1});
+    EXPECT_NEAR(together[i], alone.at(0), 1e-5) << "pair " << i;
+    any_nonzero = any_nonzero || together[i] != 0.0;
+  }
+  EXPECT_TRUE(any_nonzero) << "the head should score";
+}
+
 TEST(TransformerModel, AddedTokensGrowTheEmbeddingWithMeanRows) {
   auto model = tiny_model();
   const auto before = model->decoder().weights().at("wte.weight").clone();

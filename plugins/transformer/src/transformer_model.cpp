@@ -161,38 +161,44 @@ std::vector<double> TransformerModel::score(std::span<const InstructionPrompt> p
   if (prompts.size() != responses.size())
     throw Error("score: prompts and responses differ in number");
   torch::NoGradGuard no_grad;
-  std::vector<double> rewards;
-  constexpr std::size_t kBatch = 16;
-  for (std::size_t start = 0; start < prompts.size(); start += kBatch) {
-    const std::size_t end = std::min(prompts.size(), start + kBatch);
-    std::vector<std::vector<std::int64_t>> sequences;
-    std::size_t longest = 0;
-    for (std::size_t i = start; i < end; ++i) {
-      std::vector<std::int64_t> tokens = sequence_prefix();
-      for (const std::string& part : {format_prompt(prompts[i]), responses[i]}) {
-        const auto ids = tokenize(part);
-        tokens.insert(tokens.end(), ids.begin(), ids.end());
-      }
-      const std::size_t limit = static_cast<std::size_t>(max_sequence_length());
-      if (tokens.size() > limit)
-        tokens.erase(tokens.begin(), tokens.end() - limit);  // keep the end
-      longest = std::max(longest, tokens.size());
-      sequences.push_back(std::move(tokens));
+  const std::size_t limit = static_cast<std::size_t>(max_sequence_length());
+  std::vector<std::vector<std::int64_t>> sequences;
+  for (std::size_t i = 0; i < prompts.size(); ++i) {
+    std::vector<std::int64_t> tokens = sequence_prefix();
+    for (const std::string& part : {format_prompt(prompts[i]), responses[i]}) {
+      const auto ids = tokenize(part);
+      tokens.insert(tokens.end(), ids.begin(), ids.end());
     }
-    const std::int64_t batch = static_cast<std::int64_t>(sequences.size()),
-                       length = static_cast<std::int64_t>(longest);
+    if (tokens.size() > limit) tokens.erase(tokens.begin(), tokens.end() - limit);  // keep the end
+    sequences.push_back(std::move(tokens));
+  }
+  // Batches of similar length, longest first: little padding. Each row's reward is its own.
+  std::vector<std::size_t> order(sequences.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return sequences[a].size() > sequences[b].size();
+  });
+  std::vector<double> rewards(sequences.size());
+  constexpr std::size_t kBatch = 16;
+  for (std::size_t start = 0; start < order.size(); start += kBatch) {
+    const std::size_t end = std::min(order.size(), start + kBatch);
+    const auto batch = static_cast<std::int64_t>(end - start);
+    const auto length = static_cast<std::int64_t>(sequences[order[start]].size());
     std::vector<std::int64_t> flat_ids(batch * length, pad_token_id()),
         flat_mask(batch * length, 0);
     for (std::int64_t b = 0; b < batch; ++b) {
-      const std::int64_t offset = length - static_cast<std::int64_t>(sequences[b].size());
-      std::copy(sequences[b].begin(), sequences[b].end(), flat_ids.begin() + b * length + offset);
+      const auto& sequence = sequences[order[start + static_cast<std::size_t>(b)]];
+      const std::int64_t offset = length - static_cast<std::int64_t>(sequence.size());
+      std::copy(sequence.begin(), sequence.end(), flat_ids.begin() + b * length + offset);
       std::fill_n(flat_mask.begin() + b * length + offset, length - offset, 1);
     }
     const auto ids = torch::from_blob(flat_ids.data(), {batch, length}, torch::kLong).to(device());
     const auto mask =
         torch::from_blob(flat_mask.data(), {batch, length}, torch::kLong).to(device());
     const auto values = reward(hidden_states(ids, mask), mask).to(torch::kCPU, torch::kFloat64);
-    for (std::int64_t b = 0; b < batch; ++b) rewards.push_back(values[b].item<double>());
+    const auto value = values.accessor<double, 1>();
+    for (std::int64_t b = 0; b < batch; ++b)
+      rewards[order[start + static_cast<std::size_t>(b)]] = value[b];
   }
   return rewards;
 }

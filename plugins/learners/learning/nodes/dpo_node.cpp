@@ -25,27 +25,38 @@ enum class DpoLoss { sigmoid, ipo };
 // Text whose tokens tell whether the reference shares the policy's tokenizer.
 constexpr const char* kTokenizerProbe = "Reference and policy: one tokenizer? 12 + 3 = 15.";
 
-std::vector<std::size_t> all_rows(std::size_t count) {
-  std::vector<std::size_t> rows(count);
-  for (std::size_t i = 0; i < count; ++i) rows[i] = i;
-  return rows;
+// Every pair once, in chunks of at most `batch_size` pairs of similar length (longest first):
+// the forward-only passes pad little. Each pair's values are its own, whatever its chunk.
+std::vector<std::vector<std::size_t>> length_sorted_chunks(const std::vector<TokenPair>& pairs,
+                                                           std::int64_t batch_size) {
+  const std::vector<std::size_t> lengths = pair_lengths(pairs);
+  std::vector<std::size_t> order(pairs.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return lengths[a] > lengths[b]; });
+  std::vector<std::vector<std::size_t>> chunks;
+  const auto step = static_cast<std::size_t>(std::max<std::int64_t>(1, batch_size));
+  for (std::size_t first = 0; first < order.size(); first += step) {
+    chunks.emplace_back(
+        order.begin() + static_cast<std::ptrdiff_t>(first),
+        order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), first + step)));
+  }
+  return chunks;
 }
 
 // The reference's log-probabilities for every pair: [N, 2] float64 on the CPU.
 torch::Tensor reference_table(CausalLanguageModel& reference, const std::vector<TokenPair>& pairs,
                               DpoLoss loss, std::int64_t batch_size) {
   torch::NoGradGuard no_grad;
-  std::vector<torch::Tensor> parts;
-  const auto rows = all_rows(pairs.size());
-  const auto step = static_cast<std::size_t>(batch_size);
-  for (std::size_t first = 0; first < rows.size(); first += step) {
-    const std::vector<std::size_t> chunk(
-        rows.begin() + static_cast<std::ptrdiff_t>(first),
-        rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), first + step)));
+  auto table = torch::zeros({static_cast<std::int64_t>(pairs.size()), 2}, torch::kFloat64);
+  for (const std::vector<std::size_t>& chunk : length_sorted_chunks(pairs, batch_size)) {
     auto [chosen, rejected] = pair_logprobs(reference, pairs, chunk, loss == DpoLoss::ipo);
-    parts.push_back(torch::stack({chosen, rejected}, 1).to(torch::kCPU, torch::kFloat64));
+    const auto index =
+        torch::tensor(std::vector<std::int64_t>(chunk.begin(), chunk.end()), torch::kLong);
+    table.index_copy_(0, index,
+                      torch::stack({chosen, rejected}, 1).to(torch::kCPU, torch::kFloat64));
   }
-  return torch::cat(parts, 0);
+  return table;
 }
 
 struct DpoTerms {
@@ -202,12 +213,7 @@ void run_dpo(NodeContext& context) {
   double chosen_sum = 0, rejected_sum = 0, correct = 0;
   {
     torch::NoGradGuard no_grad;
-    const auto rows = all_rows(pairs.size());
-    const auto step = static_cast<std::size_t>(settings.batch_size);
-    for (std::size_t first = 0; first < rows.size(); first += step) {
-      const std::vector<std::size_t> chunk(
-          rows.begin() + static_cast<std::ptrdiff_t>(first),
-          rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), first + step)));
+    for (const std::vector<std::size_t>& chunk : length_sorted_chunks(pairs, settings.batch_size)) {
       auto [policy_chosen, policy_rejected] =
           pair_logprobs(tensors, pairs, chunk, loss == DpoLoss::ipo);
       auto [reference_chosen, reference_rejected] = reference_for(chunk);
