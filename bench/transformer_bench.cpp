@@ -7,6 +7,7 @@
 //   transformer_bench [--skip-gpt2]
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -35,9 +36,7 @@ double time_per_run(int repeats, const std::function<void()>& work) {
 double matmul_gflops() {
   const auto x = torch::randn({1024, 768}, torch::requires_grad());
   const auto w = torch::randn({3072, 768}, torch::requires_grad());
-  const double seconds = time_per_run(5, [&] {
-    torch::linear(x, w).sum().backward();
-  });
+  const double seconds = time_per_run(5, [&] { torch::linear(x, w).sum().backward(); });
   return 3 * 2.0 * 1024 * 768 * 3072 / seconds / 1e9;  // forward + two backward GEMMs
 }
 
@@ -47,6 +46,12 @@ ModelConfig config_for(const char* name) {
   if (std::strcmp(name, "world") == 0) {
     config.vocab_size = 2048, config.hidden_size = 256, config.layers = 4, config.heads = 4;
     config.intermediate_size = 1024, config.max_positions = 512;
+  } else if (std::strcmp(name, "quickstart") == 0) {  // configs/world_base's shape
+    config.vocab_size = 1024, config.hidden_size = 128, config.layers = 4, config.heads = 4;
+    config.intermediate_size = 512, config.max_positions = 320;
+  } else if (std::strcmp(name, "11m") == 0) {
+    config.vocab_size = 2048, config.hidden_size = 384, config.layers = 6, config.heads = 6;
+    config.intermediate_size = 1536, config.max_positions = 512;
   } else {
     config.vocab_size = 50257, config.hidden_size = 768, config.layers = 12, config.heads = 12;
     config.intermediate_size = 3072, config.max_positions = 1024;
@@ -55,7 +60,8 @@ ModelConfig config_for(const char* name) {
   return config;
 }
 
-void bench_training(const char* name, std::int64_t batch, std::int64_t length, int repeats, double peak) {
+void bench_training(const char* name, std::int64_t batch, std::int64_t length, int repeats,
+                    double peak) {
   const ModelConfig config = config_for(name);
   Decoder decoder = Decoder::initialise(config, 1, torch::kCPU);
   std::vector<torch::Tensor> parameters;
@@ -69,17 +75,21 @@ void bench_training(const char* name, std::int64_t batch, std::int64_t length, i
   const auto positions = paddock::transformer::positions_from_mask(mask);
   const double seconds = time_per_run(repeats, [&] {
     const auto logits = decoder.logits(decoder.forward(ids, positions, mask));
-    const auto loss = torch::nn::functional::cross_entropy(logits.narrow(1, 0, length - 1).reshape({-1, config.vocab_size}),
-                                                           ids.narrow(1, 1, length - 1).reshape({-1}));
+    const auto loss = torch::nn::functional::cross_entropy(
+        logits.narrow(1, 0, length - 1).reshape({-1, config.vocab_size}),
+        ids.narrow(1, 1, length - 1).reshape({-1}));
     optimizer.zero_grad();
     loss.backward();
     optimizer.step();
   });
   const double tokens = static_cast<double>(batch * length);
-  const double gflops = 6.0 * static_cast<double>(config.parameter_count()) * tokens / seconds / 1e9;
-  std::printf("train    %-6s %6.1fM params  batch %ldx%ld  %8.0f tokens/s  %6.1f GFLOP/s  %3.0f%% of matmul\n", name,
-              config.parameter_count() / 1e6, static_cast<long>(batch), static_cast<long>(length), tokens / seconds,
-              gflops, 100 * gflops / peak);
+  const double gflops =
+      6.0 * static_cast<double>(config.parameter_count()) * tokens / seconds / 1e9;
+  std::printf(
+      "train    %-10s %6.1fM params  batch %ldx%ld  %8.0f tokens/s  %6.1f GFLOP/s  %3.0f%% of "
+      "matmul\n",
+      name, config.parameter_count() / 1e6, static_cast<long>(batch), static_cast<long>(length),
+      tokens / seconds, gflops, 100 * gflops / peak);
 }
 
 // Greedy decoding without a cache: the whole sequence is recomputed for every new token.
@@ -88,18 +98,20 @@ void generate_by_recomputation(const Decoder& decoder, torch::Tensor ids, std::i
   for (std::int64_t step = 0; step < new_tokens; ++step) {
     const auto mask = torch::ones_like(ids);
     const auto hidden = decoder.forward(ids, paddock::transformer::positions_from_mask(mask), mask);
-    const auto next = decoder.logits(hidden.select(1, ids.size(1) - 1)).argmax(-1, /*keepdim=*/true);
+    const auto next =
+        decoder.logits(hidden.select(1, ids.size(1) - 1)).argmax(-1, /*keepdim=*/true);
     ids = torch::cat({ids, next}, 1);
   }
 }
 
-void bench_generation(const char* name, std::int64_t batch, std::int64_t prompt, std::int64_t new_tokens,
-                      bool with_recomputation) {
+void bench_generation(const char* name, std::int64_t batch, std::int64_t prompt,
+                      std::int64_t new_tokens, bool with_recomputation) {
   const ModelConfig config = config_for(name);
   const Decoder decoder = Decoder::initialise(config, 1, torch::kCPU);
   std::vector<std::vector<std::int64_t>> prompts(batch);
   for (auto& ids : prompts) {
-    for (std::int64_t i = 0; i < prompt; ++i) ids.push_back(1 + (i * 7919) % (config.vocab_size - 1));
+    for (std::int64_t i = 0; i < prompt; ++i)
+      ids.push_back(1 + (i * 7919) % (config.vocab_size - 1));
   }
   paddock::GenerationOptions options;
   options.temperature = 0;
@@ -111,27 +123,105 @@ void bench_generation(const char* name, std::int64_t batch, std::int64_t prompt,
     paddock::transformer::sample_continuations(decoder, prompts, options, vocabulary);
   });
   const double tokens = static_cast<double>(batch * new_tokens);
-  std::printf("generate %-6s batch %ld, %ld-token prompts, %ld new tokens: KV cache %8.0f tokens/s", name,
-              static_cast<long>(batch), static_cast<long>(prompt), static_cast<long>(new_tokens), tokens / cached);
+  std::printf(
+      "generate %-10s batch %ld, %ld-token prompts, %ld new tokens: KV cache %8.0f tokens/s", name,
+      static_cast<long>(batch), static_cast<long>(prompt), static_cast<long>(new_tokens),
+      tokens / cached);
   if (with_recomputation) {
     const auto ids = torch::tensor(prompts[0], torch::kLong).unsqueeze(0).repeat({batch, 1});
-    const double recomputed = time_per_run(1, [&] { generate_by_recomputation(decoder, ids, new_tokens); });
-    std::printf("  recompute %8.0f tokens/s  speed-up %.1fx", tokens / recomputed, recomputed / cached);
+    const double recomputed =
+        time_per_run(1, [&] { generate_by_recomputation(decoder, ids, new_tokens); });
+    std::printf("  recompute %8.0f tokens/s  speed-up %.1fx", tokens / recomputed,
+                recomputed / cached);
   }
   std::printf("\n");
+}
+
+// Sampling where rows end at different steps, as in the quickstart's `samples` node: each
+// token decodes to a letter and "q" stops a row (about 1 token in 26), at most `new_tokens`.
+// The continuous batch refills a finished row's slot with the next prompt; a fixed-batch
+// schedule decodes every row of a batch until its longest row ends, which is emulated here by
+// decoding each batch of `rows` prompts without stop strings for its longest row's length.
+void bench_mixed_length_sampling(const char* name, std::int64_t count, std::int64_t rows,
+                                 std::int64_t prompt, std::int64_t new_tokens) {
+  const ModelConfig config = config_for(name);
+  const Decoder decoder = Decoder::initialise(config, 1, torch::kCPU);
+  std::vector<std::vector<std::int64_t>> prompts(count);
+  for (std::size_t p = 0; p < prompts.size(); ++p) {
+    const std::int64_t length = prompt / 2 + static_cast<std::int64_t>(p * 37) % prompt;
+    for (std::int64_t i = 0; i < length; ++i)
+      prompts[p].push_back(1 + (i * 7919 + p * 104729) % (config.vocab_size - 1));
+  }
+  paddock::GenerationOptions options;
+  options.temperature = 1.0, options.top_p = 0.9, options.seed = 5;
+  options.max_new_tokens = new_tokens, options.batch_size = rows;
+  options.stop = {"q"};
+  paddock::transformer::SamplingVocabulary vocabulary;
+  vocabulary.decode = [](const std::vector<std::int64_t>& ids) {
+    std::string text;
+    for (const std::int64_t id : ids) text += static_cast<char>('a' + id % 26);
+    return text;
+  };
+  std::vector<std::vector<paddock::Generation>> results;
+  const double continuous = time_per_run(1, [&] {
+    results = paddock::transformer::sample_continuations(decoder, prompts, options, vocabulary);
+  });
+  double real_tokens = 0;
+  std::vector<std::int64_t> lengths;
+  for (const auto& samples : results) {
+    lengths.push_back(static_cast<std::int64_t>(samples.at(0).token_ids.size()));
+    real_tokens += static_cast<double>(lengths.back());
+  }
+  // The fixed-batch schedule's work: batches of `rows` prompts in the sampler's order
+  // (shortest prompt first), each decoded in full for its longest row.
+  std::vector<std::size_t> order(prompts.size());
+  for (std::size_t p = 0; p < order.size(); ++p) order[p] = p;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return prompts[a].size() < prompts[b].size();
+  });
+  paddock::GenerationOptions full = options;
+  full.stop.clear();
+  const double fixed = time_per_run(1, [&] {
+    for (std::size_t start = 0; start < order.size(); start += static_cast<std::size_t>(rows)) {
+      std::vector<std::vector<std::int64_t>> batch;
+      std::int64_t longest = 1;
+      for (std::size_t k = start;
+           k < std::min(order.size(), start + static_cast<std::size_t>(rows)); ++k) {
+        batch.push_back(prompts[order[k]]);
+        longest = std::max(longest, lengths[order[k]]);
+      }
+      full.max_new_tokens = longest;
+      paddock::transformer::sample_continuations(decoder, batch, full, vocabulary);
+    }
+  });
+  std::printf(
+      "sample   %-10s %ld prompts, %ld rows, mixed lengths (mean %.1f of at most %ld): continuous "
+      "%8.0f real "
+      "tokens/s  fixed batches (emulated) %8.0f  speed-up %.2fx\n",
+      name, static_cast<long>(count), static_cast<long>(rows),
+      real_tokens / static_cast<double>(count), static_cast<long>(new_tokens),
+      real_tokens / continuous, real_tokens / fixed, fixed / continuous);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const bool skip_gpt2 = argc > 1 && std::strcmp(argv[1], "--skip-gpt2") == 0;
+  // --peer: only the lines bench/peer/peer_bench.py also measures.
+  const bool peer = argc > 1 && std::strcmp(argv[1], "--peer") == 0;
+  const bool skip_gpt2 = peer || (argc > 1 && std::strcmp(argv[1], "--skip-gpt2") == 0);
   paddock::configure_torch_threads();
   torch::manual_seed(0);
   std::printf("LibTorch %s, %d intra-op threads\n", TORCH_VERSION, torch::get_num_threads());
   const double peak = matmul_gflops();
   std::printf("matmul   fp32 1024x768x3072 forward+backward: %.1f GFLOP/s\n", peak);
-  bench_training("world", 16, 128, 5, peak);
-  bench_generation("world", 8, 32, 128, /*with_recomputation=*/true);
+  bench_training("quickstart", 16, 128, 10, peak);
+  bench_training("11m", 16, 128, 3, peak);
+  bench_generation("quickstart", 64, 32, 128, /*with_recomputation=*/false);
+  bench_mixed_length_sampling("quickstart", 256, 64, 32, 128);
+  if (!peer) {
+    bench_training("world", 16, 128, 5, peak);
+    bench_generation("world", 8, 32, 128, /*with_recomputation=*/true);
+  }
   if (!skip_gpt2) {
     bench_training("gpt2", 4, 256, 2, peak);
     bench_generation("gpt2", 4, 32, 64, /*with_recomputation=*/false);
