@@ -14,6 +14,13 @@ void append(std::vector<std::int64_t>& ids, const std::vector<std::int64_t>& mor
   ids.insert(ids.end(), more.begin(), more.end());
 }
 
+std::size_t checked_row_length(std::int64_t row_length) {
+  if (row_length < 2) {
+    throw Error("pack_length must be at least 2 tokens, got " + std::to_string(row_length));
+  }
+  return static_cast<std::size_t>(row_length);
+}
+
 }  // namespace
 
 std::optional<TokenSequence> limit_length(TokenSequence sequence, std::int64_t max_length,
@@ -50,10 +57,7 @@ TokenSequence text_sequence(const LanguageModel& model, const std::string& text)
 
 std::vector<TokenSequence> pack_sequences(const std::vector<TokenSequence>& sequences,
                                           std::int64_t row_length) {
-  if (row_length < 2) {
-    throw Error("pack_length must be at least 2 tokens, got " + std::to_string(row_length));
-  }
-  const auto length = static_cast<std::size_t>(row_length);
+  const std::size_t length = checked_row_length(row_length);
   std::vector<TokenSequence> rows;
   TokenSequence row;
   for (const TokenSequence& sequence : sequences) {
@@ -69,10 +73,7 @@ std::vector<TokenSequence> pack_sequences(const std::vector<TokenSequence>& sequ
 
 std::vector<TokenSequence> pack_documents(const std::vector<TokenSequence>& sequences,
                                           std::int64_t row_length) {
-  if (row_length < 2) {
-    throw Error("pack_length must be at least 2 tokens, got " + std::to_string(row_length));
-  }
-  const auto length = static_cast<std::size_t>(row_length);
+  const std::size_t length = checked_row_length(row_length);
   std::vector<TokenSequence> rows;
   TokenSequence row;
   for (const TokenSequence& sequence : sequences) {
