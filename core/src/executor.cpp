@@ -10,6 +10,7 @@
 #include "paddock/core/artifact_store.hpp"
 #include "paddock/core/capability_check.hpp"
 #include "paddock/core/files.hpp"
+#include "paddock/core/memory_reserve.hpp"
 #include "paddock/core/rank_coordinator.hpp"
 #include "paddock/core/run_output.hpp"
 #include "paddock/seed.hpp"
@@ -110,7 +111,12 @@ class HostNodeContext : public NodeContext {
   void metric(std::int64_t step, std::string_view key, double value) override {
     if (metrics_ != nullptr) metrics_->write(node_.name, step, key, value);
   }
-  bool cancelled() const override { return cancellation_requested(); }
+  // Every cancellation check is also where running out of memory becomes a node failure
+  // (core/memory_reserve.hpp): a safe place to throw.
+  bool cancelled() const override {
+    throw_if_memory_low();
+    return cancellation_requested();
+  }
   int rank() const override { return ranks_.rank; }
   int world_size() const override { return ranks_.world_size; }
   int local_rank() const override { return ranks_.local_rank; }

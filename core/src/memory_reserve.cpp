@@ -9,34 +9,46 @@
 namespace paddock::core {
 namespace {
 
-std::atomic<void*> reserve{nullptr};
-std::atomic<bool> spent{false};
+// Two halves: the first lets the failing allocation succeed, wherever it is (inside a
+// noexcept destructor a throw would abort), and marks memory low; the second is for the
+// unwinding of the std::bad_alloc that the next safe point (or the next failure) throws.
+std::atomic<void*> first_half{nullptr};
+std::atomic<void*> second_half{nullptr};
+std::atomic<bool> low{false};
 
-// operator new calls this when malloc fails. Freeing the reserve and then throwing (rather
-// than returning, which would retry) keeps the failure a failure and leaves the freed memory
-// to the destructors of the unwinding.
-void give_back_reserve() {
-  if (void* block = reserve.exchange(nullptr)) {
+// operator new calls this when malloc fails; returning makes it try again.
+void on_allocation_failure() {
+  if (void* block = first_half.exchange(nullptr)) {
     std::free(block);
-    spent = true;
+    low = true;
+    return;
   }
+  if (void* block = second_half.exchange(nullptr)) std::free(block);
+  low = true;
   throw std::bad_alloc();
+}
+
+void* held_block(std::size_t bytes) {
+  void* block = std::malloc(bytes);
+  if (block != nullptr) std::memset(block, 0, bytes);  // touched, so really held
+  return block;
 }
 
 }  // namespace
 
 void install_memory_reserve(std::size_t bytes) {
-  if (reserve.load() == nullptr) {
-    void* block = std::malloc(bytes);
-    if (block != nullptr) std::memset(block, 0, bytes);
-    reserve = block;
-  }
-  spent = false;
-  std::set_new_handler(give_back_reserve);
+  if (first_half.load() == nullptr) first_half = held_block(bytes / 2);
+  if (second_half.load() == nullptr) second_half = held_block(bytes - bytes / 2);
+  low = false;
+  std::set_new_handler(on_allocation_failure);
 }
 
 bool memory_reserve_spent() {
-  return spent.load();
+  return low.load();
+}
+
+void throw_if_memory_low() {
+  if (low.load()) throw std::bad_alloc();
 }
 
 }  // namespace paddock::core

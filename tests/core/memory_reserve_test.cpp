@@ -43,6 +43,8 @@ std::size_t address_space_bytes() {
       world.push_back({{"instruction", "task " + std::to_string(i) + " of a very large world"},
                        {"input", ""},
                        {"output", "an answer long enough to need its own allocation"}});
+      // A node's loop checks for cancellation, which is where low memory throws.
+      if (i % 64 == 0) throw_if_memory_low();
     }
   } catch (const std::bad_alloc&) {
     ::_exit(memory_reserve_spent() ? 0 : 4);
