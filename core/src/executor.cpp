@@ -429,6 +429,9 @@ class Executor {
     try {
       std::unique_ptr<Node> instance = node.type->spec.create();
       instance->run(context);
+      // A node that ran short of memory without a cancellation check since: its outputs may
+      // be what was built from the reserve; fail it rather than persist them.
+      throw_if_memory_low();
     } catch (const Cancelled&) {
       throw;
     } catch (const std::bad_alloc&) {
