@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "paddock/error.hpp"
+#include "paddock/transformer/cpu_attention.hpp"
 
 namespace paddock::transformer {
 namespace {
@@ -138,6 +139,7 @@ Decoder::AttentionContext Decoder::attention_context(const torch::Tensor& positi
   context.allowed = (key_index <= query_index)
                         .logical_and(key_document.ne(0))
                         .logical_and(key_document.eq(query_document));
+  if (key_mask.device().is_cpu()) context.bias = attention_bias(context.allowed);
   if (config_.family == ModelFamily::llama) {
     // Rotary embedding, halves convention: the angles of every position, once per pass.
     const std::int64_t d = config_.head_dim();
@@ -161,6 +163,26 @@ torch::Tensor rotate(const torch::Tensor& x, const torch::Tensor& cos, const tor
   const auto halves = x.chunk(2, -1);
   const auto rotated = torch::cat({-halves[1], halves[0]}, -1);
   return x * cos + rotated * sin;
+}
+
+// Attention in LibTorch's batched products, as [B, T, heads * D]: wherever cpu_attention is
+// not the faster path. The scores are divided by each divisor (1: none) in turn.
+torch::Tensor reference_attention(const torch::Tensor& q, torch::Tensor k, torch::Tensor v,
+                                  const torch::Tensor& allowed, double head_divisor,
+                                  double layer_divisor) {
+  const std::int64_t batch = q.size(0), heads = q.size(1), steps = q.size(2);
+  if (k.size(1) != heads) {
+    k = k.repeat_interleave(heads / k.size(1), 1);
+    v = v.repeat_interleave(heads / v.size(1), 1);
+  }
+  auto scores = torch::matmul(q, k.transpose(-2, -1));
+  if (head_divisor != 1) scores = scores / head_divisor;
+  if (layer_divisor != 1) scores = scores / layer_divisor;
+  // The lowest finite value, not -inf: a padding query with no visible key stays finite.
+  scores = scores.masked_fill(allowed.logical_not(), std::numeric_limits<float>::lowest());
+  return torch::matmul(torch::softmax(scores, -1), v)
+      .transpose(1, 2)
+      .reshape({batch, steps, heads * q.size(3)});
 }
 
 }  // namespace
@@ -198,19 +220,18 @@ torch::Tensor Decoder::attention(const torch::Tensor& x, std::int64_t layer,
     k = cache->keys[layer].narrow(2, 0, start + steps);
     v = cache->values[layer].narrow(2, 0, start + steps);
   }
-  if (kv_heads != heads) {
-    k = k.repeat_interleave(heads / kv_heads, 1);
-    v = v.repeat_interleave(heads / kv_heads, 1);
-  }
-  auto scores = torch::matmul(q, k.transpose(-2, -1));
-  if (config_.family == ModelFamily::llama || config_.scale_attention_by_head_dim)
-    scores = scores / std::sqrt(static_cast<double>(d));
-  if (config_.family == ModelFamily::gpt2 && config_.scale_attention_by_layer)
-    scores = scores / static_cast<double>(layer + 1);
-  // The lowest finite value, not -inf: a padding query with no visible key stays finite.
-  scores = scores.masked_fill(context.allowed.logical_not(), std::numeric_limits<float>::lowest());
+  const double head_divisor =
+      config_.family == ModelFamily::llama || config_.scale_attention_by_head_dim
+          ? std::sqrt(static_cast<double>(d))
+          : 1.0;
+  const double layer_divisor =
+      config_.family == ModelFamily::gpt2 && config_.scale_attention_by_layer
+          ? static_cast<double>(layer + 1)
+          : 1.0;
   const auto attended =
-      torch::matmul(torch::softmax(scores, -1), v).transpose(1, 2).reshape({batch, steps, h});
+      context.bias.defined() && cpu_attention_applies(q, k.size(2))
+          ? cpu_attention(q, k, v, context.bias, 1.0 / (head_divisor * layer_divisor))
+          : reference_attention(q, k, v, context.allowed, head_divisor, layer_divisor);
   if (config_.family == ModelFamily::gpt2) {
     return torch::linear(attended, weight(p + "attn.c_proj.weight"),
                          weight(p + "attn.c_proj.bias"));

@@ -64,6 +64,7 @@ class Decoder {
   // What every layer's attention shares in one forward pass, computed once.
   struct AttentionContext {
     torch::Tensor allowed;   // [B, 1, T, K]: which keys each query may attend to
+    torch::Tensor bias;      // [B, T, K] additive form of `allowed`, on the CPU only
     torch::Tensor cos, sin;  // [B, 1, T, D] float32 rotary tables (LLaMA); none for GPT-2
     std::int64_t start = 0;  // the cache length before this call
   };
