@@ -21,6 +21,9 @@ using torch::autograd::variable_list;
 constexpr std::int64_t kMostQueriesForLoops = 2;
 constexpr std::int64_t kFewestScoresForTasks = 128 * 128;
 
+// The additive mask's value for a key a query may not see (attention_bias).
+constexpr float kMasked = std::numeric_limits<float>::lowest();
+
 bool differentiable(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
   return torch::GradMode::is_enabled() &&
          (q.requires_grad() || k.requires_grad() || v.requires_grad());
@@ -165,17 +168,24 @@ torch::Tensor few_query_attention(const torch::Tensor& q_in, const torch::Tensor
       const float* key = k_data + b * k_batch + h / per_group * k_group;
       const float* value = v_data + b * v_batch + h / per_group * v_group;
       const float* bias_row = bias_data + (b * steps + t) * keys;
-      float highest = std::numeric_limits<float>::lowest();
+      // Masked keys (padding, other rows' slots in the cache) are skipped: their weight would
+      // be exp(lowest - highest) = 0 exactly, unless no key is visible, when all weigh the same.
+      float highest = kMasked;
       for (std::int64_t s = 0; s < keys; ++s) {
-        weights[s] = bias_row[s] + factor * dot(query, key + s * k_key, d);
+        weights[s] = bias_row[s] == kMasked ? kMasked
+                                            : bias_row[s] + factor * dot(query, key + s * k_key, d);
         highest = std::max(highest, weights[s]);
       }
+      const bool blind = highest == kMasked;
       float total = 0;
-      for (std::int64_t s = 0; s < keys; ++s) total += weights[s] = std::exp(weights[s] - highest);
+      for (std::int64_t s = 0; s < keys; ++s) {
+        weights[s] = weights[s] == kMasked && !blind ? 0.0f : std::exp(weights[s] - highest);
+        total += weights[s];
+      }
       float* out = out_data + ((b * steps + t) * heads + h) * d;
       std::fill(out, out + d, 0.0f);
       for (std::int64_t s = 0; s < keys; ++s) {
-        add_scaled(out, weights[s] / total, value + s * v_key, d);
+        if (weights[s] != 0) add_scaled(out, weights[s] / total, value + s * v_key, d);
       }
     }
   });
@@ -188,7 +198,7 @@ torch::Tensor attention_bias(const torch::Tensor& allowed) {
   const auto mask = allowed.dim() == 4 ? allowed.squeeze(1) : allowed;
   return torch::zeros(mask.sizes(),
                       torch::TensorOptions().dtype(torch::kFloat32).device(mask.device()))
-      .masked_fill_(mask.logical_not(), std::numeric_limits<float>::lowest());
+      .masked_fill_(mask.logical_not(), kMasked);
 }
 
 torch::Tensor cpu_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,

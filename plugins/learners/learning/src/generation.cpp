@@ -23,8 +23,8 @@ SettingsSchema<GenerationOptions> generation_schema(const std::string& batch_siz
       .integer("top_k", &S::top_k, "keep only the k most likely tokens (0 = all)", 0.0)
       .integer("max_new_tokens", &S::max_new_tokens, "longest generation in tokens", 1.0)
       .integer(batch_size_name, &S::batch_size,
-               batch_size_name == "batch_size" ? "sequences per forward pass"
-                                               : "sequences per forward pass while sampling",
+               batch_size_name == "batch_size" ? "rows decoded together"
+                                               : "rows decoded together while sampling",
                1.0)
       .strings("stop", &S::stop, "strings that end a generation (not kept in the text)");
   if (with_samples_per_prompt) {

@@ -45,7 +45,7 @@ SettingsSchema<QuarkSettings> quark_schema() {
       .integer("max_prompt_tokens", &S::max_prompt_tokens, "prompts longer than this are dropped",
                1.0)
       .integer("generation_batch_size", &S::generation_batch_size,
-               "sequences per forward pass while sampling", 1.0)
+               "rows decoded together while sampling", 1.0)
       .integer("checkpoint_every", &S::checkpoint_every,
                "rounds between checkpoints (0 = only when cancelled)", 0.0)
       .choice("on_nan", &S::on_nan,

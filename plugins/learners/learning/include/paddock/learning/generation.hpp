@@ -22,7 +22,7 @@ SettingsSchema<GenerationOptions> generation_schema(const std::string& batch_siz
                                                     bool with_samples_per_prompt);
 
 // The sampling defaults of the generating nodes: `temperature`, nucleus 0.9, up to 128 new
-// tokens, 16 sequences per forward pass.
+// tokens, 16 rows decoded together.
 GenerationOptions sampling_defaults(double temperature);
 
 // For each prompt row, options.samples_per_prompt generations. Prompts go to the model in
