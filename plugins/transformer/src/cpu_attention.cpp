@@ -1,4 +1,4 @@
-// Attention fused per (batch row, key/value head) on the CPU; see cpu_attention.hpp.
+// The CPU attention kernels, decoding loops and per-head tasks; see cpu_attention.hpp.
 #include "paddock/transformer/cpu_attention.hpp"
 
 #include <ATen/Parallel.h>
