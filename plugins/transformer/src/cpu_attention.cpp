@@ -209,8 +209,13 @@ torch::Tensor cpu_attention(const torch::Tensor& q, const torch::Tensor& k, cons
   return CpuAttentionFunction::apply(q, k, v, bias, scale);
 }
 
+bool cpu_attention_shape_may_apply(std::int64_t queries, std::int64_t keys) {
+  return queries <= kMostQueriesForLoops || queries * keys >= kFewestScoresForTasks;
+}
+
 bool cpu_attention_applies(const torch::Tensor& q, std::int64_t keys) {
   if (!q.device().is_cpu() || q.scalar_type() != torch::kFloat32) return false;
+  if (!cpu_attention_shape_may_apply(q.size(2), keys)) return false;
   const bool decoding =
       !(torch::GradMode::is_enabled() && q.requires_grad()) && q.size(2) <= kMostQueriesForLoops;
   return decoding || q.size(2) * keys >= kFewestScoresForTasks;

@@ -139,7 +139,8 @@ Decoder::AttentionContext Decoder::attention_context(const torch::Tensor& positi
   context.allowed = (key_index <= query_index)
                         .logical_and(key_document.ne(0))
                         .logical_and(key_document.eq(query_document));
-  if (key_mask.device().is_cpu()) context.bias = attention_bias(context.allowed);
+  if (key_mask.device().is_cpu() && cpu_attention_shape_may_apply(steps, keys))
+    context.bias = attention_bias(context.allowed);
   if (config_.family == ModelFamily::llama) {
     // Rotary embedding, halves convention: the angles of every position, once per pass.
     const std::int64_t d = config_.head_dim();

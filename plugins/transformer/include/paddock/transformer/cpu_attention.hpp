@@ -32,4 +32,8 @@ torch::Tensor cpu_attention(const torch::Tensor& q, const torch::Tensor& k, cons
 // float32 on the CPU, and decoding or a long sequence (see above).
 bool cpu_attention_applies(const torch::Tensor& q, std::int64_t keys);
 
+// The shape half of that choice, before q exists: whether `queries` x `keys` may take a
+// kernel (so the decoder builds the additive mask only then).
+bool cpu_attention_shape_may_apply(std::int64_t queries, std::int64_t keys);
+
 }  // namespace paddock::transformer
