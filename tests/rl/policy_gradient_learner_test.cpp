@@ -132,6 +132,35 @@ TEST(PolicyGradientLearner, ResumedRunEndsWithTheSameWeights) {
   }
 }
 
+// Evaluation decodes eval_batch_size rows together; its samples (hence its proxy reward)
+// and the training they sit between are the same whatever that is.
+TEST(PolicyGradientLearner, EvaluationDoesNotDependOnItsBatchSize) {
+  std::vector<std::vector<double>> rewards;
+  std::vector<std::shared_ptr<TransformerModel>> models;
+  for (const int eval_batch_size : {1, 3, 64}) {
+    TempDir dir;
+    nlohmann::json params = small_run(2);
+    params["eval_every"] = 1;
+    params["eval_rows"] = 0;
+    params["eval_batch_size"] = eval_batch_size;
+    TestNodeContext context(ppo_node_type(), params, dir.path());
+    auto eval_prompts = std::make_shared<Dataset>();
+    for (const char* instruction : {"one", "two", "cat", "dog", "sun", "sea", "red"})
+      eval_prompts->add({{"instruction", instruction}, {"input", ""}, {"output", "eee"}});
+    context.add_input("eval_prompts", eval_prompts);
+    run_learner(context, tiny_policy());
+    rewards.push_back(metric_series(context, "eval/proxy_reward"));
+    models.push_back(std::dynamic_pointer_cast<TransformerModel>(context.output<Model>("model")));
+  }
+  ASSERT_EQ(rewards[0].size(), 3u);  // before the first step, after step 1, at the end
+  for (std::size_t run = 1; run < rewards.size(); ++run) {
+    for (std::size_t i = 0; i < rewards[0].size(); ++i)
+      EXPECT_NEAR(rewards[run][i], rewards[0][i], 1e-9) << "run " << run << ", evaluation " << i;
+    for (const auto& [name, tensor] : models[0]->decoder().weights())
+      EXPECT_TRUE(torch::equal(tensor, models[run]->decoder().weights().at(name))) << name;
+  }
+}
+
 // Cancels the node once it has written `steps` reward metrics (steps finished).
 class CancelAfterSteps : public TestNodeContext {
  public:

@@ -475,7 +475,7 @@ class PolicyGradientRun {
     options.temperature = settings_.eval_temperature;
     options.top_p = settings_.eval_top_p;
     options.max_new_tokens = settings_.max_new_tokens;
-    options.batch_size = settings_.step_batch_size;
+    options.batch_size = settings_.eval_batch_size;
     options.seed = derive_seed(context_.seed(), "evaluation");
     policy_.tensors->set_training(false);
     const auto generated = policy_.generator->generate(texts, options);

@@ -40,6 +40,8 @@ SettingsSchema<PpoSettings> ppo_schema(bool with_value_model) {
       .integer("eval_every", &S::eval_every,
                "steps between evaluations on eval_prompts (0 = only at the end)", 0.0)
       .integer("eval_rows", &S::eval_rows, "eval prompts used per evaluation (0 = all)", 0.0)
+      .integer("eval_batch_size", &S::eval_batch_size,
+               "rows decoded together in an evaluation (the samples do not depend on it)", 1.0)
       .number("eval_temperature", &S::eval_temperature, "evaluation sampling temperature", 0.0)
       .number("eval_top_p", &S::eval_top_p, "evaluation nucleus sampling", 0.0, 1.0)
       .integer("checkpoint_every", &S::checkpoint_every,

@@ -45,6 +45,7 @@ struct PpoSettings {
   std::string value_init = "reward";    // "reward" (AlpacaFarm) or "policy"
   std::int64_t eval_every = 10;
   std::int64_t eval_rows = 64;
+  std::int64_t eval_batch_size = 64;  // rows decoded together in an evaluation
   double eval_temperature = 0.7;
   double eval_top_p = 0.9;
   std::int64_t checkpoint_every = 10;
