@@ -275,6 +275,36 @@ TEST_P(ContinuousBatchingTest, GenerateRefillsFreedRowsAndSamplesWhatOneAtATimeG
   }
 }
 
+// With 32 or more rows on the CPU, generate decodes two lanes of half the rows side by side
+// (one thread each when there are two): every sample is still what decoding its prompt
+// alone gives, with one intra-op thread or two.
+TEST_P(ContinuousBatchingTest, GenerateInTwoLanesSamplesWhatOneAtATimeGives) {
+  std::vector<std::string> prompts = {"hi", "Q: Add 2 and 3.\nA:", "a longer prompt here",
+                                      "x",  "The cat sat on",      "Write one word:",
+                                      "ok."};
+  GenerationOptions options = seeded(10, 5, 8);
+  options.stop = {"e", " "};
+  GenerationOptions one_at_a_time = options;
+  one_at_a_time.batch_size = 1;
+  const auto expected = model_->generate(prompts, one_at_a_time);
+  options.batch_size = 32;  // two lanes of 16 rows: two prompts' samples each
+  for (const int threads : {1, 2}) {
+    torch::set_num_threads(threads);
+    const auto lanes = model_->generate(prompts, options);
+    torch::set_num_threads(1);
+    EXPECT_EQ(at::get_num_threads(), 1);
+    ASSERT_EQ(lanes.size(), prompts.size());
+    for (std::size_t p = 0; p < prompts.size(); ++p) {
+      ASSERT_EQ(lanes[p].size(), 8u);
+      for (std::size_t s = 0; s < 8; ++s) {
+        EXPECT_EQ(lanes[p][s].token_ids, expected[p][s].token_ids)
+            << threads << " threads, prompt " << p << " sample " << s;
+        EXPECT_EQ(lanes[p][s].finish_reason, expected[p][s].finish_reason);
+      }
+    }
+  }
+}
+
 // logit_bias changes which tokens are chosen, never the reported log-probabilities, and only
 // for its own request; an id outside the vocabulary fails that request alone.
 TEST_P(ContinuousBatchingTest, LogitBiasSteersItsOwnRequestOnly) {

@@ -24,6 +24,7 @@
 
 #include "paddock/error.hpp"
 #include "paddock/transformer/sampler.hpp"
+#include "sampling_lanes.hpp"
 #include "sampling_rows.hpp"
 
 namespace paddock::transformer {
@@ -469,24 +470,28 @@ class RequestFeedSource final : public RowSource {
   std::size_t next_id_ = 0;
 };
 
-// TextGenerator::generate's prompts (already checked), shortest first, admitted while their
-// samples fit in `batch_size` running rows (a prompt at a time when nothing runs).
+// TextGenerator::generate's prompts (already checked), or those of one lane, shortest first,
+// admitted while their samples fit in `room` running rows (a prompt at a time when nothing
+// runs). Results are kept by prompt index.
 class PromptListSource final : public RowSource {
  public:
   PromptListSource(const std::vector<std::vector<std::int64_t>>& prompts,
-                   const GenerationOptions& options)
-      : prompts_(prompts), options_(options), results_(prompts.size()) {
-    for (std::size_t p = 0; p < prompts.size(); ++p) order_.push_back(p);
+                   std::vector<std::size_t> indices, const GenerationOptions& options,
+                   std::int64_t room)
+      : prompts_(prompts),
+        options_(options),
+        room_(std::max<std::int64_t>(1, room)),
+        order_(std::move(indices)),
+        results_(prompts.size()) {
     std::stable_sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) {
       return prompts[a].size() < prompts[b].size();
     });
   }
 
   std::vector<AdmittedRequest> take(std::int64_t running_samples, bool& offered) override {
-    const std::int64_t room = std::max<std::int64_t>(1, options_.batch_size);
     std::vector<AdmittedRequest> admitted;
     while (next_ < order_.size() &&
-           (running_samples == 0 || running_samples + options_.samples_per_prompt <= room)) {
+           (running_samples == 0 || running_samples + options_.samples_per_prompt <= room_)) {
       const std::size_t p = order_[next_++];
       admitted.push_back({p, /*seed_prompt=*/p, options_, {}, 0, prompts_[p]});
       running_samples += options_.samples_per_prompt;
@@ -498,11 +503,13 @@ class PromptListSource final : public RowSource {
   void finished(std::size_t id, RequestOutcome outcome) override {
     results_.at(id) = std::move(outcome.generations);
   }
-  std::vector<std::vector<Generation>> results() { return std::move(results_); }
+  const std::vector<std::size_t>& indices() const { return order_; }
+  std::vector<Generation>& result(std::size_t prompt) { return results_.at(prompt); }
 
  private:
   const std::vector<std::vector<std::int64_t>>& prompts_;
   const GenerationOptions& options_;
+  std::int64_t room_;
   std::vector<std::size_t> order_;  // prompt indices, shortest prompt first
   std::size_t next_ = 0;
   std::vector<std::vector<Generation>> results_;
@@ -554,9 +561,32 @@ std::vector<std::vector<Generation>> sample_continuations(
     sampling::check_fits(static_cast<std::int64_t>(prompts[p].size()), options.max_new_tokens,
                          decoder.config().max_positions);
   }
-  PromptListSource source(prompts, options);
-  run_batch(decoder, source, vocabulary, /*listener=*/nullptr);
-  return source.results();
+  // On the CPU, the prompts (shortest first) are dealt to the lanes in turn, each lane
+  // decoding its share of batch_size rows. A row's draws depend on its prompt's index only.
+  const std::size_t lanes =
+      decoder.device().is_cpu() ? sampling::lane_count(options.batch_size, prompts.size()) : 1;
+  std::vector<std::size_t> by_length(prompts.size());
+  for (std::size_t p = 0; p < prompts.size(); ++p) by_length[p] = p;
+  std::stable_sort(by_length.begin(), by_length.end(), [&](std::size_t a, std::size_t b) {
+    return prompts[a].size() < prompts[b].size();
+  });
+  std::vector<std::unique_ptr<PromptListSource>> sources;
+  for (std::size_t lane = 0; lane < lanes; ++lane) {
+    std::vector<std::size_t> mine;
+    for (std::size_t i = lane; i < by_length.size(); i += lanes) mine.push_back(by_length[i]);
+    const auto share = static_cast<std::int64_t>(lanes);
+    const std::int64_t room = (options.batch_size + share - 1 - static_cast<std::int64_t>(lane)) /
+                              share;  // the lanes' rooms add up to batch_size
+    sources.push_back(std::make_unique<PromptListSource>(prompts, std::move(mine), options, room));
+  }
+  sampling::run_lanes(lanes, [&](std::size_t lane) {
+    run_batch(decoder, *sources[lane], vocabulary, /*listener=*/nullptr);
+  });
+  std::vector<std::vector<Generation>> results(prompts.size());
+  for (auto& source : sources) {
+    for (std::size_t p : source->indices()) results[p] = std::move(source->result(p));
+  }
+  return results;
 }
 
 void sample_continuously(const Decoder& decoder, RequestFeed& feed,
