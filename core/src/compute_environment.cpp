@@ -70,6 +70,21 @@ std::optional<std::string> blas_kernel_warning(const std::string& kernel,
          " before running Paddock (docs/performance.md, \"The BLAS\")";
 }
 
+std::optional<std::string> chosen_blas_kernel_note(const std::string& kernel,
+                                                   const CpuVectorFeatures& cpu,
+                                                   bool chosen_by_user) {
+  if (!chosen_by_user || !(cpu.avx2 && cpu.fma)) return std::nullopt;
+  std::string name = kernel;
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const bool avx2_kernel = name == "haswell" || name == "zen";
+  const bool narrower = is_generic_blas_kernel(kernel) || (cpu.avx512f && avx2_kernel);
+  if (!narrower) return std::nullopt;
+  return "OPENBLAS_CORETYPE, set in the environment, runs OpenBLAS's '" + kernel +
+         "' kernels on this CPU, which has " + (cpu.avx512f ? "AVX-512" : "AVX2") +
+         "; unset it to let OpenBLAS pick (docs/performance.md, \"The BLAS\")";
+}
+
 std::string describe_compute(const BlasDescription& blas, const ThreadChoice& threads) {
   std::string text;
   if (!blas.found) {

@@ -57,6 +57,9 @@ void log_compute_environment(spdlog::logger& log) {
   if (const auto warning =
           core::blas_kernel_warning(blas.kernel, core::cpu_vector_features(), chosen))
     log.warn("{}", *warning);
+  if (const auto note =
+          core::chosen_blas_kernel_note(blas.kernel, core::cpu_vector_features(), chosen))
+    log.info("{}", *note);
 }
 
 void load_plugins(core::PluginRegistry& registry, const po::variables_map& values,

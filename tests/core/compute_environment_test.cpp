@@ -27,6 +27,24 @@ TEST(ComputeEnvironment, AGenericKernelOnACapableCpuIsAWarningWithTheFix) {
   EXPECT_FALSE(blas_kernel_warning("Prescott", avx512, /*chosen_by_user=*/true));
 }
 
+// The user's OPENBLAS_CORETYPE is kept, with a note when it is narrower than the CPU.
+TEST(ComputeEnvironment, AChosenKernelNarrowerThanTheCpuGetsANote) {
+  const CpuVectorFeatures avx512{true, true, true}, avx2{true, true, false}, old{};
+  const auto haswell = chosen_blas_kernel_note("Haswell", avx512, /*chosen_by_user=*/true);
+  ASSERT_TRUE(haswell.has_value());
+  EXPECT_NE(haswell->find("'Haswell' kernels on this CPU, which has AVX-512"), std::string::npos)
+      << *haswell;
+  EXPECT_NE(haswell->find("unset it"), std::string::npos) << *haswell;
+  EXPECT_TRUE(chosen_blas_kernel_note("Zen", avx512, true));
+  EXPECT_TRUE(chosen_blas_kernel_note("Prescott", avx2, true));
+  // Not chosen by the user, a kernel that fits, or a CPU with nothing wider: silence.
+  EXPECT_FALSE(chosen_blas_kernel_note("Haswell", avx512, /*chosen_by_user=*/false));
+  EXPECT_FALSE(chosen_blas_kernel_note("Haswell", avx2, true));
+  EXPECT_FALSE(chosen_blas_kernel_note("SkylakeX", avx512, true));
+  EXPECT_FALSE(chosen_blas_kernel_note("Cooperlake", avx512, true));
+  EXPECT_FALSE(chosen_blas_kernel_note("Prescott", old, true));
+}
+
 TEST(ComputeEnvironment, ThreadsComeFromPaddockThreadsThenOmpThenTheCpus) {
   const char* saved_paddock = std::getenv("PADDOCK_THREADS");
   const char* saved_omp = std::getenv("OMP_NUM_THREADS");

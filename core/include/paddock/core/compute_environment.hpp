@@ -45,6 +45,13 @@ CpuVectorFeatures cpu_vector_features();
 std::optional<std::string> blas_kernel_warning(const std::string& kernel,
                                                const CpuVectorFeatures& cpu, bool chosen_by_user);
 
+// A note (not a warning: the user asked for it) when OPENBLAS_CORETYPE chose a kernel for
+// narrower vectors than the CPU has: a generic one on an AVX2 CPU, or an AVX2 one (Haswell,
+// Zen) on an AVX-512 CPU. None otherwise.
+std::optional<std::string> chosen_blas_kernel_note(const std::string& kernel,
+                                                   const CpuVectorFeatures& cpu,
+                                                   bool chosen_by_user);
+
 // One line for a run's log: "OpenBLAS 0.3.21 ... (kernel Zen), 2 threads (CPU affinity)".
 std::string describe_compute(const BlasDescription& blas, const ThreadChoice& threads);
 
