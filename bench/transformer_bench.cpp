@@ -65,16 +65,21 @@ ModelConfig config_for(const char* name) {
   return config;
 }
 
-void bench_training(const char* name, std::int64_t batch, std::int64_t length, int repeats,
-                    double peak) {
-  const ModelConfig config = config_for(name);
-  Decoder decoder = Decoder::initialise(config, 1, torch::kCPU);
+// Marks every weight of `decoder` trainable and returns an AdamW over them.
+torch::optim::AdamW trainable(Decoder& decoder) {
   std::vector<torch::Tensor> parameters;
   for (auto& [weight_name, tensor] : decoder.weights()) {
     tensor.set_requires_grad(true);
     parameters.push_back(tensor);
   }
-  torch::optim::AdamW optimizer(parameters, torch::optim::AdamWOptions(1e-4));
+  return torch::optim::AdamW(parameters, torch::optim::AdamWOptions(1e-4));
+}
+
+void bench_training(const char* name, std::int64_t batch, std::int64_t length, int repeats,
+                    double peak) {
+  const ModelConfig config = config_for(name);
+  Decoder decoder = Decoder::initialise(config, 1, torch::kCPU);
+  torch::optim::AdamW optimizer = trainable(decoder);
   const auto ids = torch::randint(0, config.vocab_size, {batch, length}, torch::kLong);
   const auto mask = torch::ones_like(ids);
   const auto positions = paddock::transformer::positions_from_mask(mask);
@@ -104,12 +109,7 @@ void bench_training(const char* name, std::int64_t batch, std::int64_t length, i
 void bench_padded_training(const char* name, std::int64_t batch, std::int64_t length, int repeats) {
   const ModelConfig config = config_for(name);
   Decoder decoder = Decoder::initialise(config, 1, torch::kCPU);
-  std::vector<torch::Tensor> parameters;
-  for (auto& [weight_name, tensor] : decoder.weights()) {
-    tensor.set_requires_grad(true);
-    parameters.push_back(tensor);
-  }
-  torch::optim::AdamW optimizer(parameters, torch::optim::AdamWOptions(1e-4));
+  torch::optim::AdamW optimizer = trainable(decoder);
   auto ids = torch::randint(1, config.vocab_size, {batch, length}, torch::kLong);
   auto mask = torch::ones_like(ids);
   std::int64_t real = 0;

@@ -49,10 +49,20 @@ CpuVectorFeatures cpu_vector_features() {
   return features;
 }
 
-bool is_generic_blas_kernel(const std::string& kernel) {
+namespace {
+
+// OpenBLAS's kernel names are matched without regard to case ("Haswell", "HASWELL").
+std::string lower_case(const std::string& kernel) {
   std::string name = kernel;
   std::transform(name.begin(), name.end(), name.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return name;
+}
+
+}  // namespace
+
+bool is_generic_blas_kernel(const std::string& kernel) {
+  const std::string name = lower_case(kernel);
   static const char* const generic[] = {"prescott",  "core2",  "penryn",  "dunnington",
                                         "nehalem",   "atom",   "katmai",  "coppermine",
                                         "northwood", "banias", "opteron", "barcelona"};
@@ -74,9 +84,7 @@ std::optional<std::string> chosen_blas_kernel_note(const std::string& kernel,
                                                    const CpuVectorFeatures& cpu,
                                                    bool chosen_by_user) {
   if (!chosen_by_user || !(cpu.avx2 && cpu.fma)) return std::nullopt;
-  std::string name = kernel;
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string name = lower_case(kernel);
   const bool avx2_kernel = name == "haswell" || name == "zen";
   const bool narrower = is_generic_blas_kernel(kernel) || (cpu.avx512f && avx2_kernel);
   if (!narrower) return std::nullopt;

@@ -470,23 +470,20 @@ class RequestFeedSource final : public RowSource {
   std::size_t next_id_ = 0;
 };
 
-// TextGenerator::generate's prompts (already checked), or those of one lane, shortest first,
-// admitted while their samples fit in `room` running rows (a prompt at a time when nothing
-// runs). Results are kept by prompt index.
+// TextGenerator::generate's prompts (already checked) for one lane, in the order given
+// (shortest first), admitted while their samples fit in `room` running rows (a prompt at a
+// time when nothing runs). Each prompt's samples go to its slot of `results`; lanes hold
+// disjoint prompts, so they write disjoint slots.
 class PromptListSource final : public RowSource {
  public:
   PromptListSource(const std::vector<std::vector<std::int64_t>>& prompts,
-                   std::vector<std::size_t> indices, const GenerationOptions& options,
-                   std::int64_t room)
+                   std::vector<std::size_t> order, const GenerationOptions& options,
+                   std::int64_t room, std::vector<std::vector<Generation>>& results)
       : prompts_(prompts),
         options_(options),
         room_(std::max<std::int64_t>(1, room)),
-        order_(std::move(indices)),
-        results_(prompts.size()) {
-    std::stable_sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) {
-      return prompts[a].size() < prompts[b].size();
-    });
-  }
+        order_(std::move(order)),
+        results_(results) {}
 
   std::vector<AdmittedRequest> take(std::int64_t running_samples, bool& offered) override {
     std::vector<AdmittedRequest> admitted;
@@ -503,16 +500,14 @@ class PromptListSource final : public RowSource {
   void finished(std::size_t id, RequestOutcome outcome) override {
     results_.at(id) = std::move(outcome.generations);
   }
-  const std::vector<std::size_t>& indices() const { return order_; }
-  std::vector<Generation>& result(std::size_t prompt) { return results_.at(prompt); }
 
  private:
   const std::vector<std::vector<std::int64_t>>& prompts_;
   const GenerationOptions& options_;
   std::int64_t room_;
-  std::vector<std::size_t> order_;  // prompt indices, shortest prompt first
+  std::vector<std::size_t> order_;  // prompt indices
   std::size_t next_ = 0;
-  std::vector<std::vector<Generation>> results_;
+  std::vector<std::vector<Generation>>& results_;
 };
 
 // The feed behind sample_requests: every request at once, then nothing.
@@ -570,22 +565,20 @@ std::vector<std::vector<Generation>> sample_continuations(
   std::stable_sort(by_length.begin(), by_length.end(), [&](std::size_t a, std::size_t b) {
     return prompts[a].size() < prompts[b].size();
   });
-  std::vector<std::unique_ptr<PromptListSource>> sources;
+  std::vector<std::vector<Generation>> results(prompts.size());
+  std::vector<PromptListSource> sources;
+  sources.reserve(lanes);
   for (std::size_t lane = 0; lane < lanes; ++lane) {
     std::vector<std::size_t> mine;
     for (std::size_t i = lane; i < by_length.size(); i += lanes) mine.push_back(by_length[i]);
     const auto share = static_cast<std::int64_t>(lanes);
     const std::int64_t room = (options.batch_size + share - 1 - static_cast<std::int64_t>(lane)) /
                               share;  // the lanes' rooms add up to batch_size
-    sources.push_back(std::make_unique<PromptListSource>(prompts, std::move(mine), options, room));
+    sources.emplace_back(prompts, std::move(mine), options, room, results);
   }
   sampling::run_lanes(lanes, [&](std::size_t lane) {
-    run_batch(decoder, *sources[lane], vocabulary, /*listener=*/nullptr);
+    run_batch(decoder, sources[lane], vocabulary, /*listener=*/nullptr);
   });
-  std::vector<std::vector<Generation>> results(prompts.size());
-  for (auto& source : sources) {
-    for (std::size_t p : source->indices()) results[p] = std::move(source->result(p));
-  }
   return results;
 }
 
