@@ -23,6 +23,7 @@
 #include <set>
 
 #include "paddock/error.hpp"
+#include "paddock/torch/side_by_side.hpp"
 #include "paddock/transformer/sampler.hpp"
 #include "sampling_lanes.hpp"
 #include "sampling_rows.hpp"
@@ -576,7 +577,7 @@ std::vector<std::vector<Generation>> sample_continuations(
                               share;  // the lanes' rooms add up to batch_size
     sources.emplace_back(prompts, std::move(mine), options, room, results);
   }
-  sampling::run_lanes(lanes, [&](std::size_t lane) {
+  run_side_by_side(lanes, [&](std::size_t lane) {
     run_batch(decoder, sources[lane], vocabulary, /*listener=*/nullptr);
   });
   return results;
