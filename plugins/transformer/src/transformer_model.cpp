@@ -41,7 +41,8 @@ std::shared_ptr<TransformerModel> TransformerModel::load(const std::filesystem::
 }
 
 std::vector<std::string> TransformerModel::capabilities() const {
-  std::vector<std::string> list = {"generate", "logprobs", "train"};
+  // Concurrent generate calls share only the weights and the tokenizer, which they read.
+  std::vector<std::string> list = {"generate", "logprobs", "train", "concurrent_generate"};
   if (has_reward_head()) list.push_back("reward");
   if (has_value_head()) list.push_back("value");
   return list;

@@ -18,6 +18,11 @@ std::string where(const NodeContext& context, std::string_view port, const Model
 
 }  // namespace
 
+bool has_capability(const Model& model, std::string_view capability) {
+  const auto capabilities = model.capabilities();
+  return std::find(capabilities.begin(), capabilities.end(), capability) != capabilities.end();
+}
+
 CausalLanguageModel& require_causal_lm(Model& model, const NodeContext& context,
                                        std::string_view port) {
   auto* tensors = model.as<CausalLanguageModel>();

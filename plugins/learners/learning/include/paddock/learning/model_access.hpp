@@ -23,6 +23,9 @@ struct LanguageModel {
   TextGenerator* generator = nullptr;
 };
 
+// Whether `model` lists `capability` (a name from paddock/port_capabilities.hpp).
+bool has_capability(const Model& model, std::string_view capability);
+
 // The capability or an Error naming the node, the port and the model's backend.
 CausalLanguageModel& require_causal_lm(Model& model, const NodeContext& context,
                                        std::string_view port);
