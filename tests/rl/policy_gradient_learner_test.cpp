@@ -132,6 +132,36 @@ TEST(PolicyGradientLearner, ResumedRunEndsWithTheSameWeights) {
   }
 }
 
+// Minibatches of 8 rows run as two gradient shards and the rollouts as two chunks, side by
+// side on two threads: two such runs end with the same weights, and close to those of a run
+// on one thread, where they run in turn. (Not the same bits: the forward passes that stay on
+// the caller differ in their last bits between one and two intra-op threads.)
+TEST(PolicyGradientLearner, ShardedStepsAreDeterministicSideBySide) {
+  configure_torch_threads();  // once per process: the node's own call then changes nothing
+  std::vector<std::shared_ptr<TransformerModel>> trained;
+  for (const int threads : {2, 2, 1}) {
+    TempDir dir;
+    nlohmann::json params = small_run(3);
+    params["rollout_batch_size"] = 16;  // two rollout chunks of step_batch_size 8
+    TestNodeContext context(ppo_node_type(), params, dir.path());
+    const auto policy = tiny_policy();
+    torch::set_num_threads(threads);
+    run_learner(context, policy);
+    trained.push_back(std::dynamic_pointer_cast<TransformerModel>(context.output<Model>("model")));
+    ASSERT_TRUE(trained.back());
+  }
+  torch::set_num_threads(1);
+  const auto initial = testing::tiny_policy();
+  bool moved = false;
+  for (const auto& [name, tensor] : trained[0]->decoder().weights()) {
+    EXPECT_TRUE(torch::equal(tensor, trained[1]->decoder().weights().at(name))) << name;
+    EXPECT_TRUE(torch::allclose(tensor, trained[2]->decoder().weights().at(name), 1e-3, 1e-5))
+        << name;
+    moved = moved || !torch::equal(tensor, initial->decoder().weights().at(name));
+  }
+  EXPECT_TRUE(moved);
+}
+
 // Evaluation decodes eval_batch_size rows together; its samples (hence its proxy reward)
 // and the training they sit between are the same whatever that is.
 TEST(PolicyGradientLearner, EvaluationDoesNotDependOnItsBatchSize) {

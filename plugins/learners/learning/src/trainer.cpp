@@ -15,6 +15,7 @@
 #include "paddock/error.hpp"
 #include "paddock/learning/checkpoint_store.hpp"
 #include "paddock/learning/data_order.hpp"
+#include "paddock/learning/gradient_shards.hpp"
 #include "paddock/learning/optimization.hpp"
 #include "paddock/learning/resumable_loop.hpp"
 
@@ -64,6 +65,10 @@ class TrainingLoop {
   // The order epoch `epoch` visits the examples in: its permutation, length-grouped when the
   // settings ask.
   std::vector<std::size_t> epoch_order(std::int64_t epoch) const;
+  // Alone on the CPU with batch_size >= 2 * kRowsPerShard: every micro-batch's gradients
+  // come from gradient shards (gradient_shards.hpp), added into the parameters' .grad.
+  bool sharded() const;
+  void accumulate_shards(const std::vector<std::size_t>& rows, double share, StepResult& step);
   // Sums gradients and the step's numbers over the ranks (nothing to do alone).
   void combine_ranks(StepResult& step);
   bool writes_checkpoints() const { return context_.rank() == 0; }
@@ -198,6 +203,11 @@ TrainingLoop::StepResult TrainingLoop::accumulate_gradients(const std::vector<st
     std::vector<std::size_t> rows;
     for (std::size_t i = first + rank; i < last; i += ranks) rows.push_back(order[i]);
     const double share = static_cast<double>(last - first) / static_cast<double>(end - begin);
+    if (sharded()) {
+      accumulate_shards(rows, share, step);
+      if (step.non_finite) break;
+      continue;
+    }
     MicroBatchLoss part;
     double units = 0.0;
     if (!rows.empty()) {
@@ -224,6 +234,44 @@ TrainingLoop::StepResult TrainingLoop::accumulate_gradients(const std::vector<st
     for (const auto& [key, metric] : part.metrics) step.metrics[key] += metric * weight;
   }
   return step;
+}
+
+bool TrainingLoop::sharded() const {
+  return group_->alone() && tensors_.device().is_cpu() &&
+         gradient_shard_count(static_cast<std::size_t>(settings_.batch_size)) > 1;
+}
+
+void TrainingLoop::accumulate_shards(const std::vector<std::size_t>& rows, double share,
+                                     StepResult& step) {
+  const std::size_t shards = gradient_shard_count(rows.size());
+  std::vector<MicroBatchLoss> parts(shards);
+  const std::vector<ShardGradients> gradients =
+      shard_gradients(shards, parameters_, [&](std::size_t k) {
+        parts[k] = task_.micro_batch_loss(shard_rows(rows, shards, k));
+        return parts[k].loss;
+      });
+  // The micro-batch's loss is a mean over its units; each shard contributes its part, as a
+  // rank does.
+  std::vector<double> units(shards);
+  double all_units = 0.0;
+  for (std::size_t k = 0; k < shards; ++k) {
+    units[k] =
+        parts[k].normalizer.value_or(static_cast<double>(shard_rows(rows, shards, k).size()));
+    all_units += units[k];
+  }
+  for (std::size_t k = 0; k < shards; ++k) {
+    step.tokens += parts[k].tokens;
+    if (!std::isfinite(gradients[k].loss)) {
+      step.non_finite = "training loss is " + format_number(gradients[k].loss);
+      return;
+    }
+  }
+  for (std::size_t k = 0; k < shards; ++k) {
+    const double weight = share * (all_units > 0.0 ? units[k] / all_units : 0.0);
+    add_gradients(parameters_, gradients[k].gradients, weight);
+    step.loss += gradients[k].loss * weight;
+    for (const auto& [key, metric] : parts[k].metrics) step.metrics[key] += metric * weight;
+  }
 }
 
 void TrainingLoop::combine_ranks(StepResult& step) {

@@ -14,6 +14,7 @@
 #include "paddock/distributed/gradient_buckets.hpp"
 #include "paddock/learning/checkpoint_store.hpp"
 #include "paddock/learning/data_order.hpp"
+#include "paddock/learning/gradient_shards.hpp"
 #include "paddock/learning/model_access.hpp"
 #include "paddock/learning/optimization.hpp"
 #include "paddock/learning/resumable_loop.hpp"
@@ -21,6 +22,7 @@
 #include "paddock/report.hpp"
 #include "paddock/rl/ppo_settings.hpp"
 #include "paddock/rl/response_batch.hpp"
+#include "paddock/rl/rollout_chunks.hpp"
 #include "paddock/seed.hpp"
 
 namespace paddock::rl {
@@ -176,25 +178,29 @@ class PolicyGradientRun {
 
   // Samples the rollout prompts in chunks of step_batch_size rows, chunk c seeded with
   // derive_seed(node seed, "rollouts STEP rows FIRST"), so a prompt's samples do not depend on
-  // how many ranks there are. Rank r samples chunks r, r + W, ...; then every rank receives
-  // every chunk, in order.
+  // how many ranks there are. Rank r samples chunks r, r + W, ..., side by side on the CPU
+  // when the policy allows concurrent generate calls; then every rank receives every chunk,
+  // in order.
   std::vector<std::vector<Generation>> generate_rollouts(const std::vector<std::string>& texts,
-                                                         GenerationOptions options,
+                                                         const GenerationOptions& options,
                                                          std::int64_t step) {
     const std::size_t chunk = static_cast<std::size_t>(
         std::max<std::int64_t>(1, settings_.step_batch_size / options.samples_per_prompt));
     const std::size_t chunks = (texts.size() + chunk - 1) / chunk;
-    std::vector<std::vector<std::vector<Generation>>> mine;
+    std::vector<std::size_t> my_chunks;
     for (std::size_t c = static_cast<std::size_t>(group_->rank()); c < chunks;
-         c += static_cast<std::size_t>(group_->size())) {
-      const std::size_t first = c * chunk, last = std::min(texts.size(), first + chunk);
-      options.seed = derive_seed(
-          context_.seed(), "rollouts " + std::to_string(step) + " rows " + std::to_string(first));
-      mine.push_back(policy_.generator->generate(
-          std::vector<std::string>(texts.begin() + static_cast<std::ptrdiff_t>(first),
-                                   texts.begin() + static_cast<std::ptrdiff_t>(last)),
-          options));
-    }
+         c += static_cast<std::size_t>(group_->size()))
+      my_chunks.push_back(c);
+    const bool side_by_side =
+        policy_.tensors->device().is_cpu() &&
+        learning::has_capability(*policy_.model, capability::kConcurrentGenerate);
+    auto mine = sample_chunks(
+        *policy_.generator, texts, chunk, my_chunks, options,
+        [&](std::size_t c) {
+          return derive_seed(context_.seed(), "rollouts " + std::to_string(step) + " rows " +
+                                                  std::to_string(c * chunk));
+        },
+        side_by_side);
     if (group_->alone()) {
       std::vector<std::vector<Generation>> all;
       for (auto& part : mine)
@@ -314,6 +320,42 @@ class PolicyGradientRun {
     return rollouts;
   }
 
+  // The loss of minibatch rows `rows`, weighted by their share of the minibatch's
+  // `all_tokens` loss tokens (1 when `whole`: they are the whole minibatch); `parts` gets the
+  // loss, policy loss, value loss, clip fraction, approximate KL and entropy, so weighted.
+  torch::Tensor weighted_loss(const Rollouts& rollouts, const std::vector<std::int64_t>& rows,
+                              double all_tokens, bool whole, std::vector<double>& parts) {
+    const auto index = torch::tensor(rows, torch::kLong);
+    const auto device_index = index.to(rollouts.batch.ids.device());
+    const ResponseBatch batch = select_rows(rollouts.batch, index);
+    const auto mask = rollouts.loss_mask.index_select(0, device_index);
+    const double share =
+        whole ? 1.0 : (all_tokens > 0 ? mask.sum().item<double>() / all_tokens : 0.0);
+    torch::Tensor token_entropy;
+    const auto logprobs = response_logprobs(*policy_.tensors, batch, &token_entropy);
+    const auto loss_parts = clipped_policy_loss(
+        logprobs, rollouts.old_logprobs.index_select(0, device_index),
+        rollouts.advantages.index_select(0, device_index), mask, settings_.clip_range);
+    torch::Tensor loss = loss_parts.loss;
+    if (algorithm_ == Algorithm::ppo) {
+      const auto values = response_values(*value_.tensors, batch);
+      const auto vloss = clipped_value_loss(
+          values, rollouts.old_values.index_select(0, device_index),
+          rollouts.returns.index_select(0, device_index), mask, settings_.value_clip_range);
+      loss = loss + settings_.value_loss_coefficient * vloss;
+      parts[2] = vloss.item<double>() * share;
+    }
+    parts[0] = loss.item<double>() * share;
+    parts[1] = loss_parts.loss.item<double>() * share;
+    parts[3] = loss_parts.clip_fraction.item<double>() * share;
+    parts[4] = loss_parts.approximate_kl.item<double>() * share;
+    parts[5] = masked_mean(token_entropy.detach(),
+                           rollouts.batch.response_mask.index_select(0, device_index))
+                   .item<double>() *
+               share;
+    return whole ? loss : loss * share;
+  }
+
   void step(std::int64_t step, Progress& progress) {
     Report metrics;
     double generation_seconds = 0;
@@ -351,38 +393,26 @@ class PolicyGradientRun {
         // loss, policy loss, value loss, clip fraction, approximate KL, entropy: this rank's
         // parts, weighted by its share of the minibatch's tokens.
         std::vector<double> parts(6, 0.0);
-        if (!mine.empty()) {
-          const auto index = torch::tensor(mine, torch::kLong);
-          const auto device_index = index.to(rollouts.batch.ids.device());
-          const ResponseBatch batch = select_rows(rollouts.batch, index);
-          const auto mask = rollouts.loss_mask.index_select(0, device_index);
-          const double share =
-              group_->alone() ? 1.0
-                              : (all_tokens > 0 ? mask.sum().item<double>() / all_tokens : 0.0);
-          torch::Tensor token_entropy;
-          const auto logprobs = response_logprobs(*policy_.tensors, batch, &token_entropy);
-          const auto loss_parts = clipped_policy_loss(
-              logprobs, rollouts.old_logprobs.index_select(0, device_index),
-              rollouts.advantages.index_select(0, device_index), mask, settings_.clip_range);
-          torch::Tensor loss = loss_parts.loss;
-          if (algorithm_ == Algorithm::ppo) {
-            const auto values = response_values(*value_.tensors, batch);
-            const auto vloss = clipped_value_loss(
-                values, rollouts.old_values.index_select(0, device_index),
-                rollouts.returns.index_select(0, device_index), mask, settings_.value_clip_range);
-            loss = loss + settings_.value_loss_coefficient * vloss;
-            parts[2] = vloss.item<double>() * share;
+        const std::size_t shards = policy_.tensors->device().is_cpu() && group_->alone()
+                                       ? learning::gradient_shard_count(mine.size())
+                                       : 1;
+        if (shards > 1) {
+          // Gradient shards (paddock/learning/gradient_shards.hpp), each weighted by its
+          // share of the minibatch's tokens, added in shard order.
+          std::vector<std::vector<double>> shard_parts(shards, std::vector<double>(6, 0.0));
+          const auto gradients = learning::shard_gradients(shards, parameters_, [&](std::size_t k) {
+            std::vector<std::int64_t> rows;
+            for (std::size_t i = k; i < mine.size(); i += shards) rows.push_back(mine[i]);
+            return weighted_loss(rollouts, rows, all_tokens, /*whole=*/false, shard_parts[k]);
+          });
+          for (std::size_t k = 0; k < shards; ++k) {
+            learning::add_gradients(parameters_, gradients[k].gradients, 1.0);
+            for (std::size_t i = 0; i < parts.size(); ++i) parts[i] += shard_parts[k][i];
           }
-          const double value = loss.item<double>();
-          if (std::isfinite(value)) (group_->alone() ? loss : loss * share).backward();
-          parts[0] = value * share;
-          parts[1] = loss_parts.loss.item<double>() * share;
-          parts[3] = loss_parts.clip_fraction.item<double>() * share;
-          parts[4] = loss_parts.approximate_kl.item<double>() * share;
-          parts[5] = masked_mean(token_entropy.detach(),
-                                 rollouts.batch.response_mask.index_select(0, device_index))
-                         .item<double>() *
-                     share;
+        } else if (!mine.empty()) {
+          const torch::Tensor loss =
+              weighted_loss(rollouts, mine, all_tokens, /*whole=*/group_->alone(), parts);
+          if (std::isfinite(parts[0])) loss.backward();
         }
         if (!group_->alone()) {
           distributed::sum_gradients(*group_, parameters_);
