@@ -13,6 +13,7 @@
 #include <cstring>
 #include <functional>
 
+#include "paddock/learning/gradient_shards.hpp"
 #include "paddock/torch/causal_lm.hpp"
 #include "paddock/transformer/decoder.hpp"
 #include "paddock/transformer/sampler.hpp"
@@ -75,31 +76,57 @@ torch::optim::AdamW trainable(Decoder& decoder) {
   return torch::optim::AdamW(parameters, torch::optim::AdamWOptions(1e-4));
 }
 
+// Next-token cross-entropy of `rows` under `decoder`.
+torch::Tensor next_token_loss(const Decoder& decoder, const torch::Tensor& rows) {
+  const std::int64_t length = rows.size(1);
+  const auto mask = torch::ones_like(rows);
+  const auto logits =
+      decoder.logits(decoder.forward(rows, paddock::transformer::positions_from_mask(mask), mask));
+  return torch::nn::functional::cross_entropy(
+      logits.narrow(1, 0, length - 1).reshape({-1, logits.size(-1)}),
+      rows.narrow(1, 1, length - 1).reshape({-1}));
+}
+
+// One training step on random tokens: with `shards` = 1 one forward and backward pass; with
+// 2, the step Paddock's trainers take on the CPU: the rows dealt to two gradient shards whose
+// passes run side by side, one intra-op thread each (paddock/learning/gradient_shards.hpp),
+// their gradients added before the optimizer step.
 void bench_training(const char* name, std::int64_t batch, std::int64_t length, int repeats,
-                    double peak) {
+                    double peak, std::size_t shards = 1) {
   const ModelConfig config = config_for(name);
   Decoder decoder = Decoder::initialise(config, 1, torch::kCPU);
   torch::optim::AdamW optimizer = trainable(decoder);
+  std::vector<torch::Tensor> parameters;
+  for (auto& [weight_name, tensor] : decoder.weights()) parameters.push_back(tensor);
   const auto ids = torch::randint(0, config.vocab_size, {batch, length}, torch::kLong);
-  const auto mask = torch::ones_like(ids);
-  const auto positions = paddock::transformer::positions_from_mask(mask);
   const double seconds = time_per_run(repeats, [&] {
-    const auto logits = decoder.logits(decoder.forward(ids, positions, mask));
-    const auto loss = torch::nn::functional::cross_entropy(
-        logits.narrow(1, 0, length - 1).reshape({-1, config.vocab_size}),
-        ids.narrow(1, 1, length - 1).reshape({-1}));
-    optimizer.zero_grad();
-    loss.backward();
+    if (shards == 1) {
+      const auto loss = next_token_loss(decoder, ids);
+      optimizer.zero_grad();
+      loss.backward();
+    } else {
+      const auto gradients =
+          paddock::learning::shard_gradients(shards, parameters, [&](std::size_t k) {
+            return next_token_loss(
+                decoder, ids.index_select(
+                             0, torch::arange(static_cast<std::int64_t>(k), batch,
+                                              static_cast<std::int64_t>(shards), torch::kLong)));
+          });
+      optimizer.zero_grad();
+      for (const auto& shard : gradients)
+        paddock::learning::add_gradients(parameters, shard.gradients,
+                                         1.0 / static_cast<double>(shards));
+    }
     optimizer.step();
   });
   const double tokens = static_cast<double>(batch * length);
   const double gflops =
       6.0 * static_cast<double>(config.parameter_count()) * tokens / seconds / 1e9;
   std::printf(
-      "train    %-10s %6.1fM params  batch %ldx%ld  %8.0f tokens/s  %6.1f GFLOP/s  %3.0f%% of "
-      "matmul\n",
+      "train    %-10s %6.1fM params  batch %ldx%ld  %zu shard%s  %8.0f tokens/s  %6.1f GFLOP/s  "
+      "%3.0f%% of matmul\n",
       name, config.parameter_count() / 1e6, static_cast<long>(batch), static_cast<long>(length),
-      tokens / seconds, gflops, 100 * gflops / peak);
+      shards, shards == 1 ? " " : "s", tokens / seconds, gflops, 100 * gflops / peak);
 }
 
 // The same step on right-padded rows (lengths spread evenly from half to all of `length`),
@@ -261,8 +288,10 @@ int main(int argc, char** argv) {
   const double peak = matmul_gflops();
   std::printf("matmul   fp32 1024x768x3072 forward+backward: %.1f GFLOP/s\n", peak);
   bench_training("quickstart", 16, 128, 10, peak);
+  bench_training("quickstart", 16, 128, 10, peak, /*shards=*/2);
   if (!peer) bench_padded_training("quickstart", 16, 128, 10);
   bench_training("11m", 16, 128, 3, peak);
+  bench_training("11m", 16, 128, 3, peak, /*shards=*/2);
   bench_generation("quickstart", 64, 32, 128, /*with_recomputation=*/false);
   bench_mixed_length_sampling("quickstart", 256, 64, 32, 128);
   if (!peer) {
