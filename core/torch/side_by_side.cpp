@@ -62,11 +62,8 @@ class WorkerPool {
     std::unique_lock<std::mutex> use(in_use_, std::try_to_lock);
     if (!use.owns_lock()) return false;
     std::unique_lock<std::mutex> lock(mutex_);
-    while (workers_.size() < count) {
-      const std::size_t index = workers_.size();
-      workers_.emplace_back([this, index] { serve(index); });
-      workers_.back().detach();
-    }
+    for (; started_ < count; ++started_)
+      std::thread([this, index = started_] { serve(index); }).detach();
     job_ = &job;
     threads_each_ = threads_each;
     active_ = count;
@@ -103,7 +100,7 @@ class WorkerPool {
   std::mutex in_use_;  // one caller at a time
   std::mutex mutex_;
   std::condition_variable wake_, done_;
-  std::vector<std::thread> workers_;  // detached; kept to count them
+  std::size_t started_ = 0;  // worker threads, detached: they serve to the end
   const std::function<void()>* job_ = nullptr;
   int threads_each_ = 1;
   std::size_t active_ = 0, pending_ = 0;

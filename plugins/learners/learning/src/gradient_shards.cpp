@@ -13,13 +13,6 @@ std::size_t gradient_shard_count(std::size_t rows) {
   return rows >= 2 * kRowsPerShard ? 2 : 1;
 }
 
-std::vector<std::size_t> shard_rows(const std::vector<std::size_t>& rows, std::size_t shards,
-                                    std::size_t k) {
-  std::vector<std::size_t> mine;
-  for (std::size_t i = k; i < rows.size(); i += shards) mine.push_back(rows[i]);
-  return mine;
-}
-
 std::vector<ShardGradients> shard_gradients(
     std::size_t shards, const std::vector<torch::Tensor>& parameters,
     const std::function<torch::Tensor(std::size_t shard)>& loss_of) {

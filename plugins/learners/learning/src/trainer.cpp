@@ -244,10 +244,12 @@ bool TrainingLoop::sharded() const {
 void TrainingLoop::accumulate_shards(const std::vector<std::size_t>& rows, double share,
                                      StepResult& step) {
   const std::size_t shards = gradient_shard_count(rows.size());
+  std::vector<std::vector<std::size_t>> rows_of(shards);
+  for (std::size_t k = 0; k < shards; ++k) rows_of[k] = shard_rows(rows, shards, k);
   std::vector<MicroBatchLoss> parts(shards);
   const std::vector<ShardGradients> gradients =
       shard_gradients(shards, parameters_, [&](std::size_t k) {
-        parts[k] = task_.micro_batch_loss(shard_rows(rows, shards, k));
+        parts[k] = task_.micro_batch_loss(rows_of[k]);
         return parts[k].loss;
       });
   // The micro-batch's loss is a mean over its units; each shard contributes its part, as a
@@ -255,8 +257,7 @@ void TrainingLoop::accumulate_shards(const std::vector<std::size_t>& rows, doubl
   std::vector<double> units(shards);
   double all_units = 0.0;
   for (std::size_t k = 0; k < shards; ++k) {
-    units[k] =
-        parts[k].normalizer.value_or(static_cast<double>(shard_rows(rows, shards, k).size()));
+    units[k] = parts[k].normalizer.value_or(static_cast<double>(rows_of[k].size()));
     all_units += units[k];
   }
   for (std::size_t k = 0; k < shards; ++k) {

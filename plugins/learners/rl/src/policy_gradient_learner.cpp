@@ -401,9 +401,8 @@ class PolicyGradientRun {
           // share of the minibatch's tokens, added in shard order.
           std::vector<std::vector<double>> shard_parts(shards, std::vector<double>(6, 0.0));
           const auto gradients = learning::shard_gradients(shards, parameters_, [&](std::size_t k) {
-            std::vector<std::int64_t> rows;
-            for (std::size_t i = k; i < mine.size(); i += shards) rows.push_back(mine[i]);
-            return weighted_loss(rollouts, rows, all_tokens, /*whole=*/false, shard_parts[k]);
+            return weighted_loss(rollouts, learning::shard_rows(mine, shards, k), all_tokens,
+                                 /*whole=*/false, shard_parts[k]);
           });
           for (std::size_t k = 0; k < shards; ++k) {
             learning::add_gradients(parameters_, gradients[k].gradients, 1.0);

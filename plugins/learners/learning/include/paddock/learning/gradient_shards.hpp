@@ -19,8 +19,12 @@ constexpr std::size_t kRowsPerShard = 4;
 std::size_t gradient_shard_count(std::size_t rows);
 
 // Shard k of `rows` split into `shards`: rows k, k + shards, k + 2 * shards, ...
-std::vector<std::size_t> shard_rows(const std::vector<std::size_t>& rows, std::size_t shards,
-                                    std::size_t k);
+template <class Row>
+std::vector<Row> shard_rows(const std::vector<Row>& rows, std::size_t shards, std::size_t k) {
+  std::vector<Row> mine;
+  for (std::size_t i = k; i < rows.size(); i += shards) mine.push_back(rows[i]);
+  return mine;
+}
 
 struct ShardGradients {
   double loss = 0.0;  // the shard's loss as a number
