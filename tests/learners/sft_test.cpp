@@ -194,6 +194,45 @@ TEST(Sft, PackedInstructionRowsGiveTheUnpackedLossAndTokenLogprobs) {
               -pick(padded).sum().item<double>() / static_cast<double>(padded.target_tokens), 1e-5);
 }
 
+// token_logprobs applies the language-model head at target positions only; its values and
+// gradients are those of the head over every position, masked afterwards.
+TEST(Sft, TargetOnlyHeadGivesTheFullHeadsLogprobsAndGradients) {
+  auto model = tiny_model();
+  model->set_training(true);
+  LanguageModel language_model{model, model.get(), model.get()};
+  std::vector<TokenSequence> examples;
+  for (int i = 0; i < 5; ++i) {
+    examples.push_back(instruction_sequence(
+        language_model, {"Name " + std::to_string(i * 3), i % 2 ? "with input" : ""},
+        std::string(static_cast<std::size_t>(2 + i * 9), 'y') + " end", true));
+  }
+  std::vector<const TokenSequence*> each;
+  for (const TokenSequence& example : examples) each.push_back(&example);
+  const TokenBatch batch =
+      make_token_batch(each, model->pad_token_id(), PaddingSide::right, model->device());
+  ASSERT_LT(batch.target_tokens, batch.tokens);  // prompts and padding are skipped
+  const auto parameters = model->parameters();
+  const auto gradients_of = [&](const torch::Tensor& values) {
+    return torch::autograd::grad({values.sum()}, parameters, {}, false, false, true);
+  };
+
+  const auto target_only = token_logprobs(*model, batch);
+  const std::int64_t steps = batch.ids.size(1);
+  const auto hidden = model->hidden_states(batch.ids, batch.attention_mask);
+  const auto full = torch::log_softmax(model->lm_logits(hidden.narrow(1, 0, steps - 1)), -1)
+                        .gather(-1, batch.ids.narrow(1, 1, steps - 1).unsqueeze(-1))
+                        .squeeze(-1) *
+                    shifted_target_mask(batch);
+  ASSERT_EQ(target_only.sizes(), full.sizes());
+  EXPECT_LT((target_only - full).abs().max().item<double>(), 1e-5);
+  EXPECT_EQ((target_only != 0).sum().item<std::int64_t>(), batch.target_tokens);
+  const auto want = gradients_of(full), got = gradients_of(target_only);
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    ASSERT_EQ(want[i].defined(), got[i].defined()) << i;
+    if (want[i].defined()) EXPECT_TRUE(torch::allclose(got[i], want[i], 1e-4, 1e-6)) << i;
+  }
+}
+
 TEST(Sft, PackedLanguageModelTrainingUsesFullRows) {
   TempDir dir;
   std::vector<Record> documents;

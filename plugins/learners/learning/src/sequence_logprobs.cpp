@@ -6,13 +6,23 @@
 namespace paddock::learning {
 
 torch::Tensor token_logprobs(CausalLanguageModel& model, const TokenBatch& batch) {
-  const std::int64_t steps = batch.ids.size(1);
+  const std::int64_t rows = batch.ids.size(0), steps = batch.ids.size(1);
   const auto hidden = model.hidden_states(batch.ids, batch.attention_mask);
-  // Position t predicts token t + 1.
-  const auto logits = model.lm_logits(hidden.narrow(1, 0, steps - 1)).to(torch::kFloat32);
-  const auto next = batch.ids.narrow(1, 1, steps - 1);
+  const auto mask = shifted_target_mask(batch);
+  // Position t predicts token t + 1. Only positions with a target get the language-model
+  // head and the softmax over the vocabulary: an instruction example's prompt is about half
+  // its tokens, and padding needs none either.
+  const auto targets = mask.nonzero();  // [K, 2]: (row, position)
+  const auto flat = targets.select(1, 0) * steps + targets.select(1, 1);
+  const auto predicting = hidden.reshape({rows * steps, hidden.size(2)}).index_select(0, flat);
+  const auto logits = model.lm_logits(predicting).to(torch::kFloat32);
+  const auto next = batch.ids.reshape(-1).index_select(0, flat + 1);
   const auto chosen = torch::log_softmax(logits, -1).gather(-1, next.unsqueeze(-1)).squeeze(-1);
-  return chosen * shifted_target_mask(batch);
+  const auto packed_positions = targets.select(1, 0) * (steps - 1) + targets.select(1, 1);
+  const auto all = torch::zeros({rows * (steps - 1)}, chosen.options())
+                       .index_copy(0, packed_positions, chosen)
+                       .view({rows, steps - 1});
+  return all * mask;
 }
 
 torch::Tensor shifted_target_mask(const TokenBatch& batch) {
