@@ -128,31 +128,58 @@ TEST(TransformerModel, RewardHeadStartsAtZeroAndScoresEveryPair) {
             model->capabilities().end());
 }
 
-// Scoring batches pairs by length; each pair's reward is what scoring it alone gives.
-TEST(TransformerModel, ScoresInLengthSortedBatchesEqualScoresAlone) {
-  auto model = tiny_model();
-  model->add_reward_head();
+// A tiny model with a random reward head, and 37 pairs of many lengths: three batches.
+struct ScoringCase {
+  std::shared_ptr<transformer::TransformerModel> model;
+  std::vector<InstructionPrompt> prompts;
+  std::vector<std::string> responses;
+};
+
+ScoringCase scoring_case() {
+  ScoringCase scoring{tiny_model(), {}, {}};
+  scoring.model->add_reward_head();
   {
     torch::NoGradGuard no_grad;
     torch::manual_seed(4);
-    for (torch::Tensor& parameter : model->parameters())
+    for (torch::Tensor& parameter : scoring.model->parameters())
       if (parameter.dim() == 2 && parameter.size(0) == 1) parameter.normal_(0, 0.5);  // the head
   }
-  std::vector<InstructionPrompt> prompts;
-  std::vector<std::string> responses;
   for (int i = 0; i < 37; ++i) {
-    prompts.push_back({"Task " + std::string(static_cast<std::size_t>(1 + i * 7 % 23), 'x'), ""});
-    responses.push_back(std::string(static_cast<std::size_t>(1 + i * 11 % 31), 'a' + i % 26));
+    scoring.prompts.push_back(
+        {"Task " + std::string(static_cast<std::size_t>(1 + i * 7 % 23), 'x'), ""});
+    scoring.responses.push_back(
+        std::string(static_cast<std::size_t>(1 + i * 11 % 31), static_cast<char>('a' + i % 26)));
   }
-  const auto together = model->score(prompts, responses);
-  ASSERT_EQ(together.size(), prompts.size());
+  return scoring;
+}
+
+// Scoring batches pairs by length; each pair's reward is what scoring it alone gives.
+TEST(TransformerModel, ScoresInLengthSortedBatchesEqualScoresAlone) {
+  ScoringCase scoring = scoring_case();
+  auto& model = scoring.model;
+  const auto together = model->score(scoring.prompts, scoring.responses);
+  ASSERT_EQ(together.size(), scoring.prompts.size());
   bool any_nonzero = false;
-  for (std::size_t i = 0; i < prompts.size(); ++i) {
-    const auto alone = model->score({&prompts[i], 1}, {&responses[i], 1});
+  for (std::size_t i = 0; i < scoring.prompts.size(); ++i) {
+    const auto alone = model->score({&scoring.prompts[i], 1}, {&scoring.responses[i], 1});
     EXPECT_NEAR(together[i], alone.at(0), 1e-5) << "pair " << i;
     any_nonzero = any_nonzero || together[i] != 0.0;
   }
   EXPECT_TRUE(any_nonzero) << "the head should score";
+}
+
+// With two threads the batches are scored side by side, one intra-op thread each: the bits
+// are those of scoring them in turn on one thread.
+TEST(TransformerModel, ScoresSideBySideAreTheScoresInTurn) {
+  ScoringCase scoring = scoring_case();
+  const int threads = at::get_num_threads();
+  torch::set_num_threads(2);
+  const auto side_by_side = scoring.model->score(scoring.prompts, scoring.responses);
+  EXPECT_EQ(at::get_num_threads(), 2);
+  torch::set_num_threads(1);
+  const auto in_turn = scoring.model->score(scoring.prompts, scoring.responses);
+  torch::set_num_threads(threads);
+  EXPECT_EQ(side_by_side, in_turn);
 }
 
 TEST(TransformerModel, AddedTokensGrowTheEmbeddingWithMeanRows) {

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "paddock/error.hpp"
+#include "paddock/torch/side_by_side.hpp"
 #include "paddock/transformer/decoder_checkpoint.hpp"
 #include "paddock/transformer/sampler.hpp"
 #include "paddock/transformer/utf8.hpp"
@@ -181,7 +182,9 @@ std::vector<double> TransformerModel::score(std::span<const InstructionPrompt> p
   });
   std::vector<double> rewards(sequences.size());
   constexpr std::size_t kBatch = 16;
-  for (std::size_t start = 0; start < order.size(); start += kBatch) {
+  const auto score_batch = [&](std::size_t piece) {
+    torch::NoGradGuard no_grad_here;  // on a worker thread too
+    const std::size_t start = piece * kBatch;
     const std::size_t end = std::min(order.size(), start + kBatch);
     const auto batch = static_cast<std::int64_t>(end - start);
     const auto length = static_cast<std::int64_t>(sequences[order[start]].size());
@@ -200,6 +203,14 @@ std::vector<double> TransformerModel::score(std::span<const InstructionPrompt> p
     const auto value = values.accessor<double, 1>();
     for (std::int64_t b = 0; b < batch; ++b)
       rewards[order[start + static_cast<std::size_t>(b)]] = value[b];
+  };
+  const std::size_t batches = (order.size() + kBatch - 1) / kBatch;
+  // On the CPU the batches are scored side by side, one intra-op thread each: at these sizes
+  // two single-threaded forward passes get more done than one on two threads.
+  if (device().is_cpu()) {
+    run_side_by_side(batches, score_batch);
+  } else {
+    for (std::size_t piece = 0; piece < batches; ++piece) score_batch(piece);
   }
   return rewards;
 }

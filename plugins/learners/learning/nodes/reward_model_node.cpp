@@ -21,6 +21,7 @@
 #include "paddock/report.hpp"
 #include "paddock/seed.hpp"
 #include "paddock/simple_node.hpp"
+#include "paddock/torch/side_by_side.hpp"
 
 namespace paddock::learning {
 namespace {
@@ -74,26 +75,39 @@ torch::Tensor labels_of(const std::vector<ScoredPair>& pairs, const std::vector<
 }
 
 // AlpacaFarm's compute_reward_modeling_metrics: predicted positive when the logit is >= 0.
+// The batches run side by side on the CPU, one intra-op thread each.
 HeldOutMetrics evaluate(CausalLanguageModel& model, const std::vector<ScoredPair>& pairs,
                         std::int64_t batch_size) {
-  torch::NoGradGuard no_grad;
   HeldOutMetrics metrics;
   metrics.pairs = pairs.size();
   if (pairs.empty()) return metrics;
-  double loss = 0, correct = 0, positives = 0, true_positives = 0, false_positives = 0;
   const auto step = static_cast<std::size_t>(batch_size);
-  for (std::size_t first = 0; first < pairs.size(); first += step) {
+  std::vector<float> logits(pairs.size());
+  const auto run_batch = [&](std::size_t b) {
+    torch::NoGradGuard no_grad;
     std::vector<std::size_t> rows;
-    for (std::size_t i = first; i < std::min(pairs.size(), first + step); ++i) rows.push_back(i);
-    const auto logits = preference_logits(model, pairs, rows).to(torch::kFloat32);
-    const auto labels = labels_of(pairs, rows, model.device());
-    loss += torch::binary_cross_entropy_with_logits(logits, labels, {}, {}, at::Reduction::Sum)
-                .item<double>();
-    const auto predicted = (logits >= 0).to(torch::kFloat32);
-    correct += (predicted == labels).to(torch::kFloat32).sum().item<double>();
-    positives += labels.sum().item<double>();
-    true_positives += (predicted * labels).sum().item<double>();
-    false_positives += (predicted * (1 - labels)).sum().item<double>();
+    for (std::size_t i = b * step; i < std::min(pairs.size(), (b + 1) * step); ++i)
+      rows.push_back(i);
+    const auto values =
+        preference_logits(model, pairs, rows).to(torch::kCPU, torch::kFloat32).contiguous();
+    std::copy_n(values.data_ptr<float>(), rows.size(), logits.begin() + rows.front());
+  };
+  const std::size_t batches = (pairs.size() + step - 1) / step;
+  if (model.device().is_cpu()) {
+    run_side_by_side(batches, run_batch);
+  } else {
+    for (std::size_t b = 0; b < batches; ++b) run_batch(b);
+  }
+  double loss = 0, correct = 0, positives = 0, true_positives = 0, false_positives = 0;
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    const double logit = logits[i], label = pairs[i].label;
+    // BCE-with-logits, in its stable form.
+    loss += std::max(logit, 0.0) - logit * label + std::log1p(std::exp(-std::abs(logit)));
+    const double predicted = logit >= 0 ? 1.0 : 0.0;
+    correct += predicted == label ? 1.0 : 0.0;
+    positives += label;
+    true_positives += predicted * label;
+    false_positives += predicted * (1 - label);
   }
   const double n = static_cast<double>(pairs.size());
   const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -189,6 +203,7 @@ void run_reward_model(NodeContext& context) {
 
   CausalLanguageModel& tensors = *student.tensors;
   HeldOutMetrics last;
+  std::int64_t evaluated_at_step = -1;
   TrainingTask task;
   task.label = "reward_model";
   task.example_count = train.size();
@@ -212,6 +227,7 @@ void run_reward_model(NodeContext& context) {
   task.end_of_epoch = [&](std::int64_t epoch, std::int64_t step) {
     if (held_out.empty()) return;
     last = evaluate(tensors, held_out, settings.batch_size);
+    evaluated_at_step = step;
     context.metric(step, "eval/loss", last.loss);
     context.metric(step, "eval/accuracy", last.accuracy);
     context.metric(step, "eval/label_positive_rate", last.label_positive_rate);
@@ -220,11 +236,13 @@ void run_reward_model(NodeContext& context) {
     context.log().info("reward_model: epoch {} held-out accuracy {:.3f} on {} pairs", epoch + 1,
                        last.accuracy, held_out.size());
   };
+  const std::int64_t total_steps = total_optimizer_steps(settings, train.size());
   context.log().info("reward_model: {} training pairs, {} held out; {} optimizer steps",
-                     train.size(), held_out.size(), total_optimizer_steps(settings, train.size()));
+                     train.size(), held_out.size(), total_steps);
   run_training(context, *student.model, tensors, settings, task);
-  // A resumed run that skipped the last epoch's hook, or no held-out pairs: evaluate now.
-  last = evaluate(tensors, held_out, settings.batch_size);
+  // A resumed run that skipped the last epoch's hook evaluates now; otherwise the hook's
+  // figures are the final model's.
+  if (evaluated_at_step != total_steps) last = evaluate(tensors, held_out, settings.batch_size);
 
   nlohmann::ordered_json report;
   report["held_out_pairs"] = held_out.size();

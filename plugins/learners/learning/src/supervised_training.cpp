@@ -9,6 +9,7 @@
 #include "paddock/error.hpp"
 #include "paddock/learning/sequence_logprobs.hpp"
 #include "paddock/learning/token_batch.hpp"
+#include "paddock/torch/side_by_side.hpp"
 
 namespace paddock::learning {
 namespace {
@@ -139,20 +140,39 @@ std::vector<TokenSequence> sft_sequences(const LanguageModel& model, const Datas
 
 double validation_loss(CausalLanguageModel& model, const std::vector<TokenSequence>& sequences,
                        std::int64_t batch_size) {
-  torch::NoGradGuard no_grad;
-  double total = 0.0;
-  std::int64_t targets = 0;
+  // Batches of similar length (little padding), on the CPU side by side with one intra-op
+  // thread each; their sums are added in batch order, so the figure does not depend on the
+  // thread count.
+  std::vector<std::size_t> order(sequences.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return sequences[a].ids.size() > sequences[b].ids.size();
+  });
   const auto step = static_cast<std::size_t>(std::max<std::int64_t>(1, batch_size));
-  for (std::size_t first = 0; first < sequences.size(); first += step) {
+  std::vector<double> sums((order.size() + step - 1) / step, 0.0);
+  std::vector<std::int64_t> targets(sums.size(), 0);
+  const auto run_batch = [&](std::size_t b) {
+    torch::NoGradGuard no_grad;
     std::vector<const TokenSequence*> rows;
-    for (std::size_t i = first; i < std::min(sequences.size(), first + step); ++i)
-      rows.push_back(&sequences[i]);
+    for (std::size_t i = b * step; i < std::min(order.size(), (b + 1) * step); ++i)
+      rows.push_back(&sequences[order[i]]);
     const TokenBatch batch =
         make_token_batch(rows, model.pad_token_id(), PaddingSide::right, model.device());
-    total -= token_logprobs(model, batch).sum().item<double>();
-    targets += batch.target_tokens;
+    sums[b] = -token_logprobs(model, batch).sum().item<double>();
+    targets[b] = batch.target_tokens;
+  };
+  if (model.device().is_cpu()) {
+    run_side_by_side(sums.size(), run_batch);
+  } else {
+    for (std::size_t b = 0; b < sums.size(); ++b) run_batch(b);
   }
-  return targets == 0 ? 0.0 : total / static_cast<double>(targets);
+  double total = 0.0;
+  std::int64_t target_count = 0;
+  for (std::size_t b = 0; b < sums.size(); ++b) {
+    total += sums[b];
+    target_count += targets[b];
+  }
+  return target_count == 0 ? 0.0 : total / static_cast<double>(target_count);
 }
 
 double mean_target_tokens(const std::vector<TokenSequence>& sequences) {

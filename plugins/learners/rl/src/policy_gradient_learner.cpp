@@ -24,6 +24,7 @@
 #include "paddock/rl/response_batch.hpp"
 #include "paddock/rl/rollout_chunks.hpp"
 #include "paddock/seed.hpp"
+#include "paddock/torch/side_by_side.hpp"
 
 namespace paddock::rl {
 namespace {
@@ -164,14 +165,23 @@ class PolicyGradientRun {
     return prompt_batches_->batch(step);
   }
 
-  // Forward passes without gradients, in chunks of step_batch_size rows.
+  // Forward passes without gradients, in chunks of step_batch_size rows; on the CPU side by
+  // side, one intra-op thread each, so a chunk's bits do not depend on the thread count.
   torch::Tensor chunked(const ResponseBatch& batch,
                         const std::function<torch::Tensor(const ResponseBatch&)>& forward) {
-    torch::NoGradGuard no_grad;
-    std::vector<torch::Tensor> parts;
-    for (std::int64_t start = 0; start < batch.size(); start += settings_.step_batch_size) {
-      const std::int64_t end = std::min(batch.size(), start + settings_.step_batch_size);
-      parts.push_back(forward(select_rows(batch, torch::arange(start, end, torch::kLong))));
+    const auto rows = static_cast<std::size_t>(batch.size());
+    const auto chunk = static_cast<std::size_t>(settings_.step_batch_size);
+    std::vector<torch::Tensor> parts((rows + chunk - 1) / chunk);
+    const auto run_chunk = [&](std::size_t c) {
+      torch::NoGradGuard no_grad;
+      const auto start = static_cast<std::int64_t>(c * chunk);
+      const auto end = static_cast<std::int64_t>(std::min(rows, (c + 1) * chunk));
+      parts[c] = forward(select_rows(batch, torch::arange(start, end, torch::kLong)));
+    };
+    if (batch.ids.device().is_cpu()) {
+      run_side_by_side(parts.size(), run_chunk);
+    } else {
+      for (std::size_t c = 0; c < parts.size(); ++c) run_chunk(c);
     }
     return torch::cat(parts, 0);
   }
