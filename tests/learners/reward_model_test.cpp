@@ -92,6 +92,56 @@ TEST(RewardModel, ReachesHighHeldOutAccuracyOnAnEasySet) {
   EXPECT_GT(rewards[0], rewards[1]);
 }
 
+// Four samples per prompt, two good and two poor, paired as a derangement (a,b), (b,c),
+// (c,d), (d,a): every pair compares a good with a poor one, every sample is in two pairs.
+std::shared_ptr<Dataset> derangement_pairs(std::size_t prompts, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<Record> rows;
+  for (std::size_t p = 0; p < prompts; ++p) {
+    const std::string prompt =
+        "Describe " + kFillers[p % kFillers.size()] + " " + std::to_string(p) + ".";
+    std::vector<std::string> samples;
+    for (int k = 0; k < 4; ++k) {
+      samples.push_back("Here is " + kFillers[uniform_below(rng, kFillers.size())] +
+                        (k % 2 == 0 ? ", it is excellent" : ", it is poor"));
+    }
+    for (int k = 0; k < 4; ++k) {
+      const std::string& first = samples[static_cast<std::size_t>(k)];
+      const std::string& second = samples[static_cast<std::size_t>((k + 1) % 4)];
+      rows.push_back(preference(prompt, first, second, k % 2 == 0 ? 1 : 2));
+    }
+  }
+  return std::make_shared<Dataset>(std::move(rows));
+}
+
+// batch_by_prompt: a micro-batch takes whole prompts (about batch_size pairs), and the model
+// learns the preference as it does from shuffled pairs.
+TEST(RewardModel, BatchByPromptTakesWholePromptsAndLearns) {
+  TempDir dir;
+  TestNodeContext context("rm",
+                          reward_params({{"epochs", 4},
+                                         {"batch_size", 6},
+                                         {"learning_rate", 2e-3},
+                                         {"warmup_ratio", 0.0},
+                                         {"eval_pairs", 0},
+                                         {"batch_by_prompt", true}}),
+                          dir.path());
+  context.add_input("model", tiny_model(marker_corpus()));
+  context.add_input("pairs", derangement_pairs(30, 4));
+  context.run(reward_model_node_type());
+  // 120 pairs of 30 prompts: 2 prompts (8 pairs, the nearest to 6) per micro-batch, so 15
+  // steps per epoch where shuffled pairs take 20.
+  EXPECT_EQ(context.series("train/loss").size(), 60u);
+  EXPECT_EQ(context.output<Report>("report")->content()["train_pairs"], 120);
+  auto trained = context.output<transformer::TransformerModel>("model");
+  const std::vector<InstructionPrompt> prompts = {{"Describe a small dog.", ""},
+                                                  {"Describe a small dog.", ""}};
+  const std::vector<std::string> responses = {"Here is a small dog, it is excellent",
+                                              "Here is a small dog, it is poor"};
+  const auto rewards = trained->score(prompts, responses);
+  EXPECT_GT(rewards[0], rewards[1] + 0.5);
+}
+
 TEST(RewardModel, PreferenceOutOfRangeIsAClearError) {
   TempDir dir;
   auto data = marker_pairs(6, 1);

@@ -8,11 +8,13 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <random>
 
 #include "paddock/dataset.hpp"
 #include "paddock/error.hpp"
 #include "paddock/learning/learner_nodes.hpp"
+#include "paddock/learning/pair_batches.hpp"
 #include "paddock/learning/preference_pairs.hpp"
 #include "paddock/learning/token_batch.hpp"
 #include "paddock/learning/token_sequences.hpp"
@@ -25,15 +27,6 @@
 
 namespace paddock::learning {
 namespace {
-
-// Both responses of a pair as the reward model reads them: prompt + response, no EOS (what
-// TransformerModel::score feeds the head), too-long sequences keeping their end as score does.
-struct ScoredPair {
-  TokenSequence first;
-  TokenSequence second;
-  float label = 0.0f;   // 1 when output_2 is preferred
-  std::size_t row = 0;  // in the input Dataset
-};
 
 struct HeldOutMetrics {
   std::size_t pairs = 0;
@@ -53,22 +46,22 @@ std::optional<TokenSequence> keep_end(TokenSequence sequence, std::int64_t limit
   return sequence;
 }
 
-// r(second) - r(first) for each pair: [B].
-torch::Tensor preference_logits(CausalLanguageModel& model, const std::vector<ScoredPair>& pairs,
+// r(second) - r(first) for each pair: [B]. A response in several of the pairs is scored once.
+torch::Tensor preference_logits(CausalLanguageModel& model, const std::vector<SequencePair>& pairs,
                                 const std::vector<std::size_t>& rows) {
-  std::vector<const TokenSequence*> sequences;
-  for (std::size_t row : rows) sequences.push_back(&pairs[row].first);
-  for (std::size_t row : rows) sequences.push_back(&pairs[row].second);
+  const DistinctSides sides = distinct_sides(pairs, rows);
   const TokenBatch batch =
-      make_token_batch(sequences, model.pad_token_id(), PaddingSide::right, model.device());
+      make_token_batch(sides.sequences, model.pad_token_id(), PaddingSide::right, model.device());
   const auto rewards =
       model.reward(model.hidden_states(batch.ids, batch.attention_mask), batch.attention_mask);
-  const auto count = static_cast<std::int64_t>(rows.size());
-  return rewards.narrow(0, count, count) - rewards.narrow(0, 0, count);
+  const auto index = [&](const std::vector<std::int64_t>& positions) {
+    return torch::tensor(positions, torch::kLong).to(model.device());
+  };
+  return rewards.index_select(0, index(sides.second)) - rewards.index_select(0, index(sides.first));
 }
 
-torch::Tensor labels_of(const std::vector<ScoredPair>& pairs, const std::vector<std::size_t>& rows,
-                        torch::Device device) {
+torch::Tensor labels_of(const std::vector<SequencePair>& pairs,
+                        const std::vector<std::size_t>& rows, torch::Device device) {
   std::vector<float> labels;
   for (std::size_t row : rows) labels.push_back(pairs[row].label);
   return torch::tensor(labels, torch::kFloat32).to(device);
@@ -76,7 +69,7 @@ torch::Tensor labels_of(const std::vector<ScoredPair>& pairs, const std::vector<
 
 // AlpacaFarm's compute_reward_modeling_metrics: predicted positive when the logit is >= 0.
 // The batches run side by side on the CPU, one intra-op thread each.
-HeldOutMetrics evaluate(CausalLanguageModel& model, const std::vector<ScoredPair>& pairs,
+HeldOutMetrics evaluate(CausalLanguageModel& model, const std::vector<SequencePair>& pairs,
                         std::int64_t batch_size) {
   HeldOutMetrics metrics;
   metrics.pairs = pairs.size();
@@ -135,6 +128,7 @@ struct RewardModelSettings {
   }();
   std::int64_t eval_pairs = 100;
   Truncation truncation = Truncation::cut;
+  bool batch_by_prompt = false;
 };
 
 SettingsSchema<RewardModelSettings> reward_model_schema() {
@@ -146,7 +140,11 @@ SettingsSchema<RewardModelSettings> reward_model_schema() {
       .choice("truncation", &S::truncation,
               "a pair with a response longer than max_length keeps its last tokens (cut) or is "
               "left out (drop)",
-              {{"cut", Truncation::cut}, {"drop", Truncation::drop}});
+              {{"cut", Truncation::cut}, {"drop", Truncation::drop}})
+      .boolean("batch_by_prompt", &S::batch_by_prompt,
+               "keep every training pair of a prompt in one micro-batch, so a response shared "
+               "by several pairs is scored once; a micro-batch then takes the prompts that hold "
+               "about batch_size pairs");
   return schema;
 }
 
@@ -161,8 +159,9 @@ void run_reward_model(NodeContext& context) {
   const auto data = context.input<Dataset>("pairs");
   const PreferencePairs read = read_preference_pairs(*data, {context.node_name(), "pairs"});
   const std::int64_t limit = std::min(settings.max_length, student.tensors->max_sequence_length());
-  std::vector<ScoredPair> usable;
+  std::vector<SequencePair> usable;
   std::size_t too_long = 0;
+  std::map<std::pair<std::string, std::string>, std::size_t> prompt_numbers;
   for (const PreferencePair& pair : read.pairs) {
     auto first = keep_end(instruction_sequence(student, pair.prompt, pair.output_1, false), limit,
                           drop_long);
@@ -172,8 +171,12 @@ void run_reward_model(NodeContext& context) {
       ++too_long;
       continue;
     }
-    usable.push_back(
-        {std::move(*first), std::move(*second), pair.preference == 2 ? 1.0f : 0.0f, pair.row});
+    const std::size_t prompt =
+        prompt_numbers
+            .emplace(std::pair(pair.prompt.instruction, pair.prompt.input), prompt_numbers.size())
+            .first->second;
+    usable.push_back({std::move(*first), std::move(*second), pair.preference == 2 ? 1.0f : 0.0f,
+                      pair.row, prompt});
   }
   if (read.ties + read.unannotated + too_long > 0) {
     context.log().info(
@@ -197,29 +200,47 @@ void run_reward_model(NodeContext& context) {
                        held_out_count, usable.size(), usable.size() / 2);
     held_out_count = usable.size() / 2;
   }
-  std::vector<ScoredPair> held_out, train;
+  std::vector<SequencePair> held_out, train;
   for (std::size_t i = 0; i < order.size(); ++i)
     (i < held_out_count ? held_out : train).push_back(usable[order[i]]);
+
+  // The trainer's examples: single pairs, or with batch_by_prompt each prompt's pairs.
+  std::vector<std::vector<std::size_t>> units;
+  if (reward_settings.batch_by_prompt) {
+    units = pairs_by_prompt(train);
+  } else {
+    for (std::size_t i = 0; i < train.size(); ++i) units.push_back({i});
+  }
+  TrainingSettings unit_settings = settings;
+  if (reward_settings.batch_by_prompt)
+    unit_settings.batch_size = prompts_per_batch(settings.batch_size, train.size(), units.size());
 
   CausalLanguageModel& tensors = *student.tensors;
   HeldOutMetrics last;
   std::int64_t evaluated_at_step = -1;
   TrainingTask task;
   task.label = "reward_model";
-  task.example_count = train.size();
-  for (const ScoredPair& pair : train)
-    task.example_lengths.push_back(std::max(pair.first.ids.size(), pair.second.ids.size()));
+  task.example_count = units.size();
+  for (const auto& unit : units) {
+    std::size_t longest = 0;
+    for (std::size_t i : unit)
+      longest = std::max({longest, train[i].first.ids.size(), train[i].second.ids.size()});
+    task.example_lengths.push_back(longest);
+  }
   task.data_seed = context.seed();
   task.checkpoint_root = context.work_dir() / "checkpoints";
   task.metric_keys = {"accuracy"};
-  task.micro_batch_loss = [&](const std::vector<std::size_t>& rows) {
+  task.micro_batch_loss = [&](const std::vector<std::size_t>& unit_rows) {
+    std::vector<std::size_t> rows;
+    for (std::size_t unit : unit_rows)
+      rows.insert(rows.end(), units[unit].begin(), units[unit].end());
     const auto logits = preference_logits(tensors, train, rows);
     const auto labels = labels_of(train, rows, tensors.device());
     MicroBatchLoss result;
     result.loss = torch::binary_cross_entropy_with_logits(logits, labels);
-    for (std::size_t row : rows)
-      result.tokens +=
-          static_cast<std::int64_t>(train[row].first.ids.size() + train[row].second.ids.size());
+    result.normalizer = static_cast<double>(rows.size());  // a mean over pairs
+    for (const TokenSequence* sequence : distinct_sides(train, rows).sequences)
+      result.tokens += static_cast<std::int64_t>(sequence->ids.size());
     result.metrics["accuracy"] =
         ((logits >= 0).to(torch::kFloat32) == labels).to(torch::kFloat32).mean().item<double>();
     return result;
@@ -236,10 +257,20 @@ void run_reward_model(NodeContext& context) {
     context.log().info("reward_model: epoch {} held-out accuracy {:.3f} on {} pairs", epoch + 1,
                        last.accuracy, held_out.size());
   };
-  const std::int64_t total_steps = total_optimizer_steps(settings, train.size());
-  context.log().info("reward_model: {} training pairs, {} held out; {} optimizer steps",
-                     train.size(), held_out.size(), total_steps);
-  run_training(context, *student.model, tensors, settings, task);
+  const std::int64_t total_steps = total_optimizer_steps(unit_settings, units.size());
+  if (reward_settings.batch_by_prompt) {
+    context.log().info(
+        "reward_model: {} training pairs of {} prompts, {} held out; {} prompts (about {:.1f} "
+        "pairs) per micro-batch, {} optimizer steps",
+        train.size(), units.size(), held_out.size(), unit_settings.batch_size,
+        static_cast<double>(unit_settings.batch_size * static_cast<std::int64_t>(train.size())) /
+            static_cast<double>(units.size()),
+        total_steps);
+  } else {
+    context.log().info("reward_model: {} training pairs, {} held out; {} optimizer steps",
+                       train.size(), held_out.size(), total_steps);
+  }
+  run_training(context, *student.model, tensors, unit_settings, task);
   // A resumed run that skipped the last epoch's hook evaluates now; otherwise the hook's
   // figures are the final model's.
   if (evaluated_at_step != total_steps) last = evaluate(tensors, held_out, settings.batch_size);
@@ -256,7 +287,7 @@ void run_reward_model(NodeContext& context) {
       {"ties", read.ties}, {"unannotated", read.unannotated}, {"too_long", too_long}};
   // The held-out rows as they came in (all columns), for reward_eval's fuller measures.
   auto held_out_rows = std::make_shared<Dataset>();
-  for (const ScoredPair& pair : held_out) held_out_rows->add((*data)[pair.row]);
+  for (const SequencePair& pair : held_out) held_out_rows->add((*data)[pair.row]);
   context.set_output("model", student.model);
   context.set_output("report", std::make_shared<Report>(std::move(report)));
   context.set_output("held_out", std::move(held_out_rows));
