@@ -279,8 +279,10 @@ void bench_mixed_length_sampling(const char* name, std::int64_t count, std::int6
 }  // namespace
 
 int main(int argc, char** argv) {
-  // --peer: only the lines bench/peer/peer_bench.py also measures.
-  const bool peer = argc > 1 && std::strcmp(argv[1], "--peer") == 0;
+  // --peer: only the lines bench/peer/peer_bench.py also measures; --peer-training: only its
+  // training lines (bench/peer/compare.sh alternates them more often, see its header).
+  const bool peer_training = argc > 1 && std::strcmp(argv[1], "--peer-training") == 0;
+  const bool peer = peer_training || (argc > 1 && std::strcmp(argv[1], "--peer") == 0);
   const bool skip_gpt2 = peer || (argc > 1 && std::strcmp(argv[1], "--skip-gpt2") == 0);
   paddock::configure_torch_threads();
   torch::manual_seed(0);
@@ -292,6 +294,7 @@ int main(int argc, char** argv) {
   if (!peer) bench_padded_training("quickstart", 16, 128, 10);
   bench_training("11m", 16, 128, 3, peak);
   bench_training("11m", 16, 128, 3, peak, /*shards=*/2);
+  if (peer_training) return 0;
   bench_generation("quickstart", 64, 32, 128, /*with_recomputation=*/false);
   bench_mixed_length_sampling("quickstart", 256, 64, 32, 128);
   if (!peer) {

@@ -7,7 +7,7 @@ that decode until their longest row ends), on Debian's python3-torch: the LibTor
 Paddock runs on. Prints lines labelled like transformer_bench's, so bench/peer/compare.sh
 can set the two side by side.
 
-  python3 bench/peer/peer_bench.py [--threads N]
+  python3 bench/peer/peer_bench.py [--threads N] [--training-only]
 """
 import argparse
 import math
@@ -173,12 +173,15 @@ def bench_mixed_length(name, count, rows, prompt, new_tokens):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--training-only", action="store_true")
     arguments = parser.parse_args()
     torch.set_num_threads(arguments.threads)
     torch.manual_seed(0)
     print(f"PyTorch {torch.__version__} (Python peer), {torch.get_num_threads()} intra-op threads")
     bench_training("quickstart", 16, 128, 10)
     bench_training("11m", 16, 128, 3)
+    if arguments.training_only:
+        return
     bench_generation("quickstart", 64, 32, 128)
     bench_mixed_length("quickstart", 256, 64, 32, 128)
 
