@@ -8,10 +8,9 @@ import re
 import statistics
 import sys
 
-# Paddock: "train    quickstart    1.0M params  batch 16x128     10284 tokens/s ..."
-#          "train    quickstart 2 shards: batch 16x128     13312 tokens/s ..."
+# Paddock: "train    quickstart    1.0M params  batch 16x128  2 shards     13312 tokens/s ..."
 # Peer:    "train    quickstart batch 16x128     11271 tokens/s"
-LINE = re.compile(r"^train\s+(\S+)\s+(.*?)batch \d+x\d+\s+(\d+) tokens/s")
+LINE = re.compile(r"^train\s+(\S+)\s.*?batch \d+x\d+\s+(?:(\d+) shards?\s+)?(\d+) tokens/s")
 
 
 def main():
@@ -27,8 +26,8 @@ def main():
         match = LINE.match(line)
         if not match or not repetitions:
             continue
-        shape, middle, rate = match.group(1), match.group(2), float(match.group(3))
-        kind = "peer" if section == "peer" else ("shards" if "shards" in middle else "pass")
+        shape, shards, rate = match.group(1), int(match.group(2) or 1), float(match.group(3))
+        kind = "peer" if section == "peer" else ("shards" if shards > 1 else "pass")
         repetitions[-1][(shape, kind)] = rate
     ratios = {}
     for number, rates in enumerate(repetitions, 1):
