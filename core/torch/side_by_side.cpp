@@ -137,4 +137,13 @@ void run_side_by_side(std::size_t count, const std::function<void(std::size_t pi
   }
 }
 
+void run_pieces(std::size_t count, const std::function<void(std::size_t piece)>& piece,
+                bool side_by_side) {
+  if (side_by_side) {
+    run_side_by_side(count, piece);
+  } else {
+    for (std::size_t index = 0; index < count; ++index) piece(index);
+  }
+}
+
 }  // namespace paddock

@@ -132,20 +132,19 @@ TEST(PolicyGradientLearner, ResumedRunEndsWithTheSameWeights) {
   }
 }
 
-// Minibatches of 8 rows run as two gradient shards and the rollouts as two chunks, side by
-// side on two threads: two such runs end with the same weights. (A run on one thread takes
-// the shards in turn and ends close to them, not on the same bits: the forward passes that
-// stay on the caller differ in their last bits between one and two intra-op threads.)
+// Minibatches of 8 rows run as two gradient shards, the rollouts as two chunks and the
+// forward-only passes in chunks, side by side on two threads: two such runs end with the same
+// weights, and so does a run on one thread, where the same pieces run in turn.
 TEST(PolicyGradientLearner, ShardedStepsAreDeterministicSideBySide) {
   configure_torch_threads();  // once per process: the node's own call then changes nothing
   std::vector<std::shared_ptr<TransformerModel>> trained;
-  for (int run = 0; run < 2; ++run) {
+  for (const int threads : {2, 2, 1}) {
     TempDir dir;
     nlohmann::json params = small_run(3);
     params["rollout_batch_size"] = 16;  // two rollout chunks of step_batch_size 8
     TestNodeContext context(ppo_node_type(), params, dir.path());
     const auto policy = tiny_policy();
-    torch::set_num_threads(2);
+    torch::set_num_threads(threads);
     run_learner(context, policy);
     trained.push_back(std::dynamic_pointer_cast<TransformerModel>(context.output<Model>("model")));
     ASSERT_TRUE(trained.back());
@@ -155,6 +154,8 @@ TEST(PolicyGradientLearner, ShardedStepsAreDeterministicSideBySide) {
   bool moved = false;
   for (const auto& [name, tensor] : trained[0]->decoder().weights()) {
     EXPECT_TRUE(torch::equal(tensor, trained[1]->decoder().weights().at(name))) << name;
+    EXPECT_TRUE(torch::equal(tensor, trained[2]->decoder().weights().at(name)))
+        << name << " on one thread";
     moved = moved || !torch::equal(tensor, initial->decoder().weights().at(name));
   }
   EXPECT_TRUE(moved);

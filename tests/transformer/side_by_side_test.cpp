@@ -117,5 +117,37 @@ TEST(SideBySide, NoNewPieceStartsAfterOneThrows) {
   EXPECT_EQ(ran, (std::vector<std::size_t>{0, 1}));
 }
 
+// run_pieces: side by side when asked; otherwise every piece in order on the caller, with its
+// intra-op threads (what a GPU caller gets).
+TEST(SideBySide, RunPiecesRunsInTurnOnTheCallerWhenNotSideBySide) {
+  torch::set_num_threads(2);
+  std::vector<std::size_t> order;
+  std::set<std::thread::id> thread_ids;
+  int narrowest = 2;
+  run_pieces(
+      3,
+      [&](std::size_t piece) {
+        order.push_back(piece);
+        thread_ids.insert(std::this_thread::get_id());
+        narrowest = std::min(narrowest, at::get_num_threads());
+      },
+      /*side_by_side=*/false);
+  EXPECT_EQ(order, (std::vector<std::size_t>{0, 1, 2}));
+  EXPECT_EQ(thread_ids, std::set<std::thread::id>{std::this_thread::get_id()});
+  EXPECT_EQ(narrowest, 2);
+
+  std::mutex mutex;
+  std::set<std::thread::id> workers;
+  run_pieces(
+      2,
+      [&](std::size_t) {
+        std::lock_guard<std::mutex> lock(mutex);
+        workers.insert(std::this_thread::get_id());
+      },
+      /*side_by_side=*/true);
+  EXPECT_EQ(workers.count(std::this_thread::get_id()), 0u);
+  torch::set_num_threads(1);
+}
+
 }  // namespace
 }  // namespace paddock

@@ -204,14 +204,9 @@ std::vector<double> TransformerModel::score(std::span<const InstructionPrompt> p
     for (std::int64_t b = 0; b < batch; ++b)
       rewards[order[start + static_cast<std::size_t>(b)]] = value[b];
   };
-  const std::size_t batches = (order.size() + kBatch - 1) / kBatch;
   // On the CPU the batches are scored side by side, one intra-op thread each: at these sizes
   // two single-threaded forward passes get more done than one on two threads.
-  if (device().is_cpu()) {
-    run_side_by_side(batches, score_batch);
-  } else {
-    for (std::size_t piece = 0; piece < batches; ++piece) score_batch(piece);
-  }
+  run_pieces((order.size() + kBatch - 1) / kBatch, score_batch, device().is_cpu());
   return rewards;
 }
 

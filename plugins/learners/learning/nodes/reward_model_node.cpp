@@ -46,10 +46,9 @@ std::optional<TokenSequence> keep_end(TokenSequence sequence, std::int64_t limit
   return sequence;
 }
 
-// r(second) - r(first) for each pair: [B]. A response in several of the pairs is scored once.
-torch::Tensor preference_logits(CausalLanguageModel& model, const std::vector<SequencePair>& pairs,
-                                const std::vector<std::size_t>& rows) {
-  const DistinctSides sides = distinct_sides(pairs, rows);
+// r(second) - r(first) for each pair of `sides`: [B]. A response in several pairs is scored
+// once.
+torch::Tensor preference_logits(CausalLanguageModel& model, const DistinctSides& sides) {
   const TokenBatch batch =
       make_token_batch(sides.sequences, model.pad_token_id(), PaddingSide::right, model.device());
   const auto rewards =
@@ -81,16 +80,12 @@ HeldOutMetrics evaluate(CausalLanguageModel& model, const std::vector<SequencePa
     std::vector<std::size_t> rows;
     for (std::size_t i = b * step; i < std::min(pairs.size(), (b + 1) * step); ++i)
       rows.push_back(i);
-    const auto values =
-        preference_logits(model, pairs, rows).to(torch::kCPU, torch::kFloat32).contiguous();
+    const auto values = preference_logits(model, distinct_sides(pairs, rows))
+                            .to(torch::kCPU, torch::kFloat32)
+                            .contiguous();
     std::copy_n(values.data_ptr<float>(), rows.size(), logits.begin() + rows.front());
   };
-  const std::size_t batches = (pairs.size() + step - 1) / step;
-  if (model.device().is_cpu()) {
-    run_side_by_side(batches, run_batch);
-  } else {
-    for (std::size_t b = 0; b < batches; ++b) run_batch(b);
-  }
+  run_pieces((pairs.size() + step - 1) / step, run_batch, model.device().is_cpu());
   double loss = 0, correct = 0, positives = 0, true_positives = 0, false_positives = 0;
   for (std::size_t i = 0; i < pairs.size(); ++i) {
     const double logit = logits[i], label = pairs[i].label;
@@ -234,12 +229,13 @@ void run_reward_model(NodeContext& context) {
     std::vector<std::size_t> rows;
     for (std::size_t unit : unit_rows)
       rows.insert(rows.end(), units[unit].begin(), units[unit].end());
-    const auto logits = preference_logits(tensors, train, rows);
+    const DistinctSides sides = distinct_sides(train, rows);
+    const auto logits = preference_logits(tensors, sides);
     const auto labels = labels_of(train, rows, tensors.device());
     MicroBatchLoss result;
     result.loss = torch::binary_cross_entropy_with_logits(logits, labels);
     result.normalizer = static_cast<double>(rows.size());  // a mean over pairs
-    for (const TokenSequence* sequence : distinct_sides(train, rows).sequences)
+    for (const TokenSequence* sequence : sides.sequences)
       result.tokens += static_cast<std::int64_t>(sequence->ids.size());
     result.metrics["accuracy"] =
         ((logits >= 0).to(torch::kFloat32) == labels).to(torch::kFloat32).mean().item<double>();

@@ -18,11 +18,11 @@ torch::Tensor token_logprobs(CausalLanguageModel& model, const TokenBatch& batch
   const auto logits = model.lm_logits(predicting).to(torch::kFloat32);
   const auto next = batch.ids.reshape(-1).index_select(0, flat + 1);
   const auto chosen = torch::log_softmax(logits, -1).gather(-1, next.unsqueeze(-1)).squeeze(-1);
+  // Back into [B, T-1], zero where there is no target.
   const auto packed_positions = targets.select(1, 0) * (steps - 1) + targets.select(1, 1);
-  const auto all = torch::zeros({rows * (steps - 1)}, chosen.options())
-                       .index_copy(0, packed_positions, chosen)
-                       .view({rows, steps - 1});
-  return all * mask;
+  return torch::zeros({rows * (steps - 1)}, chosen.options())
+      .index_copy(0, packed_positions, chosen)
+      .view({rows, steps - 1});
 }
 
 torch::Tensor shifted_target_mask(const TokenBatch& batch) {

@@ -161,11 +161,7 @@ double validation_loss(CausalLanguageModel& model, const std::vector<TokenSequen
     sums[b] = -token_logprobs(model, batch).sum().item<double>();
     targets[b] = batch.target_tokens;
   };
-  if (model.device().is_cpu()) {
-    run_side_by_side(sums.size(), run_batch);
-  } else {
-    for (std::size_t b = 0; b < sums.size(); ++b) run_batch(b);
-  }
+  run_pieces(sums.size(), run_batch, model.device().is_cpu());
   double total = 0.0;
   std::int64_t target_count = 0;
   for (std::size_t b = 0; b < sums.size(); ++b) {

@@ -178,11 +178,7 @@ class PolicyGradientRun {
       const auto end = static_cast<std::int64_t>(std::min(rows, (c + 1) * chunk));
       parts[c] = forward(select_rows(batch, torch::arange(start, end, torch::kLong)));
     };
-    if (batch.ids.device().is_cpu()) {
-      run_side_by_side(parts.size(), run_chunk);
-    } else {
-      for (std::size_t c = 0; c < parts.size(); ++c) run_chunk(c);
-    }
+    run_pieces(parts.size(), run_chunk, batch.ids.device().is_cpu());
     return torch::cat(parts, 0);
   }
 

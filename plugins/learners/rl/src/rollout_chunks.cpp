@@ -22,11 +22,7 @@ std::vector<std::vector<std::vector<Generation>>> sample_chunks(
                                  prompts.begin() + static_cast<std::ptrdiff_t>(last)),
         chunk_options);
   };
-  if (side_by_side) {
-    run_side_by_side(chunks.size(), sample);
-  } else {
-    for (std::size_t k = 0; k < chunks.size(); ++k) sample(k);
-  }
+  run_pieces(chunks.size(), sample, side_by_side);
   return results;
 }
 

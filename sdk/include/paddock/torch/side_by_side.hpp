@@ -24,4 +24,9 @@ namespace paddock {
 PADDOCK_API void run_side_by_side(std::size_t count,
                                   const std::function<void(std::size_t piece)>& piece);
 
+// run_side_by_side when `side_by_side` (callers pass "the work is on the CPU"), otherwise
+// piece(0), ..., piece(count - 1) one after another on this thread.
+PADDOCK_API void run_pieces(std::size_t count, const std::function<void(std::size_t piece)>& piece,
+                            bool side_by_side);
+
 }  // namespace paddock
