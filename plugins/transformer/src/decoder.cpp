@@ -8,6 +8,7 @@
 
 #include "paddock/error.hpp"
 #include "paddock/transformer/cpu_attention.hpp"
+#include "paddock/transformer/cpu_gelu.hpp"
 
 namespace paddock::transformer {
 namespace {
@@ -243,8 +244,8 @@ torch::Tensor Decoder::attention(const torch::Tensor& x, std::int64_t layer,
 torch::Tensor Decoder::feed_forward(const torch::Tensor& x, std::int64_t layer) const {
   const std::string p = layer_prefix(layer);
   if (config_.family == ModelFamily::gpt2) {
-    const auto hidden = torch::gelu(
-        torch::linear(x, weight(p + "mlp.c_fc.weight"), weight(p + "mlp.c_fc.bias")), "tanh");
+    const auto hidden =
+        gelu_tanh(torch::linear(x, weight(p + "mlp.c_fc.weight"), weight(p + "mlp.c_fc.bias")));
     return torch::linear(hidden, weight(p + "mlp.c_proj.weight"), weight(p + "mlp.c_proj.bias"));
   }
   const auto gate = torch::silu(torch::linear(x, weight(p + "mlp.gate_proj.weight")));

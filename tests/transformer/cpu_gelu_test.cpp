@@ -1,0 +1,85 @@
+// The CPU GELU kernel gives the tanh-approximated GELU (float64 LibTorch as the truth), forward
+// and backward, over the whole float range that matters, at every length (the vector loop's
+// tail included), on strided input and over more than one thread.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <functional>
+#include <utility>
+
+#include "paddock/transformer/cpu_gelu.hpp"
+
+namespace paddock::transformer {
+namespace {
+
+// Every value from -12 to 12 in small steps, the exact zero and a few large magnitudes.
+torch::Tensor sweep() {
+  return torch::cat(
+      {torch::linspace(-12.0, 12.0, 24001), torch::tensor({0.0f, -30.0f, 30.0f, -1e4f, 1e4f})});
+}
+
+// Forward values and the gradient of sum(w * gelu(x)) through `gelu`.
+std::pair<torch::Tensor, torch::Tensor> value_and_gradient(
+    const torch::Tensor& x, const torch::Tensor& weights,
+    const std::function<torch::Tensor(const torch::Tensor&)>& gelu) {
+  const auto input = x.detach().clone().requires_grad_(true);
+  const auto output = gelu(input);
+  (output * weights).sum().backward();
+  return {output.detach(), input.grad()};
+}
+
+// Largest |a - b| / (1 + |b|).
+double relative_gap(const torch::Tensor& a, const torch::Tensor& b) {
+  return ((a.to(torch::kFloat64) - b).abs() / (b.abs() + 1)).max().item<double>();
+}
+
+// Values and gradients within a float ulp or two of the float64 truth (LibTorch's own float
+// path is within 1e-6 of it).
+void expect_like_libtorch(const torch::Tensor& x) {
+  if (!cpu_gelu_applies(x)) GTEST_SKIP() << "this CPU has no AVX2 and FMA";
+  torch::manual_seed(7);
+  const auto weights = torch::randn(x.sizes());
+  const auto [mine, my_gradient] = value_and_gradient(x, weights, gelu_tanh);
+  const auto [truth, true_gradient] =
+      value_and_gradient(x.to(torch::kFloat64), weights.to(torch::kFloat64),
+                         [](const torch::Tensor& t) { return torch::gelu(t, "tanh"); });
+  EXPECT_LT(relative_gap(mine, truth), 2e-7);
+  EXPECT_LT(relative_gap(my_gradient, true_gradient), 5e-7);
+}
+
+TEST(CpuGelu, ForwardAndBackwardAreLibTorchsOverTheWholeRange) {
+  expect_like_libtorch(sweep());
+}
+
+TEST(CpuGelu, EveryLengthIncludingTheVectorLoopsTail) {
+  torch::manual_seed(3);
+  for (std::int64_t length : {1, 7, 8, 9, 15, 17, 31}) {
+    SCOPED_TRACE(length);
+    expect_like_libtorch(torch::randn({length}) * 3);
+  }
+}
+
+TEST(CpuGelu, StridedInputAndSeveralThreads) {
+  const int threads = at::get_num_threads();
+  at::set_num_threads(2);
+  torch::manual_seed(5);
+  // A transposed [512, 300] matrix: not contiguous, and large enough to split over threads.
+  expect_like_libtorch((torch::randn({512, 300}) * 4).t());
+  at::set_num_threads(threads);
+}
+
+TEST(CpuGelu, WithoutGradientsGivesTheSameValues) {
+  const auto x = torch::randn({64, 33}) * 5;
+  if (!cpu_gelu_applies(x)) GTEST_SKIP() << "this CPU has no AVX2 and FMA";
+  torch::NoGradGuard no_grad;
+  EXPECT_TRUE(torch::allclose(gelu_tanh(x), torch::gelu(x, "tanh"), 1e-6, 1e-6));
+}
+
+TEST(CpuGelu, OtherTypesTakeLibTorchsPath) {
+  const auto x = torch::linspace(-4.0, 4.0, 101, torch::kFloat64);
+  EXPECT_FALSE(cpu_gelu_applies(x));
+  EXPECT_TRUE(torch::equal(gelu_tanh(x), torch::gelu(x, "tanh")));
+}
+
+}  // namespace
+}  // namespace paddock::transformer
