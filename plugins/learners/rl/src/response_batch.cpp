@@ -109,7 +109,11 @@ torch::Tensor response_logprobs(CausalLanguageModel& model, const ResponseBatch&
   const auto logits = model.lm_logits(predicting_hidden(model, batch)).to(torch::kFloat32);
   const auto log_distribution = torch::log_softmax(logits, -1);
   const auto targets = batch.ids.narrow(1, batch.prompt_width, batch.response_width());
-  if (entropy) *entropy = -(log_distribution.exp() * log_distribution).sum(-1);
+  if (entropy) {
+    // A statistic, never differentiated: no graph for it.
+    torch::NoGradGuard no_grad;
+    *entropy = -(log_distribution.exp() * log_distribution).sum(-1);
+  }
   return log_distribution.gather(-1, targets.unsqueeze(-1)).squeeze(-1);
 }
 

@@ -53,7 +53,7 @@ ResponseBatch make_response_batch(const std::vector<std::vector<std::int64_t>>& 
 ResponseBatch select_rows(const ResponseBatch& batch, const torch::Tensor& rows);
 
 // log p(response token t) for every response column: [B, R]. When `entropy` is given it
-// receives the entropy of each predicting distribution, [B, R].
+// receives the entropy of each predicting distribution, [B, R], without a gradient.
 torch::Tensor response_logprobs(CausalLanguageModel& model, const ResponseBatch& batch,
                                 torch::Tensor* entropy = nullptr);
 // The value head at the columns that predict each response token: [B, R].
