@@ -1,6 +1,7 @@
 // The CPU GELU kernel gives the tanh-approximated GELU (float64 LibTorch as the truth), forward
 // and backward, over the whole float range that matters, at every length (the vector loop's
-// tail included), on strided input and over more than one thread.
+// tail included), on strided input and over more than one thread, with the same bits on any
+// number of threads.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -35,7 +36,7 @@ double relative_gap(const torch::Tensor& a, const torch::Tensor& b) {
 
 // Values and gradients within a float ulp or two of the float64 truth (LibTorch's own float
 // path is within 1e-6 of it).
-void expect_like_libtorch(const torch::Tensor& x) {
+void expect_near_float64(const torch::Tensor& x) {
   if (!cpu_gelu_applies(x)) GTEST_SKIP() << "this CPU has no AVX2 and FMA";
   torch::manual_seed(7);
   const auto weights = torch::randn(x.sizes());
@@ -47,15 +48,15 @@ void expect_like_libtorch(const torch::Tensor& x) {
   EXPECT_LT(relative_gap(my_gradient, true_gradient), 5e-7);
 }
 
-TEST(CpuGelu, ForwardAndBackwardAreLibTorchsOverTheWholeRange) {
-  expect_like_libtorch(sweep());
+TEST(CpuGelu, ForwardAndBackwardAreTheFloat64ValuesOverTheWholeRange) {
+  expect_near_float64(sweep());
 }
 
 TEST(CpuGelu, EveryLengthIncludingTheVectorLoopsTail) {
   torch::manual_seed(3);
   for (std::int64_t length : {1, 7, 8, 9, 15, 17, 31}) {
     SCOPED_TRACE(length);
-    expect_like_libtorch(torch::randn({length}) * 3);
+    expect_near_float64(torch::randn({length}) * 3);
   }
 }
 
@@ -64,8 +65,25 @@ TEST(CpuGelu, StridedInputAndSeveralThreads) {
   at::set_num_threads(2);
   torch::manual_seed(5);
   // A transposed [512, 300] matrix: not contiguous, and large enough to split over threads.
-  expect_like_libtorch((torch::randn({512, 300}) * 4).t());
+  expect_near_float64((torch::randn({512, 300}) * 4).t());
   at::set_num_threads(threads);
+}
+
+// Two threads split the range where a one-thread run does not; no element may notice.
+TEST(CpuGelu, TheThreadCountChangesNoBit) {
+  torch::manual_seed(11);
+  // Halves of 40,004 elements are not multiples of the vector width.
+  const auto x = torch::randn({40004}) * 4;
+  if (!cpu_gelu_applies(x)) GTEST_SKIP() << "this CPU has no AVX2 and FMA";
+  const auto weights = torch::randn({40004});
+  const int threads = at::get_num_threads();
+  at::set_num_threads(1);
+  const auto [one_value, one_gradient] = value_and_gradient(x, weights, gelu_tanh);
+  at::set_num_threads(2);
+  const auto [two_value, two_gradient] = value_and_gradient(x, weights, gelu_tanh);
+  at::set_num_threads(threads);
+  EXPECT_TRUE(torch::equal(one_value, two_value));
+  EXPECT_TRUE(torch::equal(one_gradient, two_gradient));
 }
 
 TEST(CpuGelu, WithoutGradientsGivesTheSameValues) {

@@ -4,7 +4,7 @@
 #include <ATen/Parallel.h>
 #include <immintrin.h>
 
-#include <cmath>
+#include <algorithm>
 #include <cstdint>
 
 namespace paddock::transformer {
@@ -25,20 +25,6 @@ constexpr float kLargestExponent = 80.0f;
 bool cpu_has_avx2_fma() {
   static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   return has;
-}
-
-// The gate sigmoid(z) at one element, with exp(-z) in `decay` (1 - sigmoid(z) is
-// decay * sigmoid(z), exact where 1 - s would cancel), and dz/dx: the scalar reference for the
-// vector loops' tails.
-inline float gate(float x, float* decay = nullptr) {
-  const float z =
-      std::fmin(std::fmax(x * (kSlope + kCubicSlope * x * x), -kLargestExponent), kLargestExponent);
-  const float e = std::exp(-z);
-  if (decay) *decay = e;
-  return 1.0f / (1.0f + e);
-}
-inline float gate_slope(float x) {
-  return kSlope + 3.0f * kCubicSlope * x * x;
 }
 
 // exp on eight floats in [-kLargestExponent, kLargestExponent]: 2^n * exp(r) with
@@ -62,7 +48,8 @@ __attribute__((target("avx2,fma"))) inline __m256 exp8(__m256 y) {
   return _mm256_mul_ps(p, _mm256_castsi256_ps(exponent));
 }
 
-// gate() on eight elements, with exp(-z) and dz/dx when `decay` and `slope` are given.
+// The gate sigmoid(z) of eight elements, with exp(-z) in `decay` when given (1 - sigmoid(z)
+// is decay * sigmoid(z), exact where 1 - s would cancel) and dz/dx in `slope`.
 __attribute__((target("avx2,fma"))) inline __m256 gate8(__m256 x, __m256* decay = nullptr,
                                                         __m256* slope = nullptr) {
   const __m256 square = _mm256_mul_ps(x, x);
@@ -79,33 +66,46 @@ __attribute__((target("avx2,fma"))) inline __m256 gate8(__m256 x, __m256* decay 
   return _mm256_div_ps(one, _mm256_add_ps(one, e));
 }
 
+// gelu on eight elements.
+__attribute__((target("avx2,fma"))) inline __m256 gelu8(__m256 x) {
+  return _mm256_mul_ps(x, gate8(x));
+}
+
+// d gelu / dx = s + x * s * (1 - s) * dz/dx, s = sigmoid(z), 1 - s = exp(-z) * s, times the
+// incoming gradient, on eight elements.
+__attribute__((target("avx2,fma"))) inline __m256 gelu_gradient8(__m256 x, __m256 grad) {
+  __m256 decay, slope;
+  const __m256 s = gate8(x, &decay, &slope);
+  const __m256 spread = _mm256_mul_ps(_mm256_mul_ps(x, s), _mm256_mul_ps(decay, s));
+  return _mm256_mul_ps(grad, _mm256_fmadd_ps(spread, slope, s));
+}
+
+// The last count % 8 elements go through the same vector code in a zero-padded block, so
+// every element's bits are the same wherever the parallel loop splits the range (a scalar
+// tail would round differently, and results would depend on the thread count).
 __attribute__((target("avx2,fma"))) void forward_range(const float* x, float* y,
                                                        std::int64_t count) {
   std::int64_t i = 0;
-  for (; i + 8 <= count; i += 8) {
-    const __m256 v = _mm256_loadu_ps(x + i);
-    _mm256_storeu_ps(y + i, _mm256_mul_ps(v, gate8(v)));
-  }
-  for (; i < count; ++i) y[i] = x[i] * gate(x[i]);
+  for (; i + 8 <= count; i += 8) _mm256_storeu_ps(y + i, gelu8(_mm256_loadu_ps(x + i)));
+  if (i == count) return;
+  alignas(32) float block[8] = {};
+  std::copy(x + i, x + count, block);
+  _mm256_store_ps(block, gelu8(_mm256_load_ps(block)));
+  std::copy(block, block + (count - i), y + i);
 }
 
-// d gelu / dx = s + x * s * (1 - s) * dz/dx, s = sigmoid(z), 1 - s = exp(-z) * s.
 __attribute__((target("avx2,fma"))) void backward_range(const float* x, const float* grad,
                                                         float* out, std::int64_t count) {
   std::int64_t i = 0;
   for (; i + 8 <= count; i += 8) {
-    const __m256 v = _mm256_loadu_ps(x + i);
-    __m256 decay, slope;
-    const __m256 s = gate8(v, &decay, &slope);
-    const __m256 spread = _mm256_mul_ps(_mm256_mul_ps(v, s), _mm256_mul_ps(decay, s));
-    const __m256 derivative = _mm256_fmadd_ps(spread, slope, s);
-    _mm256_storeu_ps(out + i, _mm256_mul_ps(_mm256_loadu_ps(grad + i), derivative));
+    _mm256_storeu_ps(out + i, gelu_gradient8(_mm256_loadu_ps(x + i), _mm256_loadu_ps(grad + i)));
   }
-  for (; i < count; ++i) {
-    float decay;
-    const float s = gate(x[i], &decay);
-    out[i] = grad[i] * (s + x[i] * s * (decay * s) * gate_slope(x[i]));
-  }
+  if (i == count) return;
+  alignas(32) float block[8] = {}, block_grad[8] = {};
+  std::copy(x + i, x + count, block);
+  std::copy(grad + i, grad + count, block_grad);
+  _mm256_store_ps(block, gelu_gradient8(_mm256_load_ps(block), _mm256_load_ps(block_grad)));
+  std::copy(block, block + (count - i), out + i);
 }
 
 torch::Tensor forward_kernel(const torch::Tensor& input) {
