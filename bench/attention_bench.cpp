@@ -6,31 +6,20 @@
 //   attention_bench [threads]
 #include <torch/torch.h>
 
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <limits>
 
+#include "fastest_run.hpp"
 #include "paddock/transformer/cpu_attention.hpp"
 
 namespace {
 
+using paddock::bench::fastest_milliseconds;
+
 using paddock::transformer::attention_bias;
 using paddock::transformer::cpu_attention;
-
-double fastest_milliseconds(int repeats, const std::function<void()>& work) {
-  work();
-  double fastest = std::numeric_limits<double>::max();
-  for (int i = 0; i < repeats; ++i) {
-    const auto start = std::chrono::steady_clock::now();
-    work();
-    const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
-    fastest = std::min(fastest, took.count());
-  }
-  return fastest;
-}
 
 torch::Tensor batched_products(const torch::Tensor& q, const torch::Tensor& k,
                                const torch::Tensor& v, const torch::Tensor& allowed, double scale) {

@@ -7,28 +7,16 @@
 //   gelu_bench [threads] [rounds]
 #include <torch/torch.h>
 
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
-#include <limits>
 
+#include "fastest_run.hpp"
 #include "paddock/transformer/cpu_gelu.hpp"
 
 namespace {
 
-double fastest_milliseconds(int repeats, const std::function<void()>& work) {
-  work();
-  double fastest = std::numeric_limits<double>::max();
-  for (int i = 0; i < repeats; ++i) {
-    const auto start = std::chrono::steady_clock::now();
-    work();
-    const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
-    fastest = std::min(fastest, took.count());
-  }
-  return fastest;
-}
+using paddock::bench::fastest_milliseconds;
 
 using Gelu = std::function<torch::Tensor(const torch::Tensor&)>;
 

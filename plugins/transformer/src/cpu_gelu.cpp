@@ -2,13 +2,19 @@
 #include "paddock/transformer/cpu_gelu.hpp"
 
 #include <ATen/Parallel.h>
+
+#if defined(__x86_64__)
 #include <immintrin.h>
+#define PADDOCK_CPU_GELU_KERNEL 1
+#endif
 
 #include <algorithm>
 #include <cstdint>
 
 namespace paddock::transformer {
 namespace {
+
+#if defined(PADDOCK_CPU_GELU_KERNEL)
 
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
@@ -139,16 +145,27 @@ struct GeluTanhFunction : torch::autograd::Function<GeluTanhFunction> {
   }
 };
 
+#endif  // PADDOCK_CPU_GELU_KERNEL
+
 }  // namespace
 
 bool cpu_gelu_applies(const torch::Tensor& x) {
+#if defined(PADDOCK_CPU_GELU_KERNEL)
   return x.device().is_cpu() && x.scalar_type() == torch::kFloat32 && cpu_has_avx2_fma();
+#else
+  (void)x;
+  return false;  // the kernel is x86-64 vector code
+#endif
 }
 
 torch::Tensor gelu_tanh(const torch::Tensor& x) {
-  if (!cpu_gelu_applies(x)) return torch::gelu(x, "tanh");
-  if (torch::GradMode::is_enabled() && x.requires_grad()) return GeluTanhFunction::apply(x);
-  return forward_kernel(x.contiguous());
+#if defined(PADDOCK_CPU_GELU_KERNEL)
+  if (cpu_gelu_applies(x)) {
+    if (torch::GradMode::is_enabled() && x.requires_grad()) return GeluTanhFunction::apply(x);
+    return forward_kernel(x.contiguous());
+  }
+#endif
+  return torch::gelu(x, "tanh");
 }
 
 }  // namespace paddock::transformer
