@@ -12,8 +12,9 @@
 
 namespace paddock::transformer {
 
-// gelu_new(x), differentiable in x. Float32 CPU tensors take the kernel; anything else
-// LibTorch's torch::gelu(x, "tanh").
+// gelu_new(x), differentiable in x (first derivatives: its backward is not itself
+// differentiable). Float32 CPU tensors on x86-64 CPUs with AVX2 and FMA take the kernel;
+// anything else LibTorch's torch::gelu(x, "tanh").
 torch::Tensor gelu_tanh(const torch::Tensor& x);
 
 // Whether gelu_tanh takes the kernel for `x`.
