@@ -24,8 +24,8 @@ constexpr float kSlope = 1.5957691216057308f;  // 2 * sqrt(2 / pi)
 constexpr float kCubicSlope = 1.5957691216057308f * 0.044715f;
 // Elements per parallel task: smaller tasks cost more to hand out than they save.
 constexpr std::int64_t kGrain = 16384;
-// exp's argument is clamped here: sigmoid(-80) = 1.8e-35 is still a normal float, so the
-// products below never meet denormals, and beyond it gelu is 0 or x to float precision.
+// z is clamped here: exp(80) is far from overflow, sigmoid(-80) = 1.8e-35 is still a normal
+// float, and beyond it gelu is 0 or x to float precision.
 constexpr float kLargestExponent = 80.0f;
 
 bool cpu_has_avx2_fma() {
@@ -35,7 +35,7 @@ bool cpu_has_avx2_fma() {
 
 // exp on eight floats in [-kLargestExponent, kLargestExponent]: 2^n * exp(r) with
 // n = round(y / ln 2) and |r| <= ln(2) / 2, exp(r) by its Taylor series to r^7 (the first
-// omitted term is below 6e-9 relative), ln 2 split in two so that r is exact.
+// omitted term is below 1e-8 relative), ln 2 split in two so that r is exact.
 __attribute__((target("avx2,fma"))) inline __m256 exp8(__m256 y) {
   const __m256 n = _mm256_round_ps(_mm256_mul_ps(y, _mm256_set1_ps(1.4426950408889634f)),
                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -55,21 +55,27 @@ __attribute__((target("avx2,fma"))) inline __m256 exp8(__m256 y) {
 }
 
 // The gate sigmoid(z) of eight elements, with exp(-z) in `decay` when given (1 - sigmoid(z)
-// is decay * sigmoid(z), exact where 1 - s would cancel) and dz/dx in `slope`.
+// is decay * sigmoid(z), exact where 1 - s would cancel) and dz/dx in `slope`. Where z is
+// beyond the clamp the gate is flat: 0 below (gelu is 0, not x times a tiny number) or 1
+// above, and its slope is 0, so huge activations get the derivative 0 or 1.
 __attribute__((target("avx2,fma"))) inline __m256 gate8(__m256 x, __m256* decay = nullptr,
                                                         __m256* slope = nullptr) {
   const __m256 square = _mm256_mul_ps(x, x);
-  __m256 z = _mm256_mul_ps(
+  const __m256 unclamped = _mm256_mul_ps(
       x, _mm256_fmadd_ps(square, _mm256_set1_ps(kCubicSlope), _mm256_set1_ps(kSlope)));
-  z = _mm256_min_ps(_mm256_max_ps(z, _mm256_set1_ps(-kLargestExponent)),
-                    _mm256_set1_ps(kLargestExponent));
+  const __m256 z = _mm256_min_ps(_mm256_max_ps(unclamped, _mm256_set1_ps(-kLargestExponent)),
+                                 _mm256_set1_ps(kLargestExponent));
   if (slope) {
-    *slope = _mm256_fmadd_ps(square, _mm256_set1_ps(3.0f * kCubicSlope), _mm256_set1_ps(kSlope));
+    // False where z was clamped (and where it is NaN, which x carries on anyway).
+    const __m256 inside = _mm256_cmp_ps(unclamped, z, _CMP_EQ_OQ);
+    *slope = _mm256_and_ps(inside, _mm256_fmadd_ps(square, _mm256_set1_ps(3.0f * kCubicSlope),
+                                                   _mm256_set1_ps(kSlope)));
   }
   const __m256 one = _mm256_set1_ps(1.0f);
   const __m256 e = exp8(_mm256_sub_ps(_mm256_setzero_ps(), z));
   if (decay) *decay = e;
-  return _mm256_div_ps(one, _mm256_add_ps(one, e));
+  const __m256 below = _mm256_cmp_ps(unclamped, _mm256_set1_ps(-kLargestExponent), _CMP_LT_OQ);
+  return _mm256_andnot_ps(below, _mm256_div_ps(one, _mm256_add_ps(one, e)));
 }
 
 // gelu on eight elements.
