@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "paddock/core/compute_environment.hpp"
+
 namespace paddock::transformer {
 namespace {
 
@@ -29,7 +31,10 @@ constexpr std::int64_t kGrain = 16384;
 constexpr float kLargestExponent = 80.0f;
 
 bool cpu_has_avx2_fma() {
-  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  static const bool has = [] {
+    const core::CpuVectorFeatures features = core::cpu_vector_features();
+    return features.avx2 && features.fma;
+  }();
   return has;
 }
 
