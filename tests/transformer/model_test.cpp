@@ -272,24 +272,30 @@ TEST(TransformerModel, LlamaCheckpointWithTokenizerModelLoadsAndSaves) {
 
 TEST(TransformerModel, PaddedVocabularyIdsAreNeverSampled) {
   // A checkpoint whose embedding has rows beyond the tokenizer, as many real ones do; here
-  // the padding rows of the output layer are made to win every choice.
+  // the padding rows of the output layer are made to win every choice: they are +-1000 times
+  // each unit vector, so the best of them scores 1000 times the largest coordinate of the
+  // final hidden state, at least 1000 after the RMS norm, whatever that state is. (One random
+  // direction was not enough: a state nearly orthogonal to it let a real token win.)
   auto plain = tiny_model(ModelFamily::llama);
   const std::int64_t tokens = static_cast<std::int64_t>(plain->tokenizer().vocab_size());
   Decoder decoder(plain->decoder().config(), plain->decoder().weights());
-  decoder.grow_vocabulary(tokens + 2);
+  const std::int64_t hidden = decoder.config().hidden_size;
+  decoder.grow_vocabulary(tokens + 2 * hidden);
   {
     torch::NoGradGuard no_grad;
-    const auto direction = torch::randn({decoder.config().hidden_size});
     auto& weights = decoder.weights();
     auto& output = weights.count("lm_head.weight") ? weights.at("lm_head.weight")
                                                    : weights.at("model.embed_tokens.weight");
-    output[tokens].copy_(direction * 1000);
-    output[tokens + 1].copy_(direction * -1000);
+    const auto unit = torch::eye(hidden) * 1000;
+    output.narrow(0, tokens, hidden).copy_(unit);
+    output.narrow(0, tokens + hidden, hidden).copy_(-unit);
   }
   TransformerModel padded(std::move(decoder), {}, plain->tokenizer().clone(),
                           plain->prompt_template());
-  EXPECT_EQ(padded.padded_ids(), 2);
-  EXPECT_NE(padded.vocabulary_note().find("the last 2 ids are padding"), std::string::npos);
+  EXPECT_EQ(padded.padded_ids(), 2 * hidden);
+  EXPECT_NE(
+      padded.vocabulary_note().find("the last " + std::to_string(2 * hidden) + " ids are padding"),
+      std::string::npos);
   EXPECT_EQ(plain->vocabulary_note(), "");
   EXPECT_EQ(padded.load_notes(), std::vector<std::string>{padded.vocabulary_note()});
   EXPECT_TRUE(plain->load_notes().empty());
