@@ -21,6 +21,7 @@
 #include "paddock/instruction_template.hpp"
 #include "paddock/learning/checkpoint_store.hpp"
 #include "paddock/learning/data_order.hpp"
+#include "paddock/learning/gradient_shards.hpp"
 #include "paddock/learning/model_access.hpp"
 #include "paddock/learning/optimization.hpp"
 #include "paddock/learning/resumable_loop.hpp"
@@ -28,6 +29,7 @@
 #include "paddock/quark/quark_loss.hpp"
 #include "paddock/quark/quark_pool.hpp"
 #include "paddock/quark/quark_settings.hpp"
+#include "paddock/quark/quark_step.hpp"
 #include "paddock/report.hpp"
 #include "paddock/seed.hpp"
 #include "paddock/simple_node.hpp"
@@ -227,6 +229,14 @@ void QuarkRun::train(std::int64_t round, const std::vector<QuarkExample>& exampl
   }
   const auto started = Clock::now();
   const torch::Device device = policy_.tensors->device();
+  QuarkStepInputs step_inputs;
+  step_inputs.policy = policy_.tensors;
+  step_inputs.reference = reference_.tensors;
+  step_inputs.prompt_ids = &prompts_.ids;
+  step_inputs.prefix_length = prefix_length_;
+  step_inputs.reference_vocabulary = original_vocabulary_;
+  step_inputs.kl_coefficient = settings_.kl_coefficient;
+  step_inputs.entropy_coefficient = settings_.entropy_coefficient;
   policy_.tensors->set_training(true);
   for (std::int64_t step = 0; step < settings_.steps_per_round; ++step) {
     const auto step_started = Clock::now();
@@ -234,20 +244,6 @@ void QuarkRun::train(std::int64_t round, const std::vector<QuarkExample>& exampl
     for (std::int64_t i = 0; i < settings_.step_batch_size; ++i)
       chosen.push_back(
           examples[stream[static_cast<std::size_t>(step * settings_.step_batch_size + i)]]);
-    const QuarkBatch batch = make_quark_batch(chosen, prompts_.ids, prefix_length_,
-                                              policy_.tensors->pad_token_id(), device);
-    torch::Tensor reference_logits;
-    {
-      torch::NoGradGuard no_grad;
-      reference_logits =
-          response_logits(*reference_.tensors, batch.reference).narrow(-1, 0, original_vocabulary_);
-    }
-    const auto policy_logits = response_logits(*policy_.tensors, batch.policy);
-    const auto targets =
-        batch.policy.ids.narrow(1, batch.policy.prompt_width, batch.policy.response_width());
-    const QuarkLoss loss =
-        quark_loss(policy_logits, reference_logits, targets, batch.policy.response_mask,
-                   settings_.kl_coefficient, settings_.entropy_coefficient);
     const std::int64_t number = optimizer_steps_ + 1;
     const double learning_rate = optimizer_steps_ < settings_.warmup_steps
                                      ? settings_.learning_rate *
@@ -255,8 +251,11 @@ void QuarkRun::train(std::int64_t round, const std::vector<QuarkExample>& exampl
                                            static_cast<double>(settings_.warmup_steps)
                                      : settings_.learning_rate;
     optimizer_->zero_grad();
-    const double loss_value = loss.loss.item<double>();
-    if (std::isfinite(loss_value)) loss.loss.backward();
+    // Gradient shards on the CPU: their count depends on the rows alone, so the weights do
+    // not depend on the thread count.
+    const std::size_t shards = device.is_cpu() ? learning::gradient_shard_count(chosen.size()) : 1;
+    const QuarkStepFigures figures = quark_step_gradients(step_inputs, chosen, parameters_, shards);
+    const double loss_value = figures.loss;
     const learning::GuardedStep guarded = learning::guarded_step(
         *optimizer_, parameters_, loss_value, learning_rate, settings_.max_grad_norm);
     const double norm = guarded.norm;
@@ -277,22 +276,22 @@ void QuarkRun::train(std::int64_t round, const std::vector<QuarkExample>& exampl
       context_.metric(number, "train/skipped_steps", static_cast<double>(skipped_steps_));
     } else {
       const double seconds = seconds_since(step_started);
-      const auto tokens = batch.policy.attention_mask.sum().item<double>();
+      const double tokens = figures.positions;
       context_.metric(number, "train/loss", loss_value);
-      context_.metric(number, "train/nll", loss.nll.item<double>());
-      context_.metric(number, "train/kl", loss.kl.item<double>());
-      context_.metric(number, "train/entropy", loss.entropy.item<double>());
+      context_.metric(number, "train/nll", figures.nll);
+      context_.metric(number, "train/kl", figures.kl);
+      context_.metric(number, "train/entropy", figures.entropy);
       context_.metric(number, "train/grad_norm", norm);
       context_.metric(number, "train/lr", learning_rate);
       if (seconds > 0) context_.metric(number, "train/tokens_per_second", tokens / seconds);
       progress.add_tokens(static_cast<std::uint64_t>(tokens));
       std::ostringstream status;
       status.precision(3);
-      status << "reward " << summary_["final_proxy_reward"].get<double>() << ", nll "
-             << loss.nll.item<double>() << ", kl " << loss.kl.item<double>();
+      status << "reward " << summary_["final_proxy_reward"].get<double>() << ", nll " << figures.nll
+             << ", kl " << figures.kl;
       progress.set_status(status.str());
-      summary_["final_kl"] = loss.kl.item<double>();
-      summary_["final_nll"] = loss.nll.item<double>();
+      summary_["final_kl"] = figures.kl;
+      summary_["final_nll"] = figures.nll;
     }
     optimizer_->zero_grad();
     optimizer_steps_ = number;
