@@ -6,6 +6,7 @@
 
 #include "paddock/core/compute_environment.hpp"
 #include "paddock/core/diagnostic.hpp"
+#include "paddock/core/freed_memory_reuse.hpp"
 #include "paddock/core/pipeline.hpp"
 
 namespace paddock::host {
@@ -52,6 +53,7 @@ bool parse_arguments(const std::vector<std::string>& arguments,
 void log_compute_environment(spdlog::logger& log) {
   const core::BlasDescription blas = core::loaded_blas();
   log.info("compute: {}", core::describe_compute(blas, core::torch_thread_choice()));
+  log.info("memory: {}", core::keep_freed_memory_for_reuse().description);
   if (!blas.found) return;
   const bool chosen = std::getenv("OPENBLAS_CORETYPE") != nullptr;
   if (const auto warning =

@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "host_setup.hpp"
 #include "paddock/build_config.hpp"
+#include "paddock/core/freed_memory_reuse.hpp"
 #include "paddock/core/memory_reserve.hpp"
 
 namespace {
@@ -42,6 +43,9 @@ int main(int argc, char** argv) {
   }
   const std::string command = arguments[0];
   arguments.erase(arguments.begin());
+  // Before the first large allocation: training steps then reuse freed memory instead of
+  // faulting in fresh pages.
+  paddock::core::keep_freed_memory_for_reuse();
   // Out of memory must end as a failed node (exit 1), not in abort() from a destructor.
   paddock::core::install_memory_reserve();
   try {

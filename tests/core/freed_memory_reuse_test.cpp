@@ -1,0 +1,78 @@
+// Freed memory kept for reuse: the environment's own malloc thresholds win, and once applied
+// a block of tens of MiB comes from the heap (no fresh mapping) and goes back to it on free.
+#include "paddock/core/freed_memory_reuse.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+namespace paddock::core {
+namespace {
+
+bool set_by(const std::map<std::string, std::string>& environment) {
+  return malloc_thresholds_set_by_environment([&](const char* name) -> const char* {
+    const auto found = environment.find(name);
+    return found == environment.end() ? nullptr : found->second.c_str();
+  });
+}
+
+TEST(FreedMemoryReuse, TheEnvironmentsOwnThresholdsWin) {
+  EXPECT_FALSE(set_by({}));
+  EXPECT_FALSE(set_by({{"GLIBC_TUNABLES", "glibc.cpu.hwcaps=-AVX512F"}}));
+  EXPECT_FALSE(set_by({{"MALLOC_ARENA_MAX", "2"}}));
+  EXPECT_TRUE(set_by({{"MALLOC_TRIM_THRESHOLD_", "0"}}));
+  EXPECT_TRUE(set_by({{"MALLOC_MMAP_THRESHOLD_", "131072"}}));
+  EXPECT_TRUE(set_by({{"MALLOC_TOP_PAD_", "0"}}));
+  EXPECT_TRUE(set_by({{"GLIBC_TUNABLES", "glibc.cpu.x86_shstk=on:glibc.malloc.trim_threshold=0"}}));
+  EXPECT_TRUE(set_by({{"GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=65536"}}));
+}
+
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
+// Bytes malloc holds in mappings of their own.
+std::size_t mapped_bytes() {
+  return mallinfo2().hblkhd;
+}
+
+TEST(FreedMemoryReuse, ALargeBlockComesFromTheHeapOnceApplied) {
+  constexpr std::size_t kBlock = std::size_t{48} << 20;  // above glibc's 32 MiB adaptive cap
+  {
+    // glibc's default: a block this large is a mapping of its own.
+    const std::size_t before = mapped_bytes();
+    void* block = std::malloc(kBlock);
+    ASSERT_NE(block, nullptr);
+    std::memset(block, 1, kBlock);
+    const bool was_mapped = mapped_bytes() >= before + kBlock;
+    std::free(block);
+    if (!was_mapped) GTEST_SKIP() << "this process's malloc does not map such a block by default";
+  }
+  const FreedMemoryReuse reuse = keep_freed_memory_for_reuse();
+  if (malloc_thresholds_set_by_environment([](const char* name) { return std::getenv(name); })) {
+    EXPECT_FALSE(reuse.applied);
+    EXPECT_EQ(reuse.description, "malloc thresholds from the environment");
+    return;
+  }
+  ASSERT_TRUE(reuse.applied) << reuse.description;
+  EXPECT_NE(reuse.description.find("256 MiB"), std::string::npos);
+  const std::size_t before = mapped_bytes();
+  void* block = std::malloc(kBlock);
+  ASSERT_NE(block, nullptr);
+  std::memset(block, 1, kBlock);
+  EXPECT_LT(mapped_bytes(), before + kBlock);
+  const std::size_t heap_free_before = mallinfo2().fordblks;
+  std::free(block);
+  // Back in the heap's free space, not returned to the kernel.
+  EXPECT_GE(mallinfo2().fordblks, heap_free_before + kBlock);
+  // Later calls return the first call's result.
+  EXPECT_EQ(keep_freed_memory_for_reuse().description, reuse.description);
+}
+#endif
+
+}  // namespace
+}  // namespace paddock::core
