@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <string_view>
+#include <utility>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -10,24 +11,28 @@
 
 namespace paddock::core {
 
-bool malloc_thresholds_set_by_environment(const std::function<const char*(const char*)>& read) {
+std::optional<std::string> malloc_left_alone_because(
+    const std::function<const char*(const char*)>& read) {
+  if (const char* keep = read("PADDOCK_KEEP_FREED_MEMORY");
+      keep != nullptr && std::string_view(keep) == "0")
+    return "malloc's defaults (PADDOCK_KEEP_FREED_MEMORY=0)";
   for (const char* name : {"MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_"})
-    if (read(name) != nullptr) return true;
+    if (read(name) != nullptr) return "malloc thresholds from the environment";
   const char* tunables = read("GLIBC_TUNABLES");
-  if (tunables == nullptr) return false;
+  if (tunables == nullptr) return std::nullopt;
   const std::string_view text(tunables);
   for (std::string_view name :
        {"glibc.malloc.mmap_threshold", "glibc.malloc.trim_threshold", "glibc.malloc.top_pad"})
-    if (text.find(name) != std::string_view::npos) return true;
-  return false;
+    if (text.find(name) != std::string_view::npos) return "malloc thresholds from the environment";
+  return std::nullopt;
 }
 
 namespace {
 
 FreedMemoryReuse apply_once() {
   FreedMemoryReuse result;
-  if (malloc_thresholds_set_by_environment([](const char* name) { return std::getenv(name); })) {
-    result.description = "malloc thresholds from the environment";
+  if (auto reason = malloc_left_alone_because([](const char* name) { return std::getenv(name); })) {
+    result.description = std::move(*reason);
     return result;
   }
 #if defined(__GLIBC__)

@@ -1,5 +1,6 @@
-// Freed memory kept for reuse: the environment's own malloc thresholds win, and once applied
-// a block of tens of MiB comes from the heap (no fresh mapping) and goes back to it on free.
+// Freed memory kept for reuse: the environment's own malloc thresholds and an opt-out win, and once
+// applied a block of tens of MiB comes from the heap (no fresh mapping) and goes back to it on
+// free.
 #include "paddock/core/freed_memory_reuse.hpp"
 
 #include <gtest/gtest.h>
@@ -16,8 +17,8 @@
 namespace paddock::core {
 namespace {
 
-bool set_by(const std::map<std::string, std::string>& environment) {
-  return malloc_thresholds_set_by_environment([&](const char* name) -> const char* {
+std::optional<std::string> set_by(const std::map<std::string, std::string>& environment) {
+  return malloc_left_alone_because([&](const char* name) -> const char* {
     const auto found = environment.find(name);
     return found == environment.end() ? nullptr : found->second.c_str();
   });
@@ -27,6 +28,10 @@ TEST(FreedMemoryReuse, TheEnvironmentsOwnThresholdsWin) {
   EXPECT_FALSE(set_by({}));
   EXPECT_FALSE(set_by({{"GLIBC_TUNABLES", "glibc.cpu.hwcaps=-AVX512F"}}));
   EXPECT_FALSE(set_by({{"MALLOC_ARENA_MAX", "2"}}));
+  EXPECT_FALSE(set_by({{"PADDOCK_KEEP_FREED_MEMORY", "1"}}));
+  EXPECT_EQ(set_by({{"PADDOCK_KEEP_FREED_MEMORY", "0"}}),
+            "malloc's defaults (PADDOCK_KEEP_FREED_MEMORY=0)");
+  EXPECT_EQ(set_by({{"MALLOC_TRIM_THRESHOLD_", "0"}}), "malloc thresholds from the environment");
   EXPECT_TRUE(set_by({{"MALLOC_TRIM_THRESHOLD_", "0"}}));
   EXPECT_TRUE(set_by({{"MALLOC_MMAP_THRESHOLD_", "131072"}}));
   EXPECT_TRUE(set_by({{"MALLOC_TOP_PAD_", "0"}}));
@@ -53,9 +58,10 @@ TEST(FreedMemoryReuse, ALargeBlockComesFromTheHeapOnceApplied) {
     if (!was_mapped) GTEST_SKIP() << "this process's malloc does not map such a block by default";
   }
   const FreedMemoryReuse reuse = keep_freed_memory_for_reuse();
-  if (malloc_thresholds_set_by_environment([](const char* name) { return std::getenv(name); })) {
+  if (const auto reason =
+          malloc_left_alone_because([](const char* name) { return std::getenv(name); })) {
     EXPECT_FALSE(reuse.applied);
-    EXPECT_EQ(reuse.description, "malloc thresholds from the environment");
+    EXPECT_EQ(reuse.description, *reason);
     return;
   }
   ASSERT_TRUE(reuse.applied) << reuse.description;

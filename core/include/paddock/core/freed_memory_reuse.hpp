@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace paddock::core {
@@ -16,10 +17,12 @@ namespace paddock::core {
 inline constexpr std::size_t kKeptMmapThresholdBytes = std::size_t{256} << 20;
 inline constexpr std::size_t kKeptTrimThresholdBytes = std::size_t{1} << 30;
 
-// Whether the environment (read through `read`, std::getenv's signature) already chooses
-// glibc malloc's thresholds: MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_, MALLOC_TOP_PAD_,
-// or GLIBC_TUNABLES naming glibc.malloc.mmap_threshold, trim_threshold or top_pad.
-bool malloc_thresholds_set_by_environment(const std::function<const char*(const char*)>& read);
+// Why the environment (read through `read`, std::getenv's signature) asks to leave malloc's
+// thresholds alone, or nothing: PADDOCK_KEEP_FREED_MEMORY=0, or the user's own
+// MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_, MALLOC_TOP_PAD_, or GLIBC_TUNABLES naming
+// glibc.malloc.mmap_threshold, trim_threshold or top_pad.
+std::optional<std::string> malloc_left_alone_because(
+    const std::function<const char*(const char*)>& read);
 
 struct FreedMemoryReuse {
   bool applied = false;
@@ -27,7 +30,9 @@ struct FreedMemoryReuse {
 };
 
 // Sets malloc's mmap threshold to 256 MiB and its trim threshold to 1 GiB, unless the
-// environment chooses them (then it keeps the user's) or the C library is not glibc. Call it
+// environment chooses them (then it keeps the user's; note that glibc then stops adapting its
+// mmap threshold), PADDOCK_KEEP_FREED_MEMORY=0 asks for malloc's defaults, or the C library
+// is not glibc. Call it
 // first thing in main, before large allocations; later calls return the first call's result.
 FreedMemoryReuse keep_freed_memory_for_reuse();
 
