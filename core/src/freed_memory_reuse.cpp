@@ -2,6 +2,8 @@
 #include "paddock/core/freed_memory_reuse.hpp"
 
 #include <cstdlib>
+#include <initializer_list>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -36,13 +38,24 @@ FreedMemoryReuse apply_once() {
     return result;
   }
 #if defined(__GLIBC__)
-  // mallopt takes an int; both values fit.
-  const bool mmap_set = mallopt(M_MMAP_THRESHOLD, static_cast<int>(kKeptMmapThresholdBytes)) == 1;
-  const bool trim_set = mallopt(M_TRIM_THRESHOLD, static_cast<int>(kKeptTrimThresholdBytes)) == 1;
-  result.applied = mmap_set && trim_set;
-  result.description = result.applied ? "freed memory kept for reuse (malloc mmap threshold "
-                                        "256 MiB, trim threshold 1 GiB)"
-                                      : "malloc refused the reuse thresholds; its defaults apply";
+  // glibc before 2.35 refuses an mmap threshold above 32 MiB (its largest default); then
+  // 32 MiB it is. The trim threshold is set only with it: setting either stops glibc from
+  // adapting its mmap threshold, which alone would leave that at 128 KiB.
+  for (const std::size_t threshold : {kKeptMmapThresholdBytes, kFallbackMmapThresholdBytes}) {
+    if (mallopt(M_MMAP_THRESHOLD, static_cast<int>(threshold)) == 1) {
+      result.mmap_threshold_bytes = threshold;
+      break;
+    }
+  }
+  if (result.mmap_threshold_bytes == 0) {
+    result.description = "malloc refused the reuse thresholds; its defaults apply";
+    return result;
+  }
+  result.applied = mallopt(M_TRIM_THRESHOLD, static_cast<int>(kKeptTrimThresholdBytes)) == 1;
+  result.description =
+      "freed memory kept for reuse (malloc mmap threshold " +
+      std::to_string(result.mmap_threshold_bytes >> 20) + " MiB" +
+      (result.applied ? ", trim threshold 1 GiB)" : "; the trim threshold was refused)");
 #else
   result.description = "not glibc: the C library's malloc defaults apply";
 #endif

@@ -43,11 +43,12 @@ int main(int argc, char** argv) {
   }
   const std::string command = arguments[0];
   arguments.erase(arguments.begin());
+  // Out of memory must end as a failed node (exit 1), not in abort() from a destructor.
+  // First, so the reserve's blocks are mappings of their own that free() gives back.
+  paddock::core::install_memory_reserve();
   // Before the first large allocation: training steps then reuse freed memory instead of
   // faulting in fresh pages.
   paddock::core::keep_freed_memory_for_reuse();
-  // Out of memory must end as a failed node (exit 1), not in abort() from a destructor.
-  paddock::core::install_memory_reserve();
   try {
     if (command == "run") return paddock::host::run_command(arguments);
     if (command == "validate") return paddock::host::validate_command(arguments);

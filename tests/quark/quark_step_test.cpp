@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cmath>
+#include <limits>
+
 #include "paddock/learning/gradient_shards.hpp"
 #include "tiny_policy.hpp"
 

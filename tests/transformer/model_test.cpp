@@ -274,7 +274,8 @@ TEST(TransformerModel, PaddedVocabularyIdsAreNeverSampled) {
   // A checkpoint whose embedding has rows beyond the tokenizer, as many real ones do; here
   // the padding rows of the output layer are made to win every choice: they are +-1000 times
   // each unit vector, so the best of them scores 1000 times the largest coordinate of the
-  // final hidden state, at least 1000 after the RMS norm, whatever that state is. (One random
+  // final hidden state, about 990 or more after the RMS norm (unit weights), whatever that
+  // state is. (One random
   // direction was not enough: a state nearly orthogonal to it let a real token win.)
   auto plain = tiny_model(ModelFamily::llama);
   const std::int64_t tokens = static_cast<std::int64_t>(plain->tokenizer().vocab_size());

@@ -15,6 +15,7 @@
 namespace paddock::core {
 
 inline constexpr std::size_t kKeptMmapThresholdBytes = std::size_t{256} << 20;
+inline constexpr std::size_t kFallbackMmapThresholdBytes = std::size_t{32} << 20;
 inline constexpr std::size_t kKeptTrimThresholdBytes = std::size_t{1} << 30;
 
 // Why the environment (read through `read`, std::getenv's signature) asks to leave malloc's
@@ -25,15 +26,19 @@ std::optional<std::string> malloc_left_alone_because(
     const std::function<const char*(const char*)>& read);
 
 struct FreedMemoryReuse {
-  bool applied = false;
-  std::string description;  // for the run's compute line
+  bool applied = false;                  // both thresholds set
+  std::size_t mmap_threshold_bytes = 0;  // the one set, 0 when none
+  std::string description;               // for the run's compute line
 };
 
-// Sets malloc's mmap threshold to 256 MiB and its trim threshold to 1 GiB, unless the
-// environment chooses them (then it keeps the user's; note that glibc then stops adapting its
-// mmap threshold), PADDOCK_KEEP_FREED_MEMORY=0 asks for malloc's defaults, or the C library
-// is not glibc. Call it
-// first thing in main, before large allocations; later calls return the first call's result.
+// Sets malloc's mmap threshold to 256 MiB (32 MiB where glibc refuses more, before 2.35) and
+// its trim threshold to 1 GiB, unless the environment chooses them (then it keeps the
+// user's; note that glibc then stops adapting its mmap threshold), PADDOCK_KEEP_FREED_MEMORY=0
+// asks for malloc's defaults, or the C library is not glibc. The threshold holds for the main
+// thread's heap; other threads' heaps are at most 64 MiB, so their larger blocks are still
+// mapped each time. Call it early in main, after install_memory_reserve (whose blocks must
+// stay mappings of their own, so that freeing them gives memory back to the kernel); later
+// calls return the first call's result.
 FreedMemoryReuse keep_freed_memory_for_reuse();
 
 }  // namespace paddock::core

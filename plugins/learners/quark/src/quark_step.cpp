@@ -5,7 +5,6 @@
 #include <torch/torch.h>
 
 #include <cmath>
-#include <limits>
 
 #include "paddock/learning/gradient_shards.hpp"
 #include "paddock/quark/quark_loss.hpp"
