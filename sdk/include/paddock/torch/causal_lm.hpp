@@ -31,7 +31,9 @@ class PADDOCK_API CausalLanguageModel {
   virtual torch::Device device() const = 0;
 
   // Final hidden states [B, T, H] of token ids [B, T] under an attention mask [B, T]
-  // (1 = token, 0 = padding; padding may sit on either side).
+  // (1 = token, 0 = padding; padding may sit on either side). The learners call it, and the
+  // heads below, from two threads at once on one model (gradient shards, forward passes side
+  // by side): a backend must not change shared state in them.
   virtual torch::Tensor hidden_states(const torch::Tensor& ids, const torch::Tensor& mask) = 0;
   // Next-token logits [..., V] from hidden states [..., H].
   virtual torch::Tensor lm_logits(const torch::Tensor& hidden) = 0;
