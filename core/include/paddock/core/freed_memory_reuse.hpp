@@ -28,7 +28,7 @@ std::optional<std::string> malloc_left_alone_because(
 struct FreedMemoryReuse {
   bool applied = false;                  // both thresholds set
   std::size_t mmap_threshold_bytes = 0;  // the one set, 0 when none
-  std::string description;               // for the run's compute line
+  std::string description;               // for the run's memory line
 };
 
 // Sets malloc's mmap threshold to 256 MiB (32 MiB where glibc refuses more, before 2.35) and

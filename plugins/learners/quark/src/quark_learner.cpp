@@ -26,7 +26,6 @@
 #include "paddock/learning/optimization.hpp"
 #include "paddock/learning/resumable_loop.hpp"
 #include "paddock/quark/quark_batch.hpp"
-#include "paddock/quark/quark_loss.hpp"
 #include "paddock/quark/quark_pool.hpp"
 #include "paddock/quark/quark_settings.hpp"
 #include "paddock/quark/quark_step.hpp"

@@ -67,18 +67,17 @@ QuarkStepFigures quark_step_gradients(const QuarkStepInputs& inputs,
     figures.positions += pass.positions;
   }
   // A shard without response tokens has a mean of 0 over none: it weighs nothing.
+  std::vector<double> shares(shards, 0.0);
   for (std::size_t k = 0; k < shards; ++k) {
-    const double share = figures.tokens > 0 ? passes[k].tokens / figures.tokens : 0.0;
-    figures.loss += share * gradients[k].loss;
-    figures.nll += share * passes[k].loss.nll.item<double>();
-    figures.kl += share * passes[k].loss.kl.item<double>();
-    figures.entropy += share * passes[k].loss.entropy.item<double>();
+    if (figures.tokens > 0) shares[k] = passes[k].tokens / figures.tokens;
+    figures.loss += shares[k] * gradients[k].loss;
+    figures.nll += shares[k] * passes[k].loss.nll.item<double>();
+    figures.kl += shares[k] * passes[k].loss.kl.item<double>();
+    figures.entropy += shares[k] * passes[k].loss.entropy.item<double>();
   }
   if (!std::isfinite(figures.loss)) return figures;
-  for (std::size_t k = 0; k < shards; ++k) {
-    const double share = figures.tokens > 0 ? passes[k].tokens / figures.tokens : 0.0;
-    learning::add_gradients(parameters, gradients[k].gradients, share);
-  }
+  for (std::size_t k = 0; k < shards; ++k)
+    learning::add_gradients(parameters, gradients[k].gradients, shares[k]);
   return figures;
 }
 
