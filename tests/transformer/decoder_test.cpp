@@ -119,6 +119,49 @@ TEST_P(DecoderTest, PackedDocumentsGiveTheSameLogitsAsEachAlone) {
       torch::equal(positions_from_mask(gapped)[0], torch::tensor({0, 0, 1, 1, 2}, torch::kLong)));
 }
 
+// Responses packed behind a shared prompt (mask -1, then 1, 2, ...) each give what they give
+// after the prompt alone; a second shared prompt in the row hides the first from its own
+// responses.
+TEST_P(DecoderTest, SharedPromptDocumentsGiveWhatEachGivesAfterThePromptAlone) {
+  torch::NoGradGuard no_grad;
+  const auto ids = [](std::int64_t length) {
+    return torch::randint(1, 50, {1, length}, torch::kLong);
+  };
+  const auto first_prompt = ids(5), second_prompt = ids(3);
+  const std::vector<torch::Tensor> parts = {first_prompt, ids(4), ids(2), second_prompt, ids(6)};
+  const std::vector<std::int64_t> numbers = {-1, 1, 2, -2, 3};
+  const std::vector<torch::Tensor> prompt_of = {first_prompt, first_prompt, first_prompt,
+                                                second_prompt, second_prompt};
+  const auto row = torch::cat({torch::cat(parts, 1), torch::zeros({1, 2}, torch::kLong)}, 1);
+  auto mask = torch::zeros_like(row);
+  std::int64_t start = 0;
+  for (std::size_t k = 0; k < parts.size(); ++k) {
+    mask[0].narrow(0, start, parts[k].size(1)).fill_(numbers[k]);
+    start += parts[k].size(1);
+  }
+  const auto positions = positions_from_mask(mask);
+  EXPECT_TRUE(torch::equal(
+      positions[0].narrow(0, 0, start),
+      torch::tensor({0, 1, 2, 3, 4, 5, 6, 7, 8, 5, 6, 0, 1, 2, 3, 4, 5, 6, 7, 8}, torch::kLong)));
+  const auto packed = decoder_.logits(decoder_.forward(row, positions, mask))[0];
+  start = 0;
+  for (std::size_t k = 0; k < parts.size(); ++k) {
+    const std::int64_t length = parts[k].size(1);
+    const bool is_prompt = numbers[k] < 0;
+    const auto alone_ids = is_prompt ? parts[k] : torch::cat({prompt_of[k], parts[k]}, 1);
+    const auto ones = torch::ones_like(alone_ids);
+    const auto alone =
+        decoder_.logits(decoder_.forward(alone_ids, positions_from_mask(ones), ones))[0];
+    EXPECT_LT((packed.narrow(0, start, length) - alone.narrow(0, alone.size(0) - length, length))
+                  .abs()
+                  .max()
+                  .item<double>(),
+              1e-5)
+        << "part " << k;
+    start += length;
+  }
+}
+
 TEST_P(DecoderTest, GradientsReachEveryWeight) {
   for (auto& [name, tensor] : decoder_.weights()) tensor.set_requires_grad(true);
   const auto ids = torch::randint(1, 50, {2, 10}, torch::kLong);

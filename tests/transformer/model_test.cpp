@@ -168,6 +168,29 @@ TEST(TransformerModel, ScoresInLengthSortedBatchesEqualScoresAlone) {
   EXPECT_TRUE(any_nonzero) << "the head should score";
 }
 
+// Several responses to each prompt are scored behind one pass over it (rows of at most four),
+// a response too long for the context keeps its end alone: each reward is what scoring the
+// pair alone gives.
+TEST(TransformerModel, ResponsesScoredBehindTheirSharedPromptEqualScoresAlone) {
+  ScoringCase scoring = scoring_case();
+  std::vector<InstructionPrompt> prompts;
+  std::vector<std::string> responses;
+  for (int i = 0; i < 19; ++i) {
+    prompts.push_back({"Task " + std::string(static_cast<std::size_t>(2 + i % 3), 'y'), ""});
+    responses.push_back(std::string(static_cast<std::size_t>(1 + i * 5 % 13), 'a' + i % 5));
+  }
+  std::string long_response;
+  for (int i = 0; i < 300; ++i) long_response += static_cast<char>('a' + i * 7 % 26);
+  prompts.push_back(prompts.front());
+  responses.push_back(long_response);
+  const auto together = scoring.model->score(prompts, responses);
+  ASSERT_EQ(together.size(), prompts.size());
+  for (std::size_t i = 0; i < prompts.size(); ++i) {
+    const auto alone = scoring.model->score({&prompts[i], 1}, {&responses[i], 1});
+    EXPECT_NEAR(together[i], alone.at(0), 1e-5) << "response " << i;
+  }
+}
+
 // With two threads the batches are scored side by side, one intra-op thread each: the bits
 // are those of scoring them in turn on one thread.
 TEST(TransformerModel, ScoresSideBySideAreTheScoresInTurn) {

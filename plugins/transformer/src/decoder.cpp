@@ -18,6 +18,37 @@ bool ends_with(const std::string& text, const std::string& suffix) {
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// For every position of `documents` [B, K] (see Decoder::forward): the shared prompt in force
+// there, as its negative number (0: none), where it starts and how long it is so far. A
+// shared prompt is in force from its first token until the row's next one.
+struct SharedPromptInForce {
+  torch::Tensor number, start, length;
+};
+
+SharedPromptInForce shared_prompt_in_force(const torch::Tensor& documents) {
+  const std::int64_t keys = documents.size(1);
+  const auto index = torch::arange(keys, documents.options()).expand_as(documents);
+  const auto previous = torch::cat(
+      {torch::zeros_like(documents.narrow(1, 0, 1)), documents.narrow(1, 0, keys - 1)}, 1);
+  const auto shared = documents.lt(0);
+  const auto none = torch::full_like(documents, -1);
+  const auto first = shared.logical_and(documents.ne(previous));
+  SharedPromptInForce prompt;
+  prompt.start = std::get<0>(torch::where(first, index, none).cummax(1));
+  const auto last = std::get<0>(torch::where(shared, index, none).cummax(1));
+  const auto found = prompt.start.ge(0);
+  const auto zeros = torch::zeros_like(documents);
+  prompt.number = torch::where(found, documents.gather(1, prompt.start.clamp_min(0)), zeros);
+  prompt.length = torch::where(found, last - prompt.start + 1, zeros);
+  return prompt;
+}
+
+// Whether any position belongs to a shared prompt; on the CPU a cheap check that spares
+// every decoding step the bookkeeping, elsewhere assumed (no device sync per pass).
+bool may_share_prompts(const torch::Tensor& documents) {
+  return !documents.device().is_cpu() || documents.min().item<std::int64_t>() < 0;
+}
+
 }  // namespace
 
 Decoder::Decoder(ModelConfig config, WeightMap weights)
@@ -137,9 +168,15 @@ Decoder::AttentionContext Decoder::attention_context(const torch::Tensor& positi
   const auto key_index = torch::arange(keys, index_options).view({1, 1, 1, keys});
   const auto key_document = documents.view({batch, 1, 1, keys});
   const auto query_document = documents.narrow(1, context.start, steps).view({batch, 1, steps, 1});
-  context.allowed = (key_index <= query_index)
-                        .logical_and(key_document.ne(0))
-                        .logical_and(key_document.eq(query_document));
+  auto visible = key_document.eq(query_document);
+  if (may_share_prompts(documents)) {
+    // A document that continues a shared prompt also sees that prompt.
+    const auto query_prompt = shared_prompt_in_force(documents)
+                                  .number.narrow(1, context.start, steps)
+                                  .view({batch, 1, steps, 1});
+    visible = visible.logical_or(key_document.eq(query_prompt));
+  }
+  context.allowed = (key_index <= query_index).logical_and(key_document.ne(0)).logical_and(visible);
   if (key_mask.device().is_cpu() && cpu_attention_shape_may_apply(steps, keys))
     context.bias = attention_bias(context.allowed);
   if (config_.family == ModelFamily::llama) {
@@ -327,7 +364,14 @@ torch::Tensor positions_from_mask(const torch::Tensor& mask) {
   // The tokens before the latest document start, carried forward.
   const auto before_document =
       std::get<0>(torch::where(starts, count - 1, torch::zeros_like(count)).cummax(1));
-  return (count - 1 - before_document).clamp_min(0);
+  const auto within = (count - 1 - before_document).clamp_min(0);
+  if (!may_share_prompts(documents)) return within;
+  // A shared prompt counts from 0; a document continuing one counts on from its end.
+  const auto prompt = shared_prompt_in_force(documents);
+  const auto index = torch::arange(documents.size(1), documents.options()).expand_as(documents);
+  const auto continues = documents.gt(0).logical_and(prompt.number.ne(0));
+  return torch::where(documents.lt(0), index - prompt.start,
+                      torch::where(continues, within + prompt.length, within));
 }
 
 }  // namespace paddock::transformer

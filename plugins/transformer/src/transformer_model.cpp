@@ -4,7 +4,10 @@
 
 #include <torch/torch.h>
 
+#include <map>
+
 #include "paddock/error.hpp"
+#include "paddock/torch/shared_prompt_rows.hpp"
 #include "paddock/torch/side_by_side.hpp"
 #include "paddock/transformer/decoder_checkpoint.hpp"
 #include "paddock/transformer/sampler.hpp"
@@ -165,48 +168,63 @@ std::vector<double> TransformerModel::score(std::span<const InstructionPrompt> p
   torch::NoGradGuard no_grad;
   const std::size_t limit = static_cast<std::size_t>(max_sequence_length());
   std::vector<std::vector<std::int64_t>> sequences;
+  std::vector<std::int64_t> prompt_lengths;
+  std::map<std::string, std::vector<std::int64_t>> prompt_ids;  // a prompt is tokenized once
   for (std::size_t i = 0; i < prompts.size(); ++i) {
-    std::vector<std::int64_t> tokens = sequence_prefix();
-    for (const std::string& part : {format_prompt(prompts[i]), responses[i]}) {
-      const auto ids = tokenize(part);
+    const std::string prompt = format_prompt(prompts[i]);
+    auto found = prompt_ids.find(prompt);
+    if (found == prompt_ids.end()) {
+      std::vector<std::int64_t> tokens = sequence_prefix();
+      const auto ids = tokenize(prompt);
       tokens.insert(tokens.end(), ids.begin(), ids.end());
+      found = prompt_ids.emplace(prompt, std::move(tokens)).first;
     }
-    if (tokens.size() > limit) tokens.erase(tokens.begin(), tokens.end() - limit);  // keep the end
+    std::vector<std::int64_t> tokens = found->second;
+    std::int64_t prompt_length = static_cast<std::int64_t>(tokens.size());
+    const auto response = tokenize(responses[i]);
+    tokens.insert(tokens.end(), response.begin(), response.end());
+    if (tokens.size() > limit) {  // keep the end; the prompt is no longer whole
+      tokens.erase(tokens.begin(), tokens.end() - static_cast<std::ptrdiff_t>(limit));
+      prompt_length = 0;
+    }
     sequences.push_back(std::move(tokens));
+    prompt_lengths.push_back(prompt_length);
   }
-  // Batches of similar length, longest first: little padding. Each row's reward is its own.
-  std::vector<std::size_t> order(sequences.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return sequences[a].size() > sequences[b].size();
-  });
+  // Rows of up to kResponsesPerSharedPrompt responses behind their prompt, in batches of
+  // rows of similar length, longest first: little padding.
+  std::vector<PromptedSequence> all;
+  for (std::size_t i = 0; i < sequences.size(); ++i)
+    all.push_back({&sequences[i], prompt_lengths[i]});
+  const auto rows = plan_shared_prompt_rows(all);
+  std::vector<std::size_t> row_length;
+  for (const auto& row : rows) row_length.push_back(shared_prompt_row_length(all, row));
+  std::vector<std::size_t> row_order(rows.size());
+  for (std::size_t r = 0; r < rows.size(); ++r) row_order[r] = r;
+  std::stable_sort(row_order.begin(), row_order.end(),
+                   [&](std::size_t a, std::size_t b) { return row_length[a] > row_length[b]; });
   std::vector<double> rewards(sequences.size());
-  constexpr std::size_t kBatch = 16;
+  constexpr std::size_t kRowsPerBatch = 4;
   const auto score_batch = [&](std::size_t piece) {
     torch::NoGradGuard no_grad_here;  // on a worker thread too
-    const std::size_t start = piece * kBatch;
-    const std::size_t end = std::min(order.size(), start + kBatch);
-    const auto batch = static_cast<std::int64_t>(end - start);
-    const auto length = static_cast<std::int64_t>(sequences[order[start]].size());
-    std::vector<std::int64_t> flat_ids(batch * length, pad_token_id()),
-        flat_mask(batch * length, 0);
-    for (std::int64_t b = 0; b < batch; ++b) {
-      const auto& sequence = sequences[order[start + static_cast<std::size_t>(b)]];
-      const std::int64_t offset = length - static_cast<std::int64_t>(sequence.size());
-      std::copy(sequence.begin(), sequence.end(), flat_ids.begin() + b * length + offset);
-      std::fill_n(flat_mask.begin() + b * length + offset, length - offset, 1);
+    std::vector<std::size_t> members;
+    std::vector<PromptedSequence> batch;
+    for (std::size_t k = piece * kRowsPerBatch;
+         k < std::min(rows.size(), (piece + 1) * kRowsPerBatch); ++k) {
+      for (std::size_t i : rows[row_order[k]]) {
+        members.push_back(i);
+        batch.push_back(all[i]);
+      }
     }
-    const auto ids = torch::from_blob(flat_ids.data(), {batch, length}, torch::kLong).to(device());
-    const auto mask =
-        torch::from_blob(flat_mask.data(), {batch, length}, torch::kLong).to(device());
-    const auto values = reward(hidden_states(ids, mask), mask).to(torch::kCPU, torch::kFloat64);
+    const auto values =
+        shared_prompt_rewards(*this, pack_shared_prompts(batch, pad_token_id(), device()))
+            .to(torch::kCPU, torch::kFloat64);
     const auto value = values.accessor<double, 1>();
-    for (std::int64_t b = 0; b < batch; ++b)
-      rewards[order[start + static_cast<std::size_t>(b)]] = value[b];
+    for (std::size_t k = 0; k < members.size(); ++k)
+      rewards[members[k]] = value[static_cast<std::int64_t>(k)];
   };
   // On the CPU the batches are scored side by side, one intra-op thread each: at these sizes
   // two single-threaded forward passes get more done than one on two threads.
-  run_pieces((order.size() + kBatch - 1) / kBatch, score_batch, device().is_cpu());
+  run_pieces((rows.size() + kRowsPerBatch - 1) / kRowsPerBatch, score_batch, device().is_cpu());
   return rewards;
 }
 

@@ -16,13 +16,13 @@
 #include "paddock/learning/learner_nodes.hpp"
 #include "paddock/learning/pair_batches.hpp"
 #include "paddock/learning/preference_pairs.hpp"
-#include "paddock/learning/token_batch.hpp"
 #include "paddock/learning/token_sequences.hpp"
 #include "paddock/learning/trainer.hpp"
 #include "paddock/random.hpp"
 #include "paddock/report.hpp"
 #include "paddock/seed.hpp"
 #include "paddock/simple_node.hpp"
+#include "paddock/torch/shared_prompt_rows.hpp"
 #include "paddock/torch/side_by_side.hpp"
 
 namespace paddock::learning {
@@ -47,12 +47,13 @@ std::optional<TokenSequence> keep_end(TokenSequence sequence, std::int64_t limit
 }
 
 // r(second) - r(first) for each pair of `sides`: [B]. A response in several pairs is scored
-// once.
+// once, and the responses to one prompt share one pass over it.
 torch::Tensor preference_logits(CausalLanguageModel& model, const DistinctSides& sides) {
-  const TokenBatch batch =
-      make_token_batch(sides.sequences, model.pad_token_id(), PaddingSide::right, model.device());
-  const auto rewards =
-      model.reward(model.hidden_states(batch.ids, batch.attention_mask), batch.attention_mask);
+  std::vector<PromptedSequence> sequences;
+  for (const TokenSequence* sequence : sides.sequences)
+    sequences.push_back({&sequence->ids, sequence->prompt_length});
+  const auto rewards = shared_prompt_rewards(
+      model, pack_shared_prompts(sequences, model.pad_token_id(), model.device()));
   const auto index = [&](const std::vector<std::int64_t>& positions) {
     return torch::tensor(positions, torch::kLong).to(model.device());
   };

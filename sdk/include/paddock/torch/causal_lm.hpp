@@ -31,9 +31,14 @@ class PADDOCK_API CausalLanguageModel {
   virtual torch::Device device() const = 0;
 
   // Final hidden states [B, T, H] of token ids [B, T] under an attention mask [B, T]
-  // (1 = token, 0 = padding; padding may sit on either side). The learners call it, and the
-  // heads below, from two threads at once on one model (gradient shards, forward passes side
-  // by side): a backend must not change shared state in them.
+  // (1 = token, 0 = padding; padding may sit on either side). A mask may also pack several
+  // documents in a row, numbered 1, 2, ... rising along it, each attending only to itself
+  // with positions from 0; and a run of a negative number (-1, -2, ...) is a shared prompt
+  // that each later document of the row continues, until the next shared prompt: such a
+  // document sees the prompt and itself, with positions counting on from the prompt's end,
+  // as if it followed the prompt alone (paddock/torch/shared_prompt_rows.hpp). The learners
+  // call it, and the heads below, from two threads at once on one model (gradient shards,
+  // forward passes side by side): a backend must not change shared state in them.
   virtual torch::Tensor hidden_states(const torch::Tensor& ids, const torch::Tensor& mask) = 0;
   // Next-token logits [..., V] from hidden states [..., H].
   virtual torch::Tensor lm_logits(const torch::Tensor& hidden) = 0;

@@ -43,7 +43,10 @@ class Decoder {
   // [B, K] numbers the document each key position belongs to (0 = padding; 1, 2, ... rising
   // along a row for packed documents; a 0/1 mask is one document per row), K = cache length
   // + T with a cache, T without. A query attends to earlier positions of its own document
-  // only. With a cache, this call's keys and values are appended to it.
+  // only, and to the shared prompt its document continues: a run of one negative number
+  // (-1, -2, ..., distinct within a row, no padding inside) that every later document of the
+  // row continues until the row's next shared prompt. With a cache, this call's keys and
+  // values are appended to it.
   torch::Tensor forward(const torch::Tensor& ids, const torch::Tensor& positions,
                         const torch::Tensor& key_mask, KeyValueCache* cache = nullptr) const;
   // Next-token logits [..., V].
@@ -83,7 +86,8 @@ class Decoder {
 
 // Positions for a left- or right-padded batch: each document (a run of one non-zero mask
 // value, see Decoder::forward) counts from 0 at its first token; a 0/1 mask gives each row
-// 0, 1, 2, ... from its first token.
+// 0, 1, 2, ... from its first token. A document continuing a shared prompt counts on from
+// the prompt's length, as if it followed the prompt alone.
 torch::Tensor positions_from_mask(const torch::Tensor& mask);
 
 }  // namespace paddock::transformer
