@@ -189,6 +189,7 @@ TEST(TransformerModel, ResponsesScoredBehindTheirSharedPromptEqualScoresAlone) {
     const auto alone = scoring.model->score({&prompts[i], 1}, {&responses[i], 1});
     EXPECT_NEAR(together[i], alone.at(0), 1e-5) << "response " << i;
   }
+  EXPECT_TRUE(scoring.model->score({}, {}).empty());
 }
 
 // With two threads the batches are scored side by side, one intra-op thread each: the bits

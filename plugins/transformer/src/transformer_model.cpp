@@ -165,6 +165,7 @@ std::vector<double> TransformerModel::score(std::span<const InstructionPrompt> p
     throw Error("this model has no reward head; train one with the reward_model learner");
   if (prompts.size() != responses.size())
     throw Error("score: prompts and responses differ in number");
+  if (prompts.empty()) return {};
   torch::NoGradGuard no_grad;
   const std::size_t limit = static_cast<std::size_t>(max_sequence_length());
   std::vector<std::vector<std::int64_t>> sequences;
@@ -190,8 +191,8 @@ std::vector<double> TransformerModel::score(std::span<const InstructionPrompt> p
     sequences.push_back(std::move(tokens));
     prompt_lengths.push_back(prompt_length);
   }
-  // Rows of up to kResponsesPerSharedPrompt responses behind their prompt, in batches of
-  // rows of similar length, longest first: little padding.
+  // Rows of up to kResponsesPerSharedPrompt responses behind their prompt, longest first so
+  // that a batch's rows are of similar length: little padding.
   std::vector<PromptedSequence> all;
   for (std::size_t i = 0; i < sequences.size(); ++i)
     all.push_back({&sequences[i], prompt_lengths[i]});
@@ -203,13 +204,24 @@ std::vector<double> TransformerModel::score(std::span<const InstructionPrompt> p
   std::stable_sort(row_order.begin(), row_order.end(),
                    [&](std::size_t a, std::size_t b) { return row_length[a] > row_length[b]; });
   std::vector<double> rewards(sequences.size());
-  constexpr std::size_t kRowsPerBatch = 4;
+  // Batches of whole rows holding up to 16 responses: four rows of a best-of-n group's
+  // responses, or sixteen single responses.
+  constexpr std::size_t kResponsesPerBatch = 16;
+  std::vector<std::size_t> batch_starts = {0};  // into row_order; the last is its end
+  for (std::size_t k = 0, held = 0; k < row_order.size(); ++k) {
+    const std::size_t responses = rows[row_order[k]].size();
+    if (held > 0 && held + responses > kResponsesPerBatch) {
+      batch_starts.push_back(k);
+      held = 0;
+    }
+    held += responses;
+  }
+  batch_starts.push_back(row_order.size());
   const auto score_batch = [&](std::size_t piece) {
     torch::NoGradGuard no_grad_here;  // on a worker thread too
     std::vector<std::size_t> members;
     std::vector<PromptedSequence> batch;
-    for (std::size_t k = piece * kRowsPerBatch;
-         k < std::min(rows.size(), (piece + 1) * kRowsPerBatch); ++k) {
+    for (std::size_t k = batch_starts[piece]; k < batch_starts[piece + 1]; ++k) {
       for (std::size_t i : rows[row_order[k]]) {
         members.push_back(i);
         batch.push_back(all[i]);
@@ -224,7 +236,7 @@ std::vector<double> TransformerModel::score(std::span<const InstructionPrompt> p
   };
   // On the CPU the batches are scored side by side, one intra-op thread each: at these sizes
   // two single-threaded forward passes get more done than one on two threads.
-  run_pieces((rows.size() + kRowsPerBatch - 1) / kRowsPerBatch, score_batch, device().is_cpu());
+  run_pieces(batch_starts.size() - 1, score_batch, device().is_cpu());
   return rewards;
 }
 

@@ -46,7 +46,7 @@ PADDOCK_API std::size_t shared_prompt_row_length(const std::vector<PromptedSeque
 PADDOCK_API SharedPromptRows pack_shared_prompts(const std::vector<PromptedSequence>& sequences,
                                                  std::int64_t pad_token_id, torch::Device device);
 
-// The reward head on each sequence's last token: [N], in the order they were packed.
+// The reward head on each sequence's last token: [N], sequence i's at i.
 PADDOCK_API torch::Tensor shared_prompt_rewards(CausalLanguageModel& model,
                                                 const SharedPromptRows& rows);
 
