@@ -162,6 +162,35 @@ TEST_P(DecoderTest, SharedPromptDocumentsGiveWhatEachGivesAfterThePromptAlone) {
   }
 }
 
+// Left padding and a plain document before a shared prompt keep their own positions, and
+// decoding a shared prompt's documents through the key/value cache gives the full pass.
+TEST_P(DecoderTest, SharedPromptsAfterPaddingAndThroughTheCacheGiveTheFullPass) {
+  torch::NoGradGuard no_grad;
+  const auto mask = torch::tensor({{0, 0, 1, 1, -1, -1, -1, 2, 2, 3, 3, 3}}, torch::kLong);
+  const auto positions = positions_from_mask(mask);
+  EXPECT_TRUE(torch::equal(positions[0].narrow(0, 2, 10),
+                           torch::tensor({0, 1, 0, 1, 2, 3, 4, 3, 4, 5}, torch::kLong)));
+  const auto ids = torch::randint(1, 50, {1, 12}, torch::kLong);
+  const auto full = decoder_.logits(decoder_.forward(ids, positions, mask))[0];
+  // Document 3 alone after the prompt.
+  const auto alone_ids = torch::cat({ids.narrow(1, 4, 3), ids.narrow(1, 9, 3)}, 1);
+  const auto ones = torch::ones_like(alone_ids);
+  const auto alone =
+      decoder_.logits(decoder_.forward(alone_ids, positions_from_mask(ones), ones))[0];
+  EXPECT_LT((full.narrow(0, 9, 3) - alone.narrow(0, 3, 3)).abs().max().item<double>(), 1e-5);
+  KeyValueCache cache = decoder_.make_cache(1, 12);
+  const std::int64_t prefill = 5;
+  decoder_.forward(ids.narrow(1, 0, prefill), positions.narrow(1, 0, prefill),
+                   mask.narrow(1, 0, prefill), &cache);
+  double worst = 0;
+  for (std::int64_t t = prefill; t < 12; ++t) {
+    const auto logits = decoder_.logits(decoder_.forward(
+        ids.narrow(1, t, 1), positions.narrow(1, t, 1), mask.narrow(1, 0, t + 1), &cache));
+    worst = std::max(worst, (logits[0][0] - full[t]).abs().max().item<double>());
+  }
+  EXPECT_LT(worst, 1e-4);
+}
+
 TEST_P(DecoderTest, GradientsReachEveryWeight) {
   for (auto& [name, tensor] : decoder_.weights()) tensor.set_requires_grad(true);
   const auto ids = torch::randint(1, 50, {2, 10}, torch::kLong);

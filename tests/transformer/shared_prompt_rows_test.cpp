@@ -65,6 +65,8 @@ TEST(SharedPromptRows, PromptsAreReadOncePerRowOfAtMostFourResponses) {
   EXPECT_TRUE(torch::equal(rows.last_positions, torch::tensor(last, torch::kLong)));
   EXPECT_EQ(rows.tokens, 16 + 12 + 9 + 9 + 6);
   EXPECT_THROW(pack_shared_prompts({}, 1, torch::kCPU), Error);
+  const std::vector<std::int64_t> nothing;
+  EXPECT_THROW(pack_shared_prompts({{&nothing, 0}}, 1, torch::kCPU), Error);
 }
 
 class SharedPromptRewards : public ::testing::TestWithParam<transformer::ModelFamily> {};

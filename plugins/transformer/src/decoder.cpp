@@ -46,7 +46,8 @@ SharedPromptInForce shared_prompt_in_force(const torch::Tensor& documents) {
 // Whether any position belongs to a shared prompt; on the CPU a cheap check that spares
 // every decoding step the bookkeeping, elsewhere assumed (no device sync per pass).
 bool may_share_prompts(const torch::Tensor& documents) {
-  return !documents.device().is_cpu() || documents.min().item<std::int64_t>() < 0;
+  return !documents.device().is_cpu() ||
+         (documents.numel() > 0 && documents.min().item<std::int64_t>() < 0);
 }
 
 }  // namespace
@@ -170,7 +171,8 @@ Decoder::AttentionContext Decoder::attention_context(const torch::Tensor& positi
   const auto query_document = documents.narrow(1, context.start, steps).view({batch, 1, steps, 1});
   auto visible = key_document.eq(query_document);
   if (may_share_prompts(documents)) {
-    // A document that continues a shared prompt also sees that prompt.
+    // A document that continues a shared prompt also sees that prompt (so do the padding
+    // queries after it, whose outputs nobody reads).
     const auto query_prompt = shared_prompt_in_force(documents)
                                   .number.narrow(1, context.start, steps)
                                   .view({batch, 1, steps, 1});

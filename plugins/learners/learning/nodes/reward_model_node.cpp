@@ -47,13 +47,17 @@ std::optional<TokenSequence> keep_end(TokenSequence sequence, std::int64_t limit
 }
 
 // r(second) - r(first) for each pair of `sides`: [B]. A response in several pairs is scored
-// once, and the responses to one prompt share one pass over it.
-torch::Tensor preference_logits(CausalLanguageModel& model, const DistinctSides& sides) {
+// once, and the responses to one prompt share one pass over it; `tokens`, when given, gets
+// the tokens that pass reads.
+torch::Tensor preference_logits(CausalLanguageModel& model, const DistinctSides& sides,
+                                std::int64_t* tokens = nullptr) {
   std::vector<PromptedSequence> sequences;
   for (const TokenSequence* sequence : sides.sequences)
     sequences.push_back({&sequence->ids, sequence->prompt_length});
-  const auto rewards = shared_prompt_rewards(
-      model, pack_shared_prompts(sequences, model.pad_token_id(), model.device()));
+  const SharedPromptRows rows =
+      pack_shared_prompts(sequences, model.pad_token_id(), model.device());
+  if (tokens) *tokens = rows.tokens;
+  const auto rewards = shared_prompt_rewards(model, rows);
   const auto index = [&](const std::vector<std::int64_t>& positions) {
     return torch::tensor(positions, torch::kLong).to(model.device());
   };
@@ -231,13 +235,11 @@ void run_reward_model(NodeContext& context) {
     for (std::size_t unit : unit_rows)
       rows.insert(rows.end(), units[unit].begin(), units[unit].end());
     const DistinctSides sides = distinct_sides(train, rows);
-    const auto logits = preference_logits(tensors, sides);
-    const auto labels = labels_of(train, rows, tensors.device());
     MicroBatchLoss result;
+    const auto logits = preference_logits(tensors, sides, &result.tokens);
+    const auto labels = labels_of(train, rows, tensors.device());
     result.loss = torch::binary_cross_entropy_with_logits(logits, labels);
     result.normalizer = static_cast<double>(rows.size());  // a mean over pairs
-    for (const TokenSequence* sequence : sides.sequences)
-      result.tokens += static_cast<std::int64_t>(sequence->ids.size());
     result.metrics["accuracy"] =
         ((logits >= 0).to(torch::kFloat32) == labels).to(torch::kFloat32).mean().item<double>();
     return result;

@@ -33,10 +33,12 @@ class PADDOCK_API CausalLanguageModel {
   // Final hidden states [B, T, H] of token ids [B, T] under an attention mask [B, T]
   // (1 = token, 0 = padding; padding may sit on either side). A mask may also pack several
   // documents in a row, numbered 1, 2, ... rising along it, each attending only to itself
-  // with positions from 0; and a run of a negative number (-1, -2, ...) is a shared prompt
-  // that each later document of the row continues, until the next shared prompt: such a
-  // document sees the prompt and itself, with positions counting on from the prompt's end,
-  // as if it followed the prompt alone (paddock/torch/shared_prompt_rows.hpp). The learners
+  // with positions from 0; and a run of a negative number (-1, -2, ..., distinct within a
+  // row, no padding inside) is a shared prompt that each later document of the row
+  // continues, until the next shared prompt: such a document sees the prompt and itself,
+  // with positions counting on from the prompt's end, as if it followed the prompt alone
+  // (paddock/torch/shared_prompt_rows.hpp). A row may then be longer than
+  // max_sequence_length(); its positions stay within it. The learners
   // call it, and the heads below, from two threads at once on one model (gradient shards,
   // forward passes side by side): a backend must not change shared state in them.
   virtual torch::Tensor hidden_states(const torch::Tensor& ids, const torch::Tensor& mask) = 0;
