@@ -8,6 +8,7 @@
 #include "learner_test_support.hpp"
 #include "paddock/error.hpp"
 #include "paddock/learning/learner_nodes.hpp"
+#include "paddock/learning/preference_sequences.hpp"
 #include "paddock/learning/sequence_logprobs.hpp"
 #include "paddock/report.hpp"
 #include "test_support.hpp"
@@ -87,6 +88,57 @@ TEST(Dpo, RaisesTheChosenMinusRejectedMargin) {
   EXPECT_NEAR(run.margins.front(), 0.0, 1e-4);  // the policy starts as the reference
   EXPECT_GT(run.margins.back(), run.margins.front());
   EXPECT_NEAR(mean_margin(*model, *yes_no_pairs()), before, 0.0) << "the input was changed";
+}
+
+// Both sides of a pair read behind one pass over their prompt give the summed and mean
+// log-probabilities, and gradients, of each side read alone; a side cut to its prompt has
+// none.
+TEST(Dpo, PairLogprobsBehindTheSharedPromptEqualEachSideAlone) {
+  auto model = tiny_model({"yes, the sea is fine", "no", "Is a dog fine?"});
+  model->set_training(true);
+  LanguageModel handle{nullptr, model.get(), model.get()};
+  std::vector<TokenPair> pairs;
+  const auto data = yes_no_pairs();
+  for (const Record& row : data->records()) {
+    const InstructionPrompt prompt{row["instruction"], row["input"]};
+    pairs.push_back({instruction_sequence(handle, prompt, row["output_1"], true),
+                     instruction_sequence(handle, prompt, row["output_2"], true)});
+  }
+  pairs.back().rejected.ids.resize(static_cast<std::size_t>(pairs.back().rejected.prompt_length));
+  const std::vector<std::size_t> rows = {4, 0, 5, 2};
+  const auto parameters = model->parameters();
+  const auto gradients_of = [&](const torch::Tensor& loss) {
+    for (const torch::Tensor& parameter : parameters) parameter.mutable_grad() = torch::Tensor();
+    loss.backward();
+    std::vector<torch::Tensor> gradients;
+    for (const torch::Tensor& parameter : parameters) gradients.push_back(parameter.grad().clone());
+    return gradients;
+  };
+  for (const bool mean : {false, true}) {
+    const auto [chosen, rejected] = pair_logprobs(*model, pairs, rows, mean);
+    const auto packed_gradients = gradients_of((chosen - 2 * rejected).sum());
+    std::vector<torch::Tensor> alone_chosen, alone_rejected;
+    for (const std::size_t row : rows) {
+      for (const bool first : {true, false}) {
+        const TokenSequence& side = first ? pairs[row].chosen : pairs[row].rejected;
+        const TokenBatch batch =
+            make_token_batch({&side}, model->pad_token_id(), PaddingSide::right, torch::kCPU);
+        (first ? alone_chosen : alone_rejected)
+            .push_back(mean ? mean_logprobs(*model, batch) : summed_logprobs(*model, batch));
+      }
+    }
+    const auto expected_chosen = torch::cat(alone_chosen),
+               expected_rejected = torch::cat(alone_rejected);
+    const auto alone_gradients = gradients_of((expected_chosen - 2 * expected_rejected).sum());
+    EXPECT_LT((chosen - expected_chosen).abs().max().item<double>(), 1e-4) << "mean " << mean;
+    EXPECT_LT((rejected - expected_rejected).abs().max().item<double>(), 1e-4) << "mean " << mean;
+    EXPECT_EQ(rejected[2].item<double>(), 0.0) << "the side cut to its prompt";
+    for (std::size_t k = 0; k < parameters.size(); ++k) {
+      const double scale = 1.0 + alone_gradients[k].abs().max().item<double>();
+      EXPECT_LT((packed_gradients[k] - alone_gradients[k]).abs().max().item<double>(), 1e-4 * scale)
+          << "parameter " << k << ", mean " << mean;
+    }
+  }
 }
 
 TEST(Dpo, CachedReferenceLogprobsGiveTheSameWeights) {

@@ -1,5 +1,6 @@
-// Responses packed behind their shared prompt: the rows' layout, and rewards and gradients
-// equal to those of reading each sequence alone, for both model families.
+// Responses packed behind their shared prompt: the rows' layout and response tokens, and
+// rewards and gradients equal to those of reading each sequence alone, for both model
+// families.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -64,6 +65,22 @@ TEST(SharedPromptRows, PromptsAreReadOncePerRowOfAtMostFourResponses) {
                                           1 * width + 11, 4 * width + 5};
   EXPECT_TRUE(torch::equal(rows.last_positions, torch::tensor(last, torch::kLong)));
   EXPECT_EQ(rows.tokens, 16 + 12 + 9 + 9 + 6);
+  // Row 0's response tokens; a response's first is predicted from the prompt's last (5).
+  ASSERT_EQ(rows.target_positions.size(0), 10 + 6 + 5 + 8);  // the all-prompt one has none
+  const auto first_ten = [](const torch::Tensor& values) {
+    return std::vector<std::int64_t>(values.data_ptr<std::int64_t>(),
+                                     values.data_ptr<std::int64_t>() + 10);
+  };
+  EXPECT_EQ(first_ten(rows.target_positions),
+            std::vector<std::int64_t>({6, 7, 8, 9, 10, 11, 12, 13, 14, 15}));
+  EXPECT_EQ(first_ten(rows.predicting_positions),
+            std::vector<std::int64_t>({5, 6, 7, 5, 5, 10, 11, 12, 5, 14}));
+  EXPECT_EQ(first_ten(rows.target_sequences),
+            std::vector<std::int64_t>({0, 0, 0, 2, 4, 4, 4, 4, 5, 5}));
+  // The cut sequence (row 3, no prompt): every token after its first, each from the one
+  // before.
+  EXPECT_EQ(rows.target_positions[21].item<std::int64_t>(), 3 * width + 1);
+  EXPECT_EQ(rows.predicting_positions[21].item<std::int64_t>(), 3 * width);
   EXPECT_THROW(pack_shared_prompts({}, 1, torch::kCPU), Error);
   const std::vector<std::int64_t> nothing;
   EXPECT_THROW(pack_shared_prompts({{&nothing, 0}}, 1, torch::kCPU), Error);

@@ -194,9 +194,17 @@ void run_dpo(NodeContext& context) {
         dpo_terms(policy_chosen, policy_rejected, reference_chosen, reference_rejected, beta, loss);
     MicroBatchLoss result;
     result.loss = terms.loss;
-    for (std::size_t row : rows)
-      result.tokens +=
-          static_cast<std::int64_t>(pairs[row].chosen.ids.size() + pairs[row].rejected.ids.size());
+    for (std::size_t row : rows) {
+      // The tokens the pass reads: both sides, their shared prompt once.
+      const TokenPair& pair = pairs[row];
+      const auto both =
+          static_cast<std::int64_t>(pair.chosen.ids.size() + pair.rejected.ids.size());
+      const std::int64_t prompt = pair.chosen.prompt_length;
+      const bool shared = prompt > 0 && pair.rejected.prompt_length == prompt &&
+                          static_cast<std::int64_t>(pair.chosen.ids.size()) > prompt &&
+                          static_cast<std::int64_t>(pair.rejected.ids.size()) > prompt;
+      result.tokens += both - (shared ? prompt : 0);
+    }
     result.metrics["rewards_chosen"] = terms.chosen_rewards.mean().item<double>();
     result.metrics["rewards_rejected"] = terms.rejected_rewards.mean().item<double>();
     result.metrics["reward_margin"] =

@@ -5,8 +5,7 @@
 
 #include "paddock/error.hpp"
 #include "paddock/learning/preference_pairs.hpp"
-#include "paddock/learning/sequence_logprobs.hpp"
-#include "paddock/learning/token_batch.hpp"
+#include "paddock/torch/shared_prompt_rows.hpp"
 
 namespace paddock::learning {
 
@@ -44,13 +43,16 @@ std::pair<torch::Tensor, torch::Tensor> pair_logprobs(CausalLanguageModel& model
                                                       const std::vector<TokenPair>& pairs,
                                                       const std::vector<std::size_t>& rows,
                                                       bool per_token_mean) {
-  std::vector<const TokenSequence*> sequences;
-  for (std::size_t row : rows) sequences.push_back(&pairs[row].chosen);
-  for (std::size_t row : rows) sequences.push_back(&pairs[row].rejected);
-  const TokenBatch batch =
-      make_token_batch(sequences, model.pad_token_id(), PaddingSide::right, model.device());
-  const auto logprobs =
-      per_token_mean ? mean_logprobs(model, batch) : summed_logprobs(model, batch);
+  // Both sides of a pair share their prompt's pass (paddock/torch/shared_prompt_rows.hpp).
+  std::vector<PromptedSequence> sequences;
+  for (std::size_t row : rows)
+    sequences.push_back({&pairs[row].chosen.ids, pairs[row].chosen.prompt_length});
+  for (std::size_t row : rows)
+    sequences.push_back({&pairs[row].rejected.ids, pairs[row].rejected.prompt_length});
+  const SharedPromptRows packed =
+      pack_shared_prompts(sequences, model.pad_token_id(), model.device());
+  auto logprobs = shared_prompt_logprob_sums(model, packed);
+  if (per_token_mean) logprobs = logprobs / shared_prompt_target_counts(packed).clamp_min(1.0);
   const auto count = static_cast<std::int64_t>(rows.size());
   return {logprobs.narrow(0, 0, count), logprobs.narrow(0, count, count)};
 }

@@ -29,7 +29,11 @@ struct SharedPromptRows {
   torch::Tensor ids;             // [R, T] long
   torch::Tensor mask;            // [R, T] long: -1 the shared prompt, 1, 2, ... the responses
   torch::Tensor last_positions;  // [N] long: sequence i's last token, as row * T + column
-  std::int64_t tokens = 0;       // tokens in the rows, padding excluded
+  // Every response token (ids after the prompt; after the first id when there is no prompt),
+  // as row * T + column, the position whose hidden state predicts it (a response's first
+  // token is predicted from its prompt's last), and the sequence it belongs to.
+  torch::Tensor target_positions, predicting_positions, target_sequences;  // [M] long each
+  std::int64_t tokens = 0;  // tokens in the rows, padding excluded
 };
 
 // Attention over a row grows with the square of its length: beyond a few responses a row
@@ -45,6 +49,14 @@ PADDOCK_API std::size_t shared_prompt_row_length(const std::vector<PromptedSeque
 
 PADDOCK_API SharedPromptRows pack_shared_prompts(const std::vector<PromptedSequence>& sequences,
                                                  std::int64_t pad_token_id, torch::Device device);
+
+// Each sequence's response log-probability under the language-model head, summed over its
+// tokens: [N], sequence i's at i (0 for a sequence with no response token). The softmax runs
+// only at the predicting positions, in float32.
+PADDOCK_API torch::Tensor shared_prompt_logprob_sums(CausalLanguageModel& model,
+                                                     const SharedPromptRows& rows);
+// The response tokens of each sequence: [N] float.
+PADDOCK_API torch::Tensor shared_prompt_target_counts(const SharedPromptRows& rows);
 
 // The reward head on each sequence's last token: [N], sequence i's at i.
 PADDOCK_API torch::Tensor shared_prompt_rewards(CausalLanguageModel& model,

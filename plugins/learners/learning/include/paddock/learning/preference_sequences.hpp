@@ -39,7 +39,8 @@ TokenPairs tokenize_preference_pairs(const LanguageModel& model, const Dataset& 
                                      Truncation truncation);
 
 // The response log-probabilities of the chosen and rejected sides of pairs[rows]: [B] each,
-// per-token means when `per_token_mean`, else sums.
+// per-token means when `per_token_mean`, else sums; both sides read behind one pass over
+// their prompt.
 std::pair<torch::Tensor, torch::Tensor> pair_logprobs(CausalLanguageModel& model,
                                                       const std::vector<TokenPair>& pairs,
                                                       const std::vector<std::size_t>& rows,
