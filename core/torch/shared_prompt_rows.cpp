@@ -58,12 +58,17 @@ std::size_t shared_prompt_row_length(const std::vector<PromptedSequence>& sequen
 
 SharedPromptRows pack_shared_prompts(const std::vector<PromptedSequence>& sequences,
                                      std::int64_t pad_token_id, torch::Device device) {
+  return pack_planned_rows(sequences, plan_shared_prompt_rows(sequences), pad_token_id, device);
+}
+
+SharedPromptRows pack_planned_rows(const std::vector<PromptedSequence>& sequences,
+                                   const std::vector<std::vector<std::size_t>>& rows,
+                                   std::int64_t pad_token_id, torch::Device device) {
   if (sequences.empty()) throw Error("pack_shared_prompts: no sequences");
   for (std::size_t i = 0; i < sequences.size(); ++i) {
     if (sequences[i].ids == nullptr || sequences[i].ids->empty())
       throw Error("pack_shared_prompts: sequence " + std::to_string(i) + " has no tokens");
   }
-  const auto rows = plan_shared_prompt_rows(sequences);
   // Each row's tokens and mask values, then padded to the longest.
   std::vector<std::vector<std::int64_t>> row_ids(rows.size()), row_mask(rows.size());
   std::vector<std::int64_t> last_column(sequences.size()), row_of(sequences.size());

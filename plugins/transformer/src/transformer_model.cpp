@@ -221,14 +221,17 @@ std::vector<double> TransformerModel::score(std::span<const InstructionPrompt> p
     torch::NoGradGuard no_grad_here;  // on a worker thread too
     std::vector<std::size_t> members;
     std::vector<PromptedSequence> batch;
+    std::vector<std::vector<std::size_t>> batch_rows;  // as planned, indices into `batch`
     for (std::size_t k = batch_starts[piece]; k < batch_starts[piece + 1]; ++k) {
+      batch_rows.emplace_back();
       for (std::size_t i : rows[row_order[k]]) {
+        batch_rows.back().push_back(batch.size());
         members.push_back(i);
         batch.push_back(all[i]);
       }
     }
     const auto values =
-        shared_prompt_rewards(*this, pack_shared_prompts(batch, pad_token_id(), device()))
+        shared_prompt_rewards(*this, pack_planned_rows(batch, batch_rows, pad_token_id(), device()))
             .to(torch::kCPU, torch::kFloat64);
     const auto value = values.accessor<double, 1>();
     for (std::size_t k = 0; k < members.size(); ++k)

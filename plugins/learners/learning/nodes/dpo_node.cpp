@@ -187,24 +187,13 @@ void run_dpo(NodeContext& context) {
   task.checkpoint_root = context.work_dir() / "checkpoints";
   task.metric_keys = {"rewards_chosen", "rewards_rejected", "reward_margin", "reward_accuracy"};
   task.micro_batch_loss = [&](const std::vector<std::size_t>& rows) {
+    MicroBatchLoss result;
     auto [policy_chosen, policy_rejected] =
-        pair_logprobs(tensors, pairs, rows, loss == DpoLoss::ipo);
+        pair_logprobs(tensors, pairs, rows, loss == DpoLoss::ipo, &result.tokens);
     auto [reference_chosen, reference_rejected] = reference_for(rows);
     const DpoTerms terms =
         dpo_terms(policy_chosen, policy_rejected, reference_chosen, reference_rejected, beta, loss);
-    MicroBatchLoss result;
     result.loss = terms.loss;
-    for (std::size_t row : rows) {
-      // The tokens the pass reads: both sides, their shared prompt once.
-      const TokenPair& pair = pairs[row];
-      const auto both =
-          static_cast<std::int64_t>(pair.chosen.ids.size() + pair.rejected.ids.size());
-      const std::int64_t prompt = pair.chosen.prompt_length;
-      const bool shared = prompt > 0 && pair.rejected.prompt_length == prompt &&
-                          static_cast<std::int64_t>(pair.chosen.ids.size()) > prompt &&
-                          static_cast<std::int64_t>(pair.rejected.ids.size()) > prompt;
-      result.tokens += both - (shared ? prompt : 0);
-    }
     result.metrics["rewards_chosen"] = terms.chosen_rewards.mean().item<double>();
     result.metrics["rewards_rejected"] = terms.rejected_rewards.mean().item<double>();
     result.metrics["reward_margin"] =

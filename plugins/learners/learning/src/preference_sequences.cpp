@@ -42,7 +42,7 @@ TokenPairs tokenize_preference_pairs(const LanguageModel& model, const Dataset& 
 std::pair<torch::Tensor, torch::Tensor> pair_logprobs(CausalLanguageModel& model,
                                                       const std::vector<TokenPair>& pairs,
                                                       const std::vector<std::size_t>& rows,
-                                                      bool per_token_mean) {
+                                                      bool per_token_mean, std::int64_t* tokens) {
   // Both sides of a pair share their prompt's pass (paddock/torch/shared_prompt_rows.hpp).
   std::vector<PromptedSequence> sequences;
   for (std::size_t row : rows)
@@ -51,6 +51,7 @@ std::pair<torch::Tensor, torch::Tensor> pair_logprobs(CausalLanguageModel& model
     sequences.push_back({&pairs[row].rejected.ids, pairs[row].rejected.prompt_length});
   const SharedPromptRows packed =
       pack_shared_prompts(sequences, model.pad_token_id(), model.device());
+  if (tokens) *tokens = packed.tokens;
   auto logprobs = shared_prompt_logprob_sums(model, packed);
   if (per_token_mean) logprobs = logprobs / shared_prompt_target_counts(packed).clamp_min(1.0);
   const auto count = static_cast<std::int64_t>(rows.size());

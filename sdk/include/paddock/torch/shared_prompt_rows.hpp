@@ -49,6 +49,11 @@ PADDOCK_API std::size_t shared_prompt_row_length(const std::vector<PromptedSeque
 
 PADDOCK_API SharedPromptRows pack_shared_prompts(const std::vector<PromptedSequence>& sequences,
                                                  std::int64_t pad_token_id, torch::Device device);
+// The same with the rows planned by plan_shared_prompt_rows (say, sorted by length): every
+// sequence in exactly one row, a row's sequences sharing its first one's prompt.
+PADDOCK_API SharedPromptRows pack_planned_rows(const std::vector<PromptedSequence>& sequences,
+                                               const std::vector<std::vector<std::size_t>>& rows,
+                                               std::int64_t pad_token_id, torch::Device device);
 
 // Each sequence's response log-probability under the language-model head, summed over its
 // tokens: [N], sequence i's at i (0 for a sequence with no response token). The softmax runs

@@ -40,11 +40,12 @@ TokenPairs tokenize_preference_pairs(const LanguageModel& model, const Dataset& 
 
 // The response log-probabilities of the chosen and rejected sides of pairs[rows]: [B] each,
 // per-token means when `per_token_mean`, else sums; both sides read behind one pass over
-// their prompt.
+// their prompt. `tokens`, when given, gets the tokens that pass reads.
 std::pair<torch::Tensor, torch::Tensor> pair_logprobs(CausalLanguageModel& model,
                                                       const std::vector<TokenPair>& pairs,
                                                       const std::vector<std::size_t>& rows,
-                                                      bool per_token_mean);
+                                                      bool per_token_mean,
+                                                      std::int64_t* tokens = nullptr);
 
 // Each pair's longer side in tokens: what group_by_length sorts pairs by.
 std::vector<std::size_t> pair_lengths(const std::vector<TokenPair>& pairs);
