@@ -1,7 +1,8 @@
 // transformer_bench: throughput of the decoder on this machine, in one run so the ratios
 // compare like with like. Measures fp32 matmul throughput (the machine's ceiling), training
 // tokens/s and achieved GFLOP/s (6 x parameters x tokens / time) for the quickstart-sized
-// world model and the GPT-2 124M configuration, and generation tokens/s with the KV cache
+// world model and the GPT-2 124M configuration, the quickstart's layer products on one
+// thread, and generation tokens/s with the KV cache
 // against recomputing the whole prefix at every step.
 //
 //   transformer_bench [--skip-gpt2]
@@ -12,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <utility>
 
 #include "paddock/learning/gradient_shards.hpp"
 #include "paddock/torch/causal_lm.hpp"
@@ -44,6 +46,32 @@ double matmul_gflops() {
   const auto w = torch::randn({3072, 768}, torch::requires_grad());
   const double seconds = time_per_run(5, [&] { torch::linear(x, w).sum().backward(); });
   return 3 * 2.0 * 1024 * 768 * 3072 / seconds / 1e9;  // forward + two backward GEMMs
+}
+
+// The quickstart's linear-layer products as a gradient shard computes them (8 rows of 114
+// positions, one intra-op thread): forward, input gradient and weight gradient, each in
+// GFLOP/s. One thread's ceiling: how far the training nodes' products are from it.
+void bench_layer_products() {
+  const int threads = torch::get_num_threads();
+  torch::set_num_threads(1);
+  const std::int64_t positions = 8 * 114;
+  for (const auto& [in, out] :
+       {std::pair<std::int64_t, std::int64_t>{128, 384}, {128, 512}, {512, 128}, {128, 1024}}) {
+    const auto x = torch::randn({positions, in});
+    const auto w = torch::randn({out, in});
+    const auto g = torch::randn({positions, out});
+    const double flops = 2.0 * static_cast<double>(positions * in * out);
+    const auto rate = [&](const std::function<void()>& product) {
+      return flops / time_per_run(50, product) / 1e9;
+    };
+    std::printf(
+        "matmul   %ld x %4ld -> %4ld, one thread: forward %6.1f  input gradient %6.1f  weight "
+        "gradient %6.1f GFLOP/s\n",
+        static_cast<long>(positions), static_cast<long>(in), static_cast<long>(out),
+        rate([&] { torch::mm(x, w.t()); }), rate([&] { torch::mm(g, w); }),
+        rate([&] { torch::mm(g.t(), x); }));
+  }
+  torch::set_num_threads(threads);
 }
 
 ModelConfig config_for(const char* name) {
@@ -289,6 +317,7 @@ int main(int argc, char** argv) {
   std::printf("LibTorch %s, %d intra-op threads\n", TORCH_VERSION, torch::get_num_threads());
   const double peak = matmul_gflops();
   std::printf("matmul   fp32 1024x768x3072 forward+backward: %.1f GFLOP/s\n", peak);
+  if (!peer) bench_layer_products();
   bench_training("quickstart", 16, 128, 10, peak);
   bench_training("quickstart", 16, 128, 10, peak, /*shards=*/2);
   if (!peer) bench_padded_training("quickstart", 16, 128, 10);
