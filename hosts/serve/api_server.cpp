@@ -86,11 +86,12 @@ class SocketExchange final : public Exchange {
     return ok_;
   }
 
-  bool start_events() override {
+  bool start_events(const std::vector<std::pair<std::string, std::string>>& headers) override {
     http::response<http::empty_body> response{http::status::ok, 11};
     response.set(http::field::server, kServerName);
     response.set(http::field::content_type, "text/event-stream");
     response.set(http::field::cache_control, "no-cache");
+    for (const auto& [name, value] : headers) response.set(name, value);
     response.keep_alive(keep_alive_);
     response.chunked(true);
     http::response_serializer<http::empty_body> serializer{response};

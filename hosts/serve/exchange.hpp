@@ -40,7 +40,8 @@ class Exchange {
   virtual bool send_json(int status, const nlohmann::ordered_json& body,
                          const std::vector<std::pair<std::string, std::string>>& headers = {}) = 0;
   // Starts a 200 text/event-stream response; then each event is "data: TEXT\n\n".
-  virtual bool start_events() = 0;
+  virtual bool start_events(
+      const std::vector<std::pair<std::string, std::string>>& headers = {}) = 0;
   virtual bool send_event(const std::string& data) = 0;
   virtual bool finish_events() = 0;
   // False once the client has closed its side of the connection (or it broke), checked

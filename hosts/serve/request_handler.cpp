@@ -172,6 +172,9 @@ void RequestHandler::generate(Exchange& exchange, AccessRecord& record, Endpoint
                hex(derive_seed(options_.seed ^ static_cast<std::uint64_t>(started_),
                                std::to_string(number)));
   record.request_id = context.id;
+  // As OpenAI's API does: clients such as the official SDKs expose it to match a reply with
+  // the server's access log.
+  const std::vector<std::pair<std::string, std::string>> id_header = {{"x-request-id", context.id}};
   context.created = unix_seconds();
   context.model = model_.name;
   context.endpoint = endpoint;
@@ -226,12 +229,12 @@ void RequestHandler::generate(Exchange& exchange, AccessRecord& record, Endpoint
     usage.completion_tokens = count_completion_tokens(results);
     record.completion_tokens = usage.completion_tokens;
     record.status = 200;
-    exchange.send_json(200, full_response(context, results, usage));
+    exchange.send_json(200, full_response(context, results, usage), id_header);
     return;
   }
 
   record.status = 200;
-  if (!exchange.start_events()) {
+  if (!exchange.start_events(id_header)) {
     job->cancel();
     record.error = "the client went away";
     return;

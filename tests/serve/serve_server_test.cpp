@@ -404,6 +404,23 @@ TEST(ServeTest, CompletionStreamIsWellFormedAndAddsUpToTheWholeAnswer) {
   }
 }
 
+TEST(ServeTest, RepliesNameTheirIdInTheRequestIdHeader) {
+  ServedTinyModel served;
+  const HttpReply whole = post_json(served.port(), "/v1/completions", completion("hello", 4));
+  ASSERT_EQ(whole.status, 200) << whole.body;
+  EXPECT_EQ(whole.header("x-request-id"), whole.json()["id"]);
+  const HttpReply streamed =
+      post_json(served.port(), "/v1/completions", completion("hello", 4, {{"stream", true}}));
+  const auto chunks = read_stream(streamed);
+  ASSERT_FALSE(chunks.empty());
+  EXPECT_EQ(streamed.header("x-request-id"), chunks[0]["id"]);
+  EXPECT_NE(streamed.header("x-request-id"), whole.header("x-request-id"));
+  // An error has no id: the request never became a completion.
+  EXPECT_EQ(
+      post_json(served.port(), "/v1/completions", completion("hello", -1)).header("x-request-id"),
+      "");
+}
+
 TEST(ServeTest, ChatStreamStartsWithTheRoleAndEndsWithAFinishReason) {
   ServedTinyModel served;
   const json request = {{"model", kModelName},
