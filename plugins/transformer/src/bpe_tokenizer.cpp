@@ -271,6 +271,19 @@ std::optional<std::int32_t> BpeTokenizer::token_to_id(std::string_view token) co
   return std::nullopt;
 }
 
+std::optional<std::int32_t> BpeTokenizer::vocab_id(std::string_view spelling) const {
+  const auto entry = vocab_ids_.find(std::string(spelling));
+  if (entry == vocab_ids_.end()) return std::nullopt;
+  return entry->second;
+}
+
+std::optional<BpeTokenizer::MergeRule> BpeTokenizer::merge_of(std::int32_t left,
+                                                              std::int32_t right) const {
+  const auto found = merges_.find(pair_key(left, right));
+  if (found == merges_.end()) return std::nullopt;
+  return MergeRule{found->second.rank, found->second.result};
+}
+
 std::optional<std::string> BpeTokenizer::id_to_token(std::int32_t id) const {
   if (id < 0 || static_cast<std::size_t>(id) >= id_flags_.size() || id_flags_[id] == 0) {
     return std::nullopt;

@@ -265,6 +265,21 @@ void save_tokenizer(const BpeTokenizer& tokenizer, const std::filesystem::path& 
   core::write_file_atomically(directory / "tokenizer_config.json", config.dump(2) + "\n");
 }
 
+ByteFallbackBpeTokenizer load_byte_fallback_tokenizer(const std::filesystem::path& directory) {
+  ByteFallbackBpeTokenizer tokenizer = ByteFallbackBpeTokenizer::load(directory / "tokenizer.json");
+  apply_role_files(directory, tokenizer);
+  return tokenizer;
+}
+
+void save_byte_fallback_tokenizer(const ByteFallbackBpeTokenizer& tokenizer,
+                                  const std::filesystem::path& directory) {
+  std::filesystem::create_directories(directory);
+  core::write_file_atomically(directory / "tokenizer.json", tokenizer.json_text());
+  nlohmann::ordered_json config = {{"tokenizer_class", "PreTrainedTokenizerFast"}};
+  config.update(roles_config(tokenizer.special_token_roles()));
+  core::write_file_atomically(directory / "tokenizer_config.json", config.dump(2) + "\n");
+}
+
 SentencePieceTokenizer load_sentencepiece_tokenizer(const std::filesystem::path& directory) {
   SentencePieceTokenizer tokenizer = SentencePieceTokenizer::load(directory / "tokenizer.model");
   apply_added_token_files(directory, tokenizer);  // first: a role may name an added token

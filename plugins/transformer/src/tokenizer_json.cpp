@@ -33,6 +33,18 @@ class TokenizerJsonReader {
  public:
   TokenizerJsonReader(const json& root, std::string_view label) : root_(root), label_(label) {}
 
+  // The vocabulary, merges and added tokens of any BPE model, byte fallback allowed; the
+  // normalizer, pre-tokenizer and decoder are left to the caller.
+  BpeTokenizer read_vocabulary() {
+    if (!root_.is_object()) fail("(top level)", "must be a JSON object");
+    allow_byte_fallback_ = true;
+    read_model();
+    read_added_tokens();
+    BpeSourceNames names;
+    names.file = label_;
+    return BpeTokenizer::build(std::move(parts_), names);
+  }
+
   BpeTokenizer read() {
     if (!root_.is_object()) fail("(top level)", "must be a JSON object");
     read_model();
@@ -81,8 +93,8 @@ class TokenizerJsonReader {
     } else if (!model->contains("merges")) {
       fail("model.type", "missing, and the model has no merges, so it is not BPE");
     }
-    if (read_bool(*model, "byte_fallback", "model", false)) {
-      fail("model.byte_fallback", "true (SentencePiece-style BPE) is not supported");
+    if (read_bool(*model, "byte_fallback", "model", false) && !allow_byte_fallback_) {
+      fail("model.byte_fallback", "true (SentencePiece-style BPE) is not byte-level BPE");
     }
     for (const char* affix : {"continuing_subword_prefix", "end_of_word_suffix"}) {
       const auto found = model->find(affix);
@@ -275,6 +287,7 @@ class TokenizerJsonReader {
   const json& root_;
   std::string label_;
   BpeTokenizerParts parts_;
+  bool allow_byte_fallback_ = false;
 };
 
 ordered_json byte_level_settings(bool add_prefix_space, bool use_regex) {
@@ -379,7 +392,7 @@ std::string tokenizer_json_text_unchecked(const BpeTokenizer& tokenizer) {
 
 }  // namespace
 
-BpeTokenizer parse_tokenizer_json(std::string_view json_text, std::string_view label) {
+nlohmann::json parse_tokenizer_json_document(std::string_view json_text, std::string_view label) {
   const json::parser_callback_t limit_nesting = [&](int depth, json::parse_event_t event, json&) {
     if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
         depth >= kMaxJsonNesting) {
@@ -394,7 +407,23 @@ BpeTokenizer parse_tokenizer_json(std::string_view json_text, std::string_view l
   } catch (const json::exception& error) {
     throw Error(std::string(label) + ": not valid JSON: " + error.what());
   }
-  return TokenizerJsonReader(root, label).read();
+  return root;
+}
+
+BpeTokenizer parse_tokenizer_json(std::string_view json_text, std::string_view label) {
+  return TokenizerJsonReader(parse_tokenizer_json_document(json_text, label), label).read();
+}
+
+BpeTokenizer read_bpe_vocabulary(const nlohmann::json& root, std::string_view label) {
+  return TokenizerJsonReader(root, label).read_vocabulary();
+}
+
+bool is_byte_fallback_bpe(const nlohmann::json& root) {
+  if (!root.is_object()) return false;
+  const auto model = root.find("model");
+  if (model == root.end() || !model->is_object()) return false;
+  const auto flag = model->find("byte_fallback");
+  return flag != model->end() && flag->is_boolean() && flag->get<bool>();
 }
 
 BpeTokenizer load_tokenizer_json(const std::filesystem::path& file) {

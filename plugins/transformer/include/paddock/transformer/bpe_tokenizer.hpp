@@ -94,6 +94,14 @@ class BpeTokenizer {
 
   // Byte-level spelling of a vocabulary entry, or an added token's content.
   std::optional<std::int32_t> token_to_id(std::string_view token) const;
+  // The model vocabulary's entry spelled `spelling` (added-only tokens are not in it).
+  std::optional<std::int32_t> vocab_id(std::string_view spelling) const;
+  struct MergeRule {
+    std::int32_t rank;    // its place in the merges list: lower merges first
+    std::int32_t result;  // the id of the merged token
+  };
+  // The merge of the adjacent tokens `left` and `right`, if there is one.
+  std::optional<MergeRule> merge_of(std::int32_t left, std::int32_t right) const;
   std::optional<std::string> id_to_token(std::int32_t id) const;
   // One past the largest id.
   std::size_t vocab_size() const { return id_to_token_.size(); }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "paddock/transformer/bpe_tokenizer.hpp"
+#include "paddock/transformer/byte_fallback_bpe.hpp"
 
 namespace paddock::transformer {
 
@@ -58,10 +59,12 @@ class ForwardingTokenizer : public Tokenizer {
 };
 
 std::unique_ptr<Tokenizer> make_bpe_tokenizer(BpeTokenizer tokenizer);
+std::unique_ptr<Tokenizer> make_byte_fallback_bpe_tokenizer(ByteFallbackBpeTokenizer tokenizer);
 
 // The tokenizer of a checkpoint directory: tokenizer.json (or vocab.json + merges.txt) as
 // byte-level BPE when it is one, otherwise tokenizer.model through SentencePiece (LLaMA-2
-// repositories ship both, and their tokenizer.json is a byte-fallback BPE we do not read).
+// repositories ship both), otherwise a SentencePiece-style tokenizer.json (byte_fallback)
+// through ByteFallbackBpeTokenizer.
 // Errors name the directory and say what is missing.
 std::unique_ptr<Tokenizer> load_checkpoint_tokenizer(const std::filesystem::path& directory);
 

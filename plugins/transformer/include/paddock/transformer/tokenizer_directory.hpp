@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "paddock/transformer/bpe_tokenizer.hpp"
+#include "paddock/transformer/byte_fallback_bpe.hpp"
 #include "paddock/transformer/sentencepiece_tokenizer.hpp"
 
 namespace paddock::transformer {
@@ -19,6 +20,15 @@ BpeTokenizer load_tokenizer(const std::filesystem::path& path);
 
 // Writes tokenizer.json and tokenizer_config.json (the roles) into `directory`.
 void save_tokenizer(const BpeTokenizer& tokenizer, const std::filesystem::path& directory);
+
+// `directory`'s tokenizer.json as SentencePiece-style BPE (model.byte_fallback true), roles
+// as for load_tokenizer.
+ByteFallbackBpeTokenizer load_byte_fallback_tokenizer(const std::filesystem::path& directory);
+
+// Writes tokenizer.json (the file read, with the added tokens as now) and
+// tokenizer_config.json (the roles) into `directory`.
+void save_byte_fallback_tokenizer(const ByteFallbackBpeTokenizer& tokenizer,
+                                  const std::filesystem::path& directory);
 
 // `directory`'s tokenizer.model, its roles first as the model names them, then overridden
 // field by field from tokenizer_config.json (else special_tokens_map.json) as above; a role

@@ -14,6 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "paddock/transformer/bpe_tokenizer.hpp"
 
 namespace paddock::transformer {
@@ -21,6 +23,16 @@ namespace paddock::transformer {
 BpeTokenizer load_tokenizer_json(const std::filesystem::path& file);
 // `label` names the source in errors.
 BpeTokenizer parse_tokenizer_json(std::string_view json_text, std::string_view label);
+
+// The JSON of a tokenizer.json, refusing nesting deeper than real files have; errors name
+// `label`.
+nlohmann::json parse_tokenizer_json_document(std::string_view json_text, std::string_view label);
+// The vocabulary, merges and added tokens of a BPE tokenizer.json, checked as above but with
+// model.byte_fallback allowed; the normalizer, pre-tokenizer and decoder are not read (the
+// SentencePiece-style reader, byte_fallback_bpe.hpp, reads its own).
+BpeTokenizer read_bpe_vocabulary(const nlohmann::json& root, std::string_view label);
+// Whether `root` is a tokenizer.json whose model has byte_fallback: true.
+bool is_byte_fallback_bpe(const nlohmann::json& root);
 
 // The tokenizer.json text (2-space indented; vocabulary in id order). Merges are written as
 // "a b" strings, which every tokenizers version reads, unless a merged token contains a

@@ -1,0 +1,110 @@
+// SentencePiece-style BPE in a Hugging Face tokenizer.json (model.byte_fallback true: the
+// tokenizer.json of LLaMA-2, Mistral and TinyLlama repositories). Text is Unicode characters
+// with spaces written as "▁", merged by ranked merges; a character the vocabulary lacks
+// becomes its UTF-8 bytes as <0xXX> tokens. Checkpoints that also ship tokenizer.model are
+// read through it instead (sentencepiece_tokenizer.hpp); this reads the ones that do not.
+//
+// Understood, as the `tokenizers` library applies them:
+// - normalizer: null, Prepend, Replace (a String pattern) or a Sequence of them;
+// - pre_tokenizer: null or Metaspace (replacement, prepend_scheme "always", "first" or
+//   "never", split);
+// - model: BPE with byte_fallback, unk_token, fuse_unk, ignore_merges;
+// - decoder: Replace (String pattern), ByteFallback, Fuse, Strip, Metaspace, or a Sequence;
+// - added_tokens, matched whole in the raw text before anything else (as special tokens are;
+//   an added token with "normalized": true is matched the same way, not after normalizing).
+// Anything else is refused with an error naming the file and the field.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "paddock/transformer/added_token_matcher.hpp"
+#include "paddock/transformer/bpe_tokenizer.hpp"
+
+namespace paddock::transformer {
+
+class ByteFallbackBpeTokenizer {
+ public:
+  static ByteFallbackBpeTokenizer load(const std::filesystem::path& file);
+  // `label` names the source in errors.
+  static ByteFallbackBpeTokenizer parse(std::string_view json_text, std::string_view label);
+
+  // Ids of `text`; no BOS or EOS is added.
+  std::vector<std::int32_t> encode(std::string_view text) const;
+  // The text of `ids` through the file's decoder. Throws paddock::Error for an unknown id.
+  std::string decode(const std::vector<std::int32_t>& ids, bool skip_special_tokens) const;
+
+  std::size_t vocab_size() const { return table_.vocab_size(); }
+  std::optional<std::int32_t> token_to_id(std::string_view token) const {
+    return table_.token_to_id(token);
+  }
+  std::optional<std::int32_t> bos_id() const { return table_.bos_id(); }
+  std::optional<std::int32_t> eos_id() const { return table_.eos_id(); }
+  std::optional<std::int32_t> pad_id() const { return table_.pad_id(); }
+  std::optional<std::int32_t> unk_id() const { return table_.unk_id(); }
+  const SpecialTokenRoles& special_token_roles() const { return table_.special_token_roles(); }
+  // Throws paddock::Error when a role names a token the tokenizer does not have.
+  void set_special_token_roles(const SpecialTokenRoles& roles) {
+    table_.set_special_token_roles(roles);
+  }
+  // Tokens matched whole in text, special (skipped by decode when asked); an existing token
+  // keeps its id, a new one gets the next free id. Returns the ids in order.
+  std::vector<std::int32_t> add_special_tokens(const std::vector<std::string>& contents);
+
+  // The tokenizer.json it was read from, with the added tokens as they are now.
+  std::string json_text() const;
+  const std::string& source() const { return source_; }
+
+ private:
+  // One normalizer step: Prepend puts `text` before a non-empty segment, Replace writes
+  // `text` for every `pattern`.
+  struct TextStep {
+    enum class Kind { prepend, replace } kind;
+    std::string pattern, text;
+  };
+  enum class PrependScheme { always, first, never };
+  struct Metaspace {
+    std::string replacement;
+    PrependScheme prepend = PrependScheme::always;
+    bool split = true;
+  };
+  struct DecoderStep {
+    enum class Kind { replace, byte_fallback, fuse, strip, metaspace } kind;
+    std::string pattern, text;        // replace: pattern -> text; strip: text is the character
+    std::size_t start = 0, stop = 0;  // strip: at most this many from each end
+    PrependScheme prepend = PrependScheme::always;  // metaspace
+  };
+
+  void read_settings(const nlohmann::json& root);
+  void read_normalizer_step(const nlohmann::json& step, const std::string& field);
+  void read_decoder_step(const nlohmann::json& step, const std::string& field);
+  Metaspace read_metaspace(const nlohmann::json& settings, const std::string& field) const;
+  [[noreturn]] void fail(const std::string& field, const std::string& message) const;
+
+  void encode_segment(std::string_view text, bool at_start, std::vector<std::int32_t>& out) const;
+  void encode_word(std::string_view word, std::vector<std::int32_t>& out) const;
+  // The word's characters as tokens: in the vocabulary, else as <0xXX> bytes, else unk.
+  std::vector<std::int32_t> initial_symbols(std::string_view word) const;
+  std::vector<std::string> decode_steps(std::vector<std::string> tokens) const;
+
+  BpeTokenizer table_;  // vocabulary, merges, added tokens and roles
+  nlohmann::json root_;
+  std::string source_;
+  std::vector<TextStep> normalizer_;
+  std::optional<Metaspace> metaspace_;
+  std::vector<DecoderStep> decoder_;
+  bool fuse_unk_ = false;
+  bool ignore_merges_ = false;
+  std::optional<std::int32_t> model_unk_id_;
+  std::array<std::int32_t, 256> byte_ids_{};  // <0xXX> tokens; -1 where missing
+  AddedTokenMatcher added_matcher_;
+};
+
+}  // namespace paddock::transformer

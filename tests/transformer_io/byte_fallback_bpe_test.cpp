@@ -1,0 +1,256 @@
+// SentencePiece-style BPE from tokenizer.json: the LLaMA-2 layout (Prepend and Replace
+// normalizers, a decoder of Replace, ByteFallback, Fuse and Strip), the Metaspace layout,
+// byte fallback and unknown characters, the tokenizers library's merge order, loading from a
+// checkpoint directory, added tokens surviving a save, and errors naming file and field.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "paddock/error.hpp"
+#include "paddock/transformer/byte_fallback_bpe.hpp"
+#include "paddock/transformer/tokenizer.hpp"
+#include "test_support.hpp"
+
+namespace paddock::transformer {
+namespace {
+
+using nlohmann::json;
+using testing::error_message;
+using ::testing::HasSubstr;
+using testing::TempDir;
+using Ids = std::vector<std::int32_t>;
+
+// Ids 0-2 are <unk>, <s>, </s>; 3-258 the byte tokens <0x00>..<0xFF>; then `pieces` in order.
+constexpr std::int32_t kFirstPiece = 259;
+
+json llama2_style(const std::vector<std::string>& pieces,
+                  const std::vector<std::pair<std::string, std::string>>& merges,
+                  bool byte_tokens = true) {
+  json vocab = {{"<unk>", 0}, {"<s>", 1}, {"</s>", 2}};
+  if (byte_tokens) {
+    for (int byte = 0; byte < 256; ++byte) {
+      char name[8];
+      std::snprintf(name, sizeof(name), "<0x%02X>", byte);
+      vocab[name] = 3 + byte;
+    }
+  }
+  for (std::size_t i = 0; i < pieces.size(); ++i)
+    vocab[pieces[i]] = kFirstPiece + static_cast<std::int32_t>(i);
+  json merge_list = json::array();
+  for (const auto& [left, right] : merges) merge_list.push_back(left + " " + right);
+  json added = json::array();
+  for (const auto& [id, content] :
+       std::vector<std::pair<int, std::string>>{{0, "<unk>"}, {1, "<s>"}, {2, "</s>"}}) {
+    added.push_back({{"id", id},
+                     {"content", content},
+                     {"single_word", false},
+                     {"lstrip", false},
+                     {"rstrip", false},
+                     {"normalized", false},
+                     {"special", true}});
+  }
+  return {{"version", "1.0"},
+          {"added_tokens", added},
+          {"normalizer",
+           {{"type", "Sequence"},
+            {"normalizers",
+             {{{"type", "Prepend"}, {"prepend", "▁"}},
+              {{"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", "▁"}}}}}},
+          {"pre_tokenizer", nullptr},
+          {"decoder",
+           {{"type", "Sequence"},
+            {"decoders",
+             {{{"type", "Replace"}, {"pattern", {{"String", "▁"}}}, {"content", " "}},
+              {{"type", "ByteFallback"}},
+              {{"type", "Fuse"}},
+              {{"type", "Strip"}, {"content", " "}, {"start", 1}, {"stop", 0}}}}}},
+          {"model",
+           {{"type", "BPE"},
+            {"unk_token", "<unk>"},
+            {"fuse_unk", true},
+            {"byte_fallback", true},
+            {"vocab", vocab},
+            {"merges", merge_list}}}};
+}
+
+// "▁hello ▁world" and the pieces to build them.
+const std::vector<std::string> kHelloPieces = {
+    "▁",   "h",     "e",      "l",  "o",  "w",    "r",     "d",      "▁h", "ll",
+    "▁he", "▁hell", "▁hello", "▁w", "or", "▁wor", "▁worl", "▁world", "▁▁"};
+const std::vector<std::pair<std::string, std::string>> kHelloMerges = {
+    {"▁", "h"}, {"l", "l"},   {"▁h", "e"},   {"▁he", "ll"},  {"▁hell", "o"}, {"▁", "w"},
+    {"o", "r"}, {"▁w", "or"}, {"▁wor", "l"}, {"▁worl", "d"}, {"▁", "▁"}};
+
+std::int32_t piece(const std::string& text) {
+  const auto found = std::find(kHelloPieces.begin(), kHelloPieces.end(), text);
+  return kFirstPiece + static_cast<std::int32_t>(found - kHelloPieces.begin());
+}
+
+ByteFallbackBpeTokenizer hello_tokenizer() {
+  return ByteFallbackBpeTokenizer::parse(llama2_style(kHelloPieces, kHelloMerges).dump(),
+                                         "hello/tokenizer.json");
+}
+
+TEST(ByteFallbackBpe, SpacesBecomeTheMarkAndTheTextGetsOneInFront) {
+  const auto tokenizer = hello_tokenizer();
+  EXPECT_EQ(tokenizer.encode("hello world"), (Ids{piece("▁hello"), piece("▁world")}));
+  // Three spaces: two marks merge, as no pre-tokenizer splits the text.
+  EXPECT_EQ(tokenizer.encode("hello   world"),
+            (Ids{piece("▁hello"), piece("▁▁"), piece("▁world")}));
+  EXPECT_EQ(tokenizer.decode(tokenizer.encode("hello world"), false), "hello world");
+  // Strip removes one leading space only: a text that began with spaces keeps the rest.
+  EXPECT_EQ(tokenizer.decode(tokenizer.encode("  hello"), false), "  hello");
+  EXPECT_TRUE(tokenizer.encode("").empty());
+}
+
+TEST(ByteFallbackBpe, CharactersOutsideTheVocabularyBecomeTheirBytes) {
+  const auto tokenizer = hello_tokenizer();
+  // é is C3 A9; byte tokens are 3 + the byte.
+  EXPECT_EQ(tokenizer.encode("hé"), (Ids{piece("▁h"), 3 + 0xC3, 3 + 0xA9}));
+  EXPECT_EQ(tokenizer.decode(tokenizer.encode("hé\nlo"), false), "hé\nlo");
+  // A broken run of bytes decodes to one U+FFFD per byte, as the tokenizers library's.
+  EXPECT_EQ(tokenizer.decode({piece("h"), 3 + 0xC3, piece("o")}, false), "h\xEF\xBF\xBDo");
+  EXPECT_THROW(tokenizer.decode({99999}, false), Error);
+}
+
+TEST(ByteFallbackBpe, WithoutByteTokensUnknownCharactersFuseIntoOneUnk) {
+  const auto tokenizer = ByteFallbackBpeTokenizer::parse(
+      llama2_style(kHelloPieces, kHelloMerges, /*byte_tokens=*/false).dump(), "t.json");
+  EXPECT_EQ(tokenizer.encode("h€€o"), (Ids{piece("▁h"), 0, piece("o")}));
+  json unfused = llama2_style(kHelloPieces, kHelloMerges, /*byte_tokens=*/false);
+  unfused["model"]["fuse_unk"] = false;
+  EXPECT_EQ(ByteFallbackBpeTokenizer::parse(unfused.dump(), "t.json").encode("h€€o"),
+            (Ids{piece("▁h"), 0, 0, piece("o")}));
+}
+
+TEST(ByteFallbackBpe, SpecialTokensAreMatchedInTheRawTextAndCanBeSkipped) {
+  const auto tokenizer = hello_tokenizer();
+  // After a special token the text is a new segment and gets its own mark, as LLaMA-2's
+  // tokenizer.json does.
+  EXPECT_EQ(tokenizer.encode("<s>hello</s>world"), (Ids{1, piece("▁hello"), 2, piece("▁world")}));
+  EXPECT_EQ(tokenizer.decode(tokenizer.encode("<s>hello</s>"), true), "hello");
+  EXPECT_EQ(tokenizer.decode({1, piece("▁hello")}, false), "<s> hello");
+}
+
+TEST(ByteFallbackBpe, AMergesNewPairGoesBeforeTheRestOfItsRankAsInTheTokenizersLibrary) {
+  // Ranks not in learning order, as in files converted from SentencePiece scores: "cdc"
+  // (rank 0) is preferred to "cd" (rank 1). In "cdcd" the first "cd" forms, then its pair with
+  // the next "c" outranks the second "cd": ▁ cdc d, not ▁ cd cd.
+  const std::vector<std::string> pieces = {"▁", "c", "d", "cd", "cdc"};
+  const auto tokenizer = ByteFallbackBpeTokenizer::parse(
+      llama2_style(pieces, {{"cd", "c"}, {"c", "d"}}).dump(), "t.json");
+  EXPECT_EQ(tokenizer.encode("cdcd"), (Ids{kFirstPiece, kFirstPiece + 4, kFirstPiece + 2}));
+}
+
+json metaspace_style(const std::string& scheme, bool split) {
+  json file = llama2_style(kHelloPieces, kHelloMerges);
+  file["normalizer"] = nullptr;
+  const json metaspace = {
+      {"type", "Metaspace"}, {"replacement", "▁"}, {"prepend_scheme", scheme}, {"split", split}};
+  file["pre_tokenizer"] = metaspace;
+  file["decoder"] = metaspace;
+  return file;
+}
+
+TEST(ByteFallbackBpe, MetaspacePrependsWhereItsSchemeSaysAndSplitsBeforeEachMark) {
+  const auto first = ByteFallbackBpeTokenizer::parse(metaspace_style("first", false).dump(), "t");
+  EXPECT_EQ(first.encode("hello</s>hello"),
+            (Ids{piece("▁hello"), 2, piece("h"), piece("e"), piece("ll"), piece("o")}));
+  EXPECT_EQ(first.encode("hello   world"), (Ids{piece("▁hello"), piece("▁▁"), piece("▁world")}));
+  const auto always = ByteFallbackBpeTokenizer::parse(metaspace_style("always", true).dump(), "t");
+  EXPECT_EQ(always.encode("hello</s>hello"), (Ids{piece("▁hello"), 2, piece("▁hello")}));
+  // Split: "▁hello", "▁", "▁", "▁world" are words of their own, so the marks cannot merge
+  // (the tokenizers library's own example: "Hey   friend!" -> ▁Hey ▁ ▁ ▁friend!).
+  EXPECT_EQ(always.encode("hello   world"),
+            (Ids{piece("▁hello"), piece("▁"), piece("▁"), piece("▁world")}));
+  // A text that starts with a space gets no second mark.
+  EXPECT_EQ(always.encode(" hello"), (Ids{piece("▁hello")}));
+  // The decoder drops the first token's marks and writes the others as spaces ...
+  EXPECT_EQ(always.decode({piece("▁hello"), piece("▁world")}, false), "hello world");
+  // ... unless nothing was prepended.
+  const auto never = ByteFallbackBpeTokenizer::parse(metaspace_style("never", true).dump(), "t");
+  EXPECT_EQ(never.encode("hello"), (Ids{piece("h"), piece("e"), piece("ll"), piece("o")}));
+  EXPECT_EQ(never.decode({piece("▁hello")}, false), " hello");
+}
+
+TEST(ByteFallbackBpe, UnsupportedPartsAreErrorsNamingFileAndField) {
+  const std::pair<std::function<void(json&)>, std::string> cases[] = {
+      {[](json& j) {
+         j["normalizer"] = {{"type", "NFKC"}};
+       },
+       "llama/tokenizer.json: normalizer: {\"type\":\"NFKC\"} is not supported"},
+      {[](json& j) {
+         j["normalizer"]["normalizers"][1]["pattern"] = {{"Regex", "\\s"}};
+       },
+       "normalizer.normalizers[1].pattern: must be {\"String\": \"...\"}"},
+      {[](json& j) {
+         j["pre_tokenizer"] = {{"type", "ByteLevel"}};
+       },
+       "pre_tokenizer: {\"type\":\"ByteLevel\"} is not supported"},
+      {[](json& j) {
+         j["pre_tokenizer"] = {
+             {"type", "Metaspace"}, {"replacement", "▁"}, {"prepend_scheme", "sometimes"}};
+       },
+       "pre_tokenizer.prepend_scheme: must be \"always\", \"first\" or \"never\""},
+      {[](json& j) {
+         j["pre_tokenizer"] = {{"type", "Metaspace"}, {"replacement", "ab"}};
+       },
+       "pre_tokenizer.replacement: must be one character"},
+      {[](json& j) { j["decoder"]["decoders"][3]["content"] = ""; },
+       "decoder.decoders[3].content: must be one character"},
+      {[](json& j) { j["decoder"]["decoders"][3]["start"] = -1; },
+       "decoder.decoders[3].start: must be a count"},
+      {[](json& j) {
+         j["decoder"] = {{"type", "WordPiece"}};
+       },
+       "decoder: {\"type\":\"WordPiece\"} is not supported"},
+      {[](json& j) { j["model"]["fuse_unk"] = "yes"; }, "model.fuse_unk: must be true or false"},
+      {[](json& j) { j["model"]["merges"][0] = "▁ nothere"; },
+       "model.merges[0]: 'nothere' is not in model.vocab"},
+      {[](json& j) { j["model"]["byte_fallback"] = false; }, "model.byte_fallback: must be true"},
+  };
+  for (const auto& [edit, expected] : cases) {
+    json file = llama2_style(kHelloPieces, kHelloMerges);
+    edit(file);
+    EXPECT_THAT(error_message(
+                    [&] { ByteFallbackBpeTokenizer::parse(file.dump(), "llama/tokenizer.json"); }),
+                HasSubstr(expected))
+        << file.dump().substr(0, 200);
+  }
+  EXPECT_THAT(error_message([] { ByteFallbackBpeTokenizer::parse("{\"model\": [", "x.json"); }),
+              HasSubstr("x.json: not valid JSON"));
+}
+
+TEST(ByteFallbackBpe, ACheckpointWithOnlyThisTokenizerJsonLoadsItAndKeepsAddedTokens) {
+  TempDir directory;
+  testing::write_text(directory / "tokenizer.json",
+                      llama2_style(kHelloPieces, kHelloMerges).dump());
+  testing::write_text(directory / "tokenizer_config.json",
+                      R"({"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>",
+                          "pad_token": null})");
+  const auto tokenizer = load_checkpoint_tokenizer(directory.path());
+  EXPECT_EQ(tokenizer->bos_id(), 1);
+  EXPECT_EQ(tokenizer->eos_id(), 2);
+  EXPECT_FALSE(tokenizer->pad_id().has_value());
+  EXPECT_EQ(tokenizer->encode("hello world"), (Ids{piece("▁hello"), piece("▁world")}));
+  // Quark's reward tokens: new ids after the vocabulary, matched whole.
+  const std::int32_t vocabulary = static_cast<std::int32_t>(tokenizer->vocab_size());
+  EXPECT_EQ(tokenizer->add_special_tokens({"<reward_0>", "</s>"}), (Ids{vocabulary, 2}));
+  EXPECT_EQ(tokenizer->encode("<reward_0>hello"), (Ids{vocabulary, piece("▁hello")}));
+
+  TempDir saved;
+  tokenizer->save(saved.path());
+  const auto reloaded = load_checkpoint_tokenizer(saved.path());
+  EXPECT_EQ(reloaded->vocab_size(), tokenizer->vocab_size());
+  EXPECT_EQ(reloaded->encode("<reward_0>hello world</s>"),
+            tokenizer->encode("<reward_0>hello world</s>"));
+  EXPECT_EQ(reloaded->bos_id(), 1);
+  EXPECT_EQ(reloaded->decode(reloaded->encode("<reward_0>hé</s>"), true), "hé");
+
+  testing::write_text(directory / "tokenizer_config.json", R"({"bos_token": "<start>"})");
+  EXPECT_THAT(error_message([&] { load_checkpoint_tokenizer(directory.path()); }),
+              HasSubstr("tokenizer_config.json: the bos token '<start>'"));
+}
+
+}  // namespace
+}  // namespace paddock::transformer
