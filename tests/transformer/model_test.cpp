@@ -254,8 +254,9 @@ TEST(TransformerModel, CheckpointTokenizerProblemsAreNamed) {
 }
 
 // A LLaMA checkpoint whose tokenizer is a SentencePiece tokenizer.model (the tiny one of
-// tests/transformer_io/data, trained with LLaMA's settings) loads, generates and saves in the
-// same process as LibTorch: no libsentencepiece, so no protobuf clash.
+// tests/transformer_io/data, trained with LLaMA's settings) loads, grows a reward token,
+// generates and saves in the same process as LibTorch: no libsentencepiece, so no protobuf
+// clash.
 TEST(TransformerModel, LlamaCheckpointWithTokenizerModelLoadsAndSaves) {
   TempDir source;
   std::filesystem::copy_file(PADDOCK_TINY_LLAMA_TOKENIZER, source / "tokenizer.model");
@@ -280,6 +281,13 @@ TEST(TransformerModel, LlamaCheckpointWithTokenizerModelLoadsAndSaves) {
   EXPECT_EQ(model.sequence_prefix(), std::vector<std::int64_t>{1});
   const std::string text = "Reverse the word cat.\n東京 🙂";
   EXPECT_EQ(model.detokenize(model.tokenize(text)), text);
+  // Quark's reward token: an id past the pieces and a row of its own, kept by a save.
+  const auto reward = model.add_special_tokens({"<|reward_0|>"});
+  ASSERT_EQ(reward.size(), 1u);
+  EXPECT_EQ(reward[0], 320);
+  EXPECT_EQ(model.decoder().weights().at("model.embed_tokens.weight").size(0), 321);
+  const std::string rewarded = "<|reward_0|>" + text;
+  EXPECT_EQ(model.tokenize(rewarded).front(), 320);
 
   TempDir saved;
   model.save(saved.path());
@@ -287,6 +295,7 @@ TEST(TransformerModel, LlamaCheckpointWithTokenizerModelLoadsAndSaves) {
   EXPECT_FALSE(std::filesystem::exists(saved / "tokenizer.json"));
   auto loaded = TransformerModel::load(saved.path(), torch::kCPU);
   EXPECT_EQ(loaded->tokenize(text), model.tokenize(text));
+  EXPECT_EQ(loaded->tokenize(rewarded), model.tokenize(rewarded));
   GenerationOptions greedy;
   greedy.temperature = 0;
   greedy.max_new_tokens = 6;

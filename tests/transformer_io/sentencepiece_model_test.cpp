@@ -524,13 +524,24 @@ TEST_F(TinyLlamaTokenizer, LoadsAsACheckpointTokenizerWithRolesFromTheConfig) {
   EXPECT_EQ(tokenizer->pad_id(), 0);
   const std::string text = "Reverse the word cat.";
   EXPECT_EQ(tokenizer->decode(tokenizer->encode(text), true), text);
-  EXPECT_THROW(tokenizer->add_special_tokens({"<reward_0>"}), Error);
+  // Quark's reward tokens: new ids past the pieces, matched whole; a role piece keeps its id.
+  EXPECT_EQ(tokenizer->add_special_tokens({"<reward_0>", "<reward_1>", "</s>", "<reward_0>"}),
+            (std::vector<std::int32_t>{320, 321, 2, 320}));
+  EXPECT_EQ(tokenizer->vocab_size(), 322u);
+  const std::string rewarded = "<reward_1>" + text + "</s>";
+  const auto rewarded_ids = tokenizer->encode(rewarded);
+  EXPECT_EQ(rewarded_ids.front(), 321);
+  EXPECT_EQ(rewarded_ids.back(), 2);
+  EXPECT_EQ(tokenizer->decode(rewarded_ids, true), text);
+  EXPECT_EQ(tokenizer->decode(rewarded_ids, false), rewarded);
 
   testing::TempDir saved;
   tokenizer->save(saved.path());
   const auto reloaded = load_checkpoint_tokenizer(saved.path());
   EXPECT_EQ(reloaded->pad_id(), 0);
   EXPECT_EQ(reloaded->encode(text), tokenizer->encode(text));
+  EXPECT_EQ(reloaded->vocab_size(), 322u);
+  EXPECT_EQ(reloaded->encode(rewarded), rewarded_ids);
 
   testing::write_text(directory / "tokenizer_config.json", R"({"eos_token": "<|eot|>"})");
   EXPECT_THAT(error_message([&] { load_checkpoint_tokenizer(directory.path()); }),

@@ -1,6 +1,8 @@
 // SentencePieceTokenizer behind the Tokenizer interface.
 #include "paddock/transformer/sentencepiece_adapter.hpp"
 
+#include <algorithm>
+
 #include "paddock/error.hpp"
 #include "paddock/transformer/tokenizer_directory.hpp"
 
@@ -10,10 +12,31 @@ namespace {
 class SentencePieceAdapter : public ForwardingTokenizer<SentencePieceTokenizer> {
  public:
   using ForwardingTokenizer::ForwardingTokenizer;
-  std::vector<std::int32_t> add_special_tokens(const std::vector<std::string>&) override {
-    throw Error(tokenizer_.source() +
-                ": adding tokens to a SentencePiece tokenizer is not supported yet (Quark's reward "
-                "tokens need a byte-level BPE tokenizer)");
+  // As Hugging Face's add_special_tokens: an added token or piece spelled the same keeps its
+  // id (and becomes special), a new one gets the next id past the vocabulary.
+  std::vector<std::int32_t> add_special_tokens(const std::vector<std::string>& contents) override {
+    std::vector<AddedToken> tokens = tokenizer_.added_tokens();
+    auto next_id = static_cast<std::int32_t>(tokenizer_.vocab_size());
+    std::vector<std::int32_t> ids;
+    for (const std::string& content : contents) {
+      const auto same = std::find_if(tokens.begin(), tokens.end(), [&](const AddedToken& token) {
+        return token.content == content;
+      });
+      if (same != tokens.end()) {
+        same->special = true;
+        ids.push_back(same->id);
+        continue;
+      }
+      AddedToken token;
+      token.content = content;
+      token.special = true;
+      token.id = tokenizer_.token_to_id(content).value_or(next_id);
+      if (token.id == next_id) ++next_id;
+      ids.push_back(token.id);
+      tokens.push_back(std::move(token));
+    }
+    tokenizer_.set_added_tokens(std::move(tokens));  // checks them; unchanged if it throws
+    return ids;
   }
   void save(const std::filesystem::path& directory) const override {
     save_sentencepiece_tokenizer(tokenizer_, directory);
