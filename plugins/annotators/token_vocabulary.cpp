@@ -1,6 +1,7 @@
 // Token vocabularies for logit bias: tiktoken rank files and Hugging Face tokenizers.
 #include "token_vocabulary.hpp"
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <unordered_map>
@@ -10,7 +11,9 @@
 
 #include "paddock/core/files.hpp"
 #include "paddock/error.hpp"
+#include "paddock/transformer/byte_fallback_bpe.hpp"
 #include "paddock/transformer/byte_level_alphabet.hpp"
+#include "paddock/transformer/sentencepiece_tokenizer.hpp"
 #include "paddock/transformer/tokenizer_directory.hpp"
 #include "paddock/transformer/tokenizer_json.hpp"
 #include "paddock/transformer/vocab_merges_files.hpp"
@@ -88,6 +91,54 @@ class BpeVocabulary final : public TokenVocabulary {
   std::string description_;
 };
 
+// SentencePiece vocabularies (tokenizer.model, or a tokenizer.json with byte_fallback), whose
+// pieces spell a space as "▁" and a byte missing from the pieces as "<0xXX>".
+template <class SentencePieceLike>
+class SentencePieceVocabulary final : public TokenVocabulary {
+ public:
+  SentencePieceVocabulary(SentencePieceLike tokenizer, std::string description)
+      : tokenizer_(std::move(tokenizer)), description_(std::move(description)) {}
+  std::optional<std::int64_t> id_of(std::string_view text) const override {
+    for (const auto& added : tokenizer_.added_tokens()) {
+      if (added.content == text) return added.id;
+    }
+    if (const auto id = tokenizer_.token_to_id(piece_of(text))) return *id;
+    if (text.size() == 1) {
+      char name[8];
+      std::snprintf(name, sizeof(name), "<0x%02X>", static_cast<unsigned char>(text[0]));
+      if (const auto id = tokenizer_.token_to_id(name)) return *id;
+    }
+    return std::nullopt;
+  }
+  std::vector<TokenPiece> split(std::string_view text) const override {
+    std::vector<TokenPiece> pieces;
+    for (const std::int32_t id : tokenizer_.encode(text)) {
+      std::string shown = tokenizer_.id_to_token(id).value_or("");
+      replace_all(shown, kMark, " ");
+      pieces.push_back({std::move(shown), id});
+    }
+    return pieces;
+  }
+  std::string description() const override { return description_; }
+
+ private:
+  static constexpr std::string_view kMark = "\xe2\x96\x81";  // U+2581, SentencePiece's space
+
+  static void replace_all(std::string& text, std::string_view from, std::string_view to) {
+    for (std::size_t at = text.find(from); at != std::string::npos;
+         at = text.find(from, at + to.size()))
+      text.replace(at, from.size(), to);
+  }
+  static std::string piece_of(std::string_view text) {
+    std::string piece(text);
+    replace_all(piece, " ", kMark);
+    return piece;
+  }
+
+  SentencePieceLike tokenizer_;
+  std::string description_;
+};
+
 // A vocab.json without merges.txt: lookup only.
 class VocabOnly final : public TokenVocabulary {
  public:
@@ -141,6 +192,11 @@ std::unique_ptr<TokenVocabulary> load_json_vocabulary(const std::filesystem::pat
     throw Error(file.string() +
                 ": expected a JSON object (a tokenizer.json, or a vocab.json of token -> id)");
   }
+  if (document.contains("model") && transformer::is_byte_fallback_bpe(document)) {
+    return std::make_unique<SentencePieceVocabulary<transformer::ByteFallbackBpeTokenizer>>(
+        transformer::ByteFallbackBpeTokenizer::parse(text, file.string()),
+        "tokenizer.json " + file.string());
+  }
   if (document.contains("model")) {
     return std::make_unique<BpeVocabulary>(transformer::parse_tokenizer_json(text, file.string()),
                                            "tokenizer.json " + file.string());
@@ -159,8 +215,25 @@ std::unique_ptr<TokenVocabulary> load_json_vocabulary(const std::filesystem::pat
 std::unique_ptr<TokenVocabulary> load_token_vocabulary(const std::filesystem::path& path) {
   std::error_code error;
   if (std::filesystem::is_directory(path, error)) {
-    return std::make_unique<BpeVocabulary>(transformer::load_tokenizer(path),
-                                           "tokenizer in " + path.string());
+    // The order the transformer backend reads a checkpoint's tokenizer in.
+    const std::string description = "tokenizer in " + path.string();
+    try {
+      return std::make_unique<BpeVocabulary>(transformer::load_tokenizer(path), description);
+    } catch (const Error&) {
+      if (std::filesystem::exists(path / "tokenizer.model")) {
+        return std::make_unique<SentencePieceVocabulary<transformer::SentencePieceTokenizer>>(
+            transformer::load_sentencepiece_tokenizer(path), description);
+      }
+      if (std::filesystem::exists(path / "tokenizer.json")) {
+        const std::string text = read_file(path / "tokenizer.json", "tokenizer file");
+        if (transformer::is_byte_fallback_bpe(transformer::parse_tokenizer_json_document(
+                text, (path / "tokenizer.json").string()))) {
+          return std::make_unique<SentencePieceVocabulary<transformer::ByteFallbackBpeTokenizer>>(
+              transformer::load_byte_fallback_tokenizer(path), description);
+        }
+      }
+      throw;
+    }
   }
   if (!std::filesystem::exists(path, error)) {
     throw Error(path.string() + ": the tokenizer file does not exist");
@@ -168,9 +241,14 @@ std::unique_ptr<TokenVocabulary> load_token_vocabulary(const std::filesystem::pa
   const std::string extension = path.extension().string();
   if (extension == ".tiktoken") return std::make_unique<TiktokenVocabulary>(path);
   if (extension == ".json") return load_json_vocabulary(path);
+  if (extension == ".model") {
+    return std::make_unique<SentencePieceVocabulary<transformer::SentencePieceTokenizer>>(
+        transformer::SentencePieceTokenizer::load(path), "tokenizer.model " + path.string());
+  }
   throw Error(path.string() +
               ": unknown tokenizer format; give a tiktoken rank file (*.tiktoken), a "
-              "tokenizer.json, a vocab.json, or a model directory holding one");
+              "tokenizer.json, a vocab.json, a SentencePiece tokenizer.model, or a model "
+              "directory holding one");
 }
 
 std::string quote_token(std::string_view text) {

@@ -1,8 +1,9 @@
 // The token vocabulary that turns logit-bias token strings into the ids an API expects.
 // Formats: a tiktoken rank file (`*.tiktoken`, what OpenAI's models use), a Hugging Face
-// `tokenizer.json` (byte-level BPE, what vLLM and llama.cpp servers load with the model), a
-// `vocab.json` (with `merges.txt` beside it when there is one), or a model directory holding
-// tokenizer.json or vocab.json + merges.txt.
+// `tokenizer.json` (byte-level BPE, or SentencePiece-style with byte_fallback: what vLLM and
+// llama.cpp servers load with the model), a `vocab.json` (with `merges.txt` beside it when
+// there is one), a SentencePiece `tokenizer.model`, or a model directory holding one of them.
+// In SentencePiece vocabularies a space is the piece's "▁": " Both" is the piece "▁Both".
 #pragma once
 
 #include <cstdint>
@@ -35,8 +36,9 @@ class TokenVocabulary {
 };
 
 // Loads by name and content: `*.tiktoken` is a rank file; a `.json` with a "model" section is
-// a tokenizer.json, any other JSON object a vocab.json; a directory is a Hugging Face model
-// directory. Errors name the file (and line and column where the format has them).
+// a tokenizer.json, any other JSON object a vocab.json; `*.model` is a SentencePiece model; a
+// directory is a Hugging Face model directory, read in the transformer backend's order. Errors name
+// the file (and line and column where the format has them).
 std::unique_ptr<TokenVocabulary> load_token_vocabulary(const std::filesystem::path& path);
 
 // Shows text with its spaces and control bytes visible: " Both" -> "' Both'",

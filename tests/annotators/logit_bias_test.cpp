@@ -13,6 +13,7 @@
 #include "logit_bias.hpp"
 #include "loopback_server.hpp"
 #include "paddock/error.hpp"
+#include "paddock/transformer/sentencepiece_tokenizer.hpp"
 #include "test_support.hpp"
 #include "tiktoken_ranks.hpp"
 #include "token_vocabulary.hpp"
@@ -238,6 +239,71 @@ TEST_F(LogitBiasTest, TokenizerJsonMapsRawTextThroughTheByteLevelAlphabet) {
               }),
               HasSubstr("'hello world' is not one token of tokenizer.json " + file.string() +
                         "; it splits into 2 tokens: 'hello' (12), ' world' (17)"));
+}
+
+// A SentencePiece-style tokenizer.json (LLaMA-2's layout): "▁hello", "▁world", byte pieces.
+std::string sentencepiece_style_json() {
+  nlohmann::json vocab = {{"<unk>", 0}, {"<s>", 1}, {"</s>", 2}, {"<0x0A>", 3}};
+  const std::vector<std::string> pieces = {"▁",      "h",  "e",  "l",    "o",     "w",
+                                           "r",      "d",  "▁h", "ll",   "▁he",   "▁hell",
+                                           "▁hello", "▁w", "or", "▁wor", "▁worl", "▁world"};
+  for (std::size_t i = 0; i < pieces.size(); ++i) vocab[pieces[i]] = 4 + i;
+  nlohmann::json added = nlohmann::json::array();
+  for (const auto& [id, content] :
+       std::vector<std::pair<int, std::string>>{{0, "<unk>"}, {1, "<s>"}, {2, "</s>"}}) {
+    added.push_back({{"id", id}, {"content", content}, {"special", true}});
+  }
+  return nlohmann::json{
+      {"added_tokens", added},
+      {"normalizer",
+       {{"type", "Sequence"},
+        {"normalizers",
+         {{{"type", "Prepend"}, {"prepend", "▁"}},
+          {{"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", "▁"}}}}}},
+      {"pre_tokenizer", nullptr},
+      {"decoder", nullptr},
+      {"model",
+       {{"type", "BPE"},
+        {"unk_token", "<unk>"},
+        {"byte_fallback", true},
+        {"vocab", vocab},
+        {"merges",
+         {"▁ h", "l l", "▁h e", "▁he ll", "▁hell o", "▁ w", "o r", "▁w or", "▁wor l", "▁worl d"}}}}}
+      .dump();
+}
+
+TEST_F(LogitBiasTest, SentencePieceVocabulariesSpellASpaceAsTheirMark) {
+  const auto file = write("llama/tokenizer.json", sentencepiece_style_json());
+  for (const auto& path : {file, file.parent_path()}) {
+    const auto vocabulary = load_token_vocabulary(path);
+    EXPECT_EQ(vocabulary->id_of(" world"), 21) << path;
+    EXPECT_EQ(vocabulary->id_of(" hello"), 16);
+    EXPECT_FALSE(vocabulary->id_of("hello"));
+    EXPECT_EQ(vocabulary->id_of("\n"), 3);  // a byte piece
+    EXPECT_EQ(vocabulary->id_of("</s>"), 2);
+  }
+  EXPECT_EQ(resolve({}, {{" world", -100}, {"</s>", 5}}, file),
+            nlohmann::json({{"21", -100}, {"2", 5}}));
+  EXPECT_THAT(error_of([&] {
+                resolve({}, {{"hello world", 3}}, file);
+              }),
+              HasSubstr("'hello world' is not one token of tokenizer.json " + file.string() +
+                        "; it splits into 2 tokens: ' hello' (16), ' world' (21)"));
+
+  // A SentencePiece tokenizer.model, alone or in a model directory: its pieces, as the
+  // tokenizer itself names them.
+  const auto model = transformer::SentencePieceTokenizer::load(PADDOCK_TINY_LLAMA_TOKENIZER);
+  std::filesystem::create_directories(dir_ / "tiny_llama");
+  std::filesystem::copy_file(PADDOCK_TINY_LLAMA_TOKENIZER, dir_ / "tiny_llama/tokenizer.model");
+  for (const std::filesystem::path& path :
+       {std::filesystem::path(PADDOCK_TINY_LLAMA_TOKENIZER), dir_ / "tiny_llama"}) {
+    const auto vocabulary = load_token_vocabulary(path);
+    const auto the = model.token_to_id("▁the");
+    ASSERT_TRUE(the.has_value());
+    EXPECT_EQ(vocabulary->id_of(" the"), *the) << path;
+    EXPECT_EQ(vocabulary->id_of("\n"), model.token_to_id("<0x0A>"));
+    EXPECT_EQ(vocabulary->id_of("</s>"), 2);
+  }
 }
 
 TEST_F(LogitBiasTest, VocabJsonWorksAloneOrWithMergesBesideIt) {

@@ -42,9 +42,12 @@ class ByteFallbackBpeTokenizer {
   std::string decode(const std::vector<std::int32_t>& ids, bool skip_special_tokens) const;
 
   std::size_t vocab_size() const { return table_.vocab_size(); }
+  // A vocabulary entry as the file spells it ("▁the", "<0x0A>") or an added token's content.
   std::optional<std::int32_t> token_to_id(std::string_view token) const {
     return table_.token_to_id(token);
   }
+  std::optional<std::string> id_to_token(std::int32_t id) const { return table_.id_to_token(id); }
+  const std::vector<AddedToken>& added_tokens() const { return table_.added_tokens(); }
   std::optional<std::int32_t> bos_id() const { return table_.bos_id(); }
   std::optional<std::int32_t> eos_id() const { return table_.eos_id(); }
   std::optional<std::int32_t> pad_id() const { return table_.pad_id(); }
