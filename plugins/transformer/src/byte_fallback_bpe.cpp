@@ -146,6 +146,18 @@ void ByteFallbackBpeTokenizer::read_settings(const json& root) {
   }
 }
 
+std::pair<std::string, std::string> ByteFallbackBpeTokenizer::read_replace(
+    const json& step, const std::string& field) const {
+  const auto pattern = step.find("pattern");
+  if (pattern == step.end() || !pattern->is_object() || !pattern->contains("String") ||
+      !(*pattern)["String"].is_string() || (*pattern)["String"].get<std::string>().empty()) {
+    fail(field + ".pattern", "must be {\"String\": \"...\"} (a Regex pattern is not supported)");
+  }
+  if (!step.contains("content") || !step["content"].is_string())
+    fail(field + ".content", "must be a string");
+  return {(*pattern)["String"].get<std::string>(), step["content"].get<std::string>()};
+}
+
 void ByteFallbackBpeTokenizer::read_normalizer_step(const json& step, const std::string& field) {
   const std::string type = type_of(step);
   if (type == "Prepend") {
@@ -153,15 +165,8 @@ void ByteFallbackBpeTokenizer::read_normalizer_step(const json& step, const std:
       fail(field + ".prepend", "must be a string");
     normalizer_.push_back({TextStep::Kind::prepend, "", step["prepend"].get<std::string>()});
   } else if (type == "Replace") {
-    const auto pattern = step.find("pattern");
-    if (pattern == step.end() || !pattern->is_object() || !pattern->contains("String") ||
-        !(*pattern)["String"].is_string() || (*pattern)["String"].get<std::string>().empty()) {
-      fail(field + ".pattern", "must be {\"String\": \"...\"} (a Regex pattern is not supported)");
-    }
-    if (!step.contains("content") || !step["content"].is_string())
-      fail(field + ".content", "must be a string");
-    normalizer_.push_back({TextStep::Kind::replace, (*pattern)["String"].get<std::string>(),
-                           step["content"].get<std::string>()});
+    auto [pattern, text] = read_replace(step, field);
+    normalizer_.push_back({TextStep::Kind::replace, std::move(pattern), std::move(text)});
   } else {
     fail(field, step.dump() + " is not supported (Prepend and Replace are)");
   }
@@ -205,15 +210,8 @@ void ByteFallbackBpeTokenizer::read_decoder_step(const json& step, const std::st
   const std::string type = type_of(step);
   DecoderStep decoded;
   if (type == "Replace") {
-    const auto pattern = step.find("pattern");
-    if (pattern == step.end() || !pattern->is_object() || !pattern->contains("String") ||
-        !(*pattern)["String"].is_string() || (*pattern)["String"].get<std::string>().empty()) {
-      fail(field + ".pattern", "must be {\"String\": \"...\"} (a Regex pattern is not supported)");
-    }
-    if (!step.contains("content") || !step["content"].is_string())
-      fail(field + ".content", "must be a string");
-    decoded = {DecoderStep::Kind::replace, (*pattern)["String"].get<std::string>(),
-               step["content"].get<std::string>()};
+    auto [pattern, text] = read_replace(step, field);
+    decoded = {DecoderStep::Kind::replace, std::move(pattern), std::move(text)};
   } else if (type == "ByteFallback") {
     decoded.kind = DecoderStep::Kind::byte_fallback;
   } else if (type == "Fuse") {
@@ -469,18 +467,7 @@ std::vector<std::int32_t> ByteFallbackBpeTokenizer::add_special_tokens(
 
 std::string ByteFallbackBpeTokenizer::json_text() const {
   json root = root_;
-  std::vector<AddedToken> added = table_.added_tokens();
-  std::sort(added.begin(), added.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
-  root["added_tokens"] = json::array();
-  for (const AddedToken& token : added) {
-    root["added_tokens"].push_back({{"id", token.id},
-                                    {"content", token.content},
-                                    {"single_word", token.single_word},
-                                    {"lstrip", token.lstrip},
-                                    {"rstrip", token.rstrip},
-                                    {"normalized", token.normalized},
-                                    {"special", token.special}});
-  }
+  root["added_tokens"] = added_tokens_json<json>(table_.added_tokens());
   return root.dump(2) + "\n";
 }
 

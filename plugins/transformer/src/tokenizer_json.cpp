@@ -335,18 +335,7 @@ std::string tokenizer_json_text_unchecked(const BpeTokenizer& tokenizer) {
   root["truncation"] = ordered(parts.truncation);
   root["padding"] = ordered(parts.padding);
 
-  std::vector<AddedToken> added = parts.added_tokens;
-  std::sort(added.begin(), added.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
-  root["added_tokens"] = ordered_json::array();
-  for (const AddedToken& token : added) {
-    root["added_tokens"].push_back({{"id", token.id},
-                                    {"content", token.content},
-                                    {"single_word", token.single_word},
-                                    {"lstrip", token.lstrip},
-                                    {"rstrip", token.rstrip},
-                                    {"normalized", token.normalized},
-                                    {"special", token.special}});
-  }
+  root["added_tokens"] = added_tokens_json<ordered_json>(parts.added_tokens);
   root["normalizer"] = nullptr;
   root["pre_tokenizer"] = pre_tokenizer_json(parts.pre_tokenizer);
   root["post_processor"] = parts.post_processor.is_null()

@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -86,6 +87,9 @@ class ByteFallbackBpeTokenizer {
   };
 
   void read_settings(const nlohmann::json& root);
+  // A Replace step's String pattern and content.
+  std::pair<std::string, std::string> read_replace(const nlohmann::json& step,
+                                                   const std::string& field) const;
   void read_normalizer_step(const nlohmann::json& step, const std::string& field);
   void read_decoder_step(const nlohmann::json& step, const std::string& field);
   Metaspace read_metaspace(const nlohmann::json& settings, const std::string& field) const;

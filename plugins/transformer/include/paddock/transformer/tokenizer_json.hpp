@@ -10,9 +10,11 @@
 // the field.
 #pragma once
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +25,24 @@ namespace paddock::transformer {
 BpeTokenizer load_tokenizer_json(const std::filesystem::path& file);
 // `label` names the source in errors.
 BpeTokenizer parse_tokenizer_json(std::string_view json_text, std::string_view label);
+
+// tokenizer.json's "added_tokens": the tokens in id order, every flag written out.
+template <class Json>
+Json added_tokens_json(std::vector<AddedToken> tokens) {
+  std::sort(tokens.begin(), tokens.end(),
+            [](const AddedToken& a, const AddedToken& b) { return a.id < b.id; });
+  Json list = Json::array();
+  for (const AddedToken& token : tokens) {
+    list.push_back({{"id", token.id},
+                    {"content", token.content},
+                    {"single_word", token.single_word},
+                    {"lstrip", token.lstrip},
+                    {"rstrip", token.rstrip},
+                    {"normalized", token.normalized},
+                    {"special", token.special}});
+  }
+  return list;
+}
 
 // The JSON of a tokenizer.json, refusing nesting deeper than real files have; errors name
 // `label`.
