@@ -95,7 +95,7 @@ void ByteFallbackBpeTokenizer::fail(const std::string& field, const std::string&
 }
 
 void ByteFallbackBpeTokenizer::read_settings(const json& root) {
-  const json& model = root["model"];
+  const json& model = root.at("model");  // read_bpe_vocabulary checked it is an object
   if (!is_byte_fallback_bpe(root)) fail("model.byte_fallback", "must be true");
   const auto flag = [&](const char* key) {
     const auto found = model.find(key);
