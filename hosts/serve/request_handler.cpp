@@ -101,6 +101,8 @@ void RequestHandler::handle(Exchange& exchange, AccessRecord& record) {
     std::vector<std::pair<std::string, std::string>> headers;
     if (error.status() == 429)
       headers.push_back({"Retry-After", std::to_string(options_.retry_after_seconds)});
+    // A request refused after it got its id (a full queue) still names it, as in the log.
+    if (!record.request_id.empty()) headers.push_back({"x-request-id", record.request_id});
     send_error(exchange, record, error.status(), error.body(), headers);
   }
 }
@@ -223,7 +225,7 @@ void RequestHandler::generate(Exchange& exchange, AccessRecord& record, Endpoint
     if (failure) {
       const ApiError error(failure->status, failure->message,
                            failure->status >= 500 ? "server_error" : "invalid_request_error");
-      send_error(exchange, record, error.status(), error.body());
+      send_error(exchange, record, error.status(), error.body(), id_header);
       return;
     }
     usage.completion_tokens = count_completion_tokens(results);

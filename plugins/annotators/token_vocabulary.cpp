@@ -113,9 +113,13 @@ class SentencePieceVocabulary final : public TokenVocabulary {
   std::vector<TokenPiece> split(std::string_view text) const override {
     std::vector<TokenPiece> pieces;
     for (const std::int32_t id : tokenizer_.encode(text)) {
-      std::string shown = tokenizer_.id_to_token(id).value_or("");
-      replace_all(shown, kMark, " ");
-      pieces.push_back({std::move(shown), id});
+      std::string bytes = tokenizer_.id_to_token(id).value_or("");
+      if (const auto byte = byte_piece_value(bytes)) {
+        bytes = std::string(1, static_cast<char>(*byte));
+      } else {
+        replace_all(bytes, kMark, " ");
+      }
+      pieces.push_back({std::move(bytes), id});
     }
     return pieces;
   }
@@ -128,6 +132,15 @@ class SentencePieceVocabulary final : public TokenVocabulary {
     for (std::size_t at = text.find(from); at != std::string::npos;
          at = text.find(from, at + to.size()))
       text.replace(at, from.size(), to);
+  }
+  // The byte a "<0xXX>" piece stands for.
+  static std::optional<unsigned> byte_piece_value(const std::string& piece) {
+    unsigned value = 0;
+    char end = 0;
+    if (piece.size() != 6 || std::sscanf(piece.c_str(), "<0x%2X%c", &value, &end) != 2 ||
+        end != '>')
+      return std::nullopt;
+    return value;
   }
   static std::string piece_of(std::string_view text) {
     std::string piece(text);
@@ -220,11 +233,12 @@ std::unique_ptr<TokenVocabulary> load_token_vocabulary(const std::filesystem::pa
     try {
       return std::make_unique<BpeVocabulary>(transformer::load_tokenizer(path), description);
     } catch (const Error&) {
-      if (std::filesystem::exists(path / "tokenizer.model")) {
+      std::error_code missing;
+      if (std::filesystem::exists(path / "tokenizer.model", missing)) {
         return std::make_unique<SentencePieceVocabulary<transformer::SentencePieceTokenizer>>(
             transformer::load_sentencepiece_tokenizer(path), description);
       }
-      if (std::filesystem::exists(path / "tokenizer.json")) {
+      if (std::filesystem::exists(path / "tokenizer.json", missing)) {
         const std::string text = read_file(path / "tokenizer.json", "tokenizer file");
         if (transformer::is_byte_fallback_bpe(transformer::parse_tokenizer_json_document(
                 text, (path / "tokenizer.json").string()))) {

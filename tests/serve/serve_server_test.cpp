@@ -241,6 +241,7 @@ TEST(ServeTest, FullQueueAnswers429WithRetryAfterAndLosesNoRequest) {
       refused.push_back(i);
       expect_openai_error(reply, 429, "rate_limit_error");
       EXPECT_EQ(reply.header("retry-after"), "2");
+      EXPECT_EQ(reply.header("x-request-id").rfind("cmpl-", 0), 0u);  // refused after its id
     }
   }
   EXPECT_EQ(ok + busy, kClients);
@@ -415,7 +416,7 @@ TEST(ServeTest, RepliesNameTheirIdInTheRequestIdHeader) {
   ASSERT_FALSE(chunks.empty());
   EXPECT_EQ(streamed.header("x-request-id"), chunks[0]["id"]);
   EXPECT_NE(streamed.header("x-request-id"), whole.header("x-request-id"));
-  // An error has no id: the request never became a completion.
+  // A request refused before it became a completion has no id.
   EXPECT_EQ(
       post_json(served.port(), "/v1/completions", completion("hello", -1)).header("x-request-id"),
       "");

@@ -4,6 +4,8 @@
 // checkpoint directory, added tokens surviving a save, and errors naming file and field.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "paddock/error.hpp"
@@ -173,6 +175,72 @@ TEST(ByteFallbackBpe, MetaspacePrependsWhereItsSchemeSaysAndSplitsBeforeEachMark
   EXPECT_EQ(never.decode({piece("▁hello")}, false), " hello");
 }
 
+TEST(ByteFallbackBpe, OtherSettingsAsTheTokenizersLibraryReadsThem) {
+  // No decoder: the tokens are joined with spaces.
+  json file = llama2_style(kHelloPieces, kHelloMerges);
+  file["decoder"] = nullptr;
+  EXPECT_EQ(ByteFallbackBpeTokenizer::parse(file.dump(), "t").decode({piece("▁hello"), 2}, false),
+            "▁hello </s>");
+  // Strip from both ends.
+  file = llama2_style(kHelloPieces, kHelloMerges);
+  file["decoder"]["decoders"][3] = {{"type", "Strip"}, {"content", " "}, {"start", 1}, {"stop", 1}};
+  EXPECT_EQ(ByteFallbackBpeTokenizer::parse(file.dump(), "t")
+                .decode({piece("▁hello"), piece("▁")}, false),
+            "hello");
+  // ignore_merges: a word that is a vocabulary entry is that entry, whatever the merges say.
+  std::vector<std::string> pieces = kHelloPieces;
+  pieces.push_back("▁lo");
+  file = llama2_style(pieces, kHelloMerges);
+  EXPECT_EQ(ByteFallbackBpeTokenizer::parse(file.dump(), "t").encode("lo"),
+            (Ids{piece("▁"), piece("l"), piece("o")}));
+  file["model"]["ignore_merges"] = true;
+  EXPECT_EQ(ByteFallbackBpeTokenizer::parse(file.dump(), "t").encode("lo"),
+            (Ids{kFirstPiece + static_cast<std::int32_t>(kHelloPieces.size())}));
+  // Bytes that are not UTF-8 take their byte tokens and decode to U+FFFD.
+  const auto tokenizer = hello_tokenizer();
+  EXPECT_EQ(tokenizer.encode("h\xff"), (Ids{piece("▁h"), 3 + 0xFF}));
+  EXPECT_EQ(tokenizer.decode(tokenizer.encode("h\xff"), false), "h\xEF\xBF\xBD");
+  // With neither byte tokens nor an unk_token a character is dropped.
+  file = llama2_style(kHelloPieces, kHelloMerges, /*byte_tokens=*/false);
+  file["model"]["unk_token"] = nullptr;
+  EXPECT_EQ(ByteFallbackBpeTokenizer::parse(file.dump(), "t").encode("h€o"),
+            (Ids{piece("▁h"), piece("o")}));
+}
+
+TEST(ByteFallbackBpe, NormalizedAddedTokensAreMatchedAfterTheNormalizer) {
+  json file = llama2_style(kHelloPieces, kHelloMerges);
+  const std::int32_t added = 400;
+  file["added_tokens"].push_back({{"id", added},
+                                  {"content", "<x>"},
+                                  {"single_word", false},
+                                  {"lstrip", false},
+                                  {"rstrip", false},
+                                  {"normalized", true},
+                                  {"special", false}});
+  const auto tokenizer = ByteFallbackBpeTokenizer::parse(file.dump(), "t");
+  // The token's normalized form is "▁<x>": found after a space or at the start ...
+  EXPECT_EQ(tokenizer.encode("hello <x>"), (Ids{piece("▁hello"), added}));
+  EXPECT_EQ(tokenizer.encode("<x>hello"),
+            (Ids{added, piece("h"), piece("e"), piece("ll"), piece("o")}));
+  // ... but not after a newline, where the text has no "▁".
+  const Ids after_newline = tokenizer.encode("hello\n<x>");
+  EXPECT_EQ(std::count(after_newline.begin(), after_newline.end(), added), 0);
+}
+
+TEST(ByteFallbackBpe, AddingTokensChecksThemAllFirst) {
+  auto tokenizer = hello_tokenizer();
+  const std::size_t size = tokenizer.vocab_size();
+  EXPECT_THROW(tokenizer.add_special_tokens({"<r>", ""}), Error);
+  EXPECT_THROW(tokenizer.add_special_tokens({"<r>", "\xff"}), Error);
+  EXPECT_EQ(tokenizer.vocab_size(), size);
+  EXPECT_FALSE(tokenizer.token_to_id("<r>").has_value());
+  EXPECT_EQ(tokenizer.encode("<r>").size(), 4u);  // ▁ and its three characters
+  // A content spelled like a vocabulary entry takes that entry's id.
+  EXPECT_EQ(tokenizer.add_special_tokens({"▁hello", "<r>"}),
+            (Ids{piece("▁hello"), static_cast<std::int32_t>(size)}));
+  EXPECT_EQ(tokenizer.encode("<r>"), (Ids{static_cast<std::int32_t>(size)}));
+}
+
 TEST(ByteFallbackBpe, UnsupportedPartsAreErrorsNamingFileAndField) {
   const std::pair<std::function<void(json&)>, std::string> cases[] = {
       {[](json& j) {
@@ -208,6 +276,14 @@ TEST(ByteFallbackBpe, UnsupportedPartsAreErrorsNamingFileAndField) {
       {[](json& j) { j["model"]["merges"][0] = "▁ nothere"; },
        "model.merges[0]: 'nothere' is not in model.vocab"},
       {[](json& j) { j["model"]["byte_fallback"] = false; }, "model.byte_fallback: must be true"},
+      {[](json& j) { j["model"]["dropout"] = 0.1; }, "model.dropout: must be null or 0"},
+      {[](json& j) {
+         j["pre_tokenizer"] = {{"type", "Metaspace"},
+                               {"replacement", "▁"},
+                               {"prepend_scheme", "always"},
+                               {"add_prefix_space", false}};
+       },
+       "pre_tokenizer.add_prefix_space: false contradicts prepend_scheme \"always\""},
   };
   for (const auto& [edit, expected] : cases) {
     json file = llama2_style(kHelloPieces, kHelloMerges);

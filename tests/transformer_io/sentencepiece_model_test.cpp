@@ -524,6 +524,10 @@ TEST_F(TinyLlamaTokenizer, LoadsAsACheckpointTokenizerWithRolesFromTheConfig) {
   EXPECT_EQ(tokenizer->pad_id(), 0);
   const std::string text = "Reverse the word cat.";
   EXPECT_EQ(tokenizer->decode(tokenizer->encode(text), true), text);
+  // Contents are all checked before any is added.
+  EXPECT_THROW(tokenizer->add_special_tokens({"<ok>", "\xff"}), Error);
+  EXPECT_THROW(tokenizer->add_special_tokens({"<ok>", ""}), Error);
+  EXPECT_EQ(tokenizer->vocab_size(), 320u);
   // Quark's reward tokens: new ids past the pieces, matched whole; a role piece keeps its id.
   EXPECT_EQ(tokenizer->add_special_tokens({"<reward_0>", "<reward_1>", "</s>", "<reward_0>"}),
             (std::vector<std::int32_t>{320, 321, 2, 320}));

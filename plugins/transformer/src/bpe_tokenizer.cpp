@@ -291,22 +291,24 @@ std::optional<std::string> BpeTokenizer::id_to_token(std::int32_t id) const {
   return id_to_token_[id];
 }
 
-std::vector<std::int32_t> BpeTokenizer::add_special_tokens(
-    const std::vector<std::string>& contents) {
-  return add_tokens(contents, /*special=*/true);
+std::vector<std::int32_t> BpeTokenizer::add_special_tokens(const std::vector<std::string>& contents,
+                                                           VocabularySpelling spelling) {
+  return add_tokens(contents, /*special=*/true, spelling);
 }
 
 std::vector<std::int32_t> BpeTokenizer::add_tokens(const std::vector<std::string>& contents) {
-  return add_tokens(contents, /*special=*/false);
+  return add_tokens(contents, /*special=*/false, VocabularySpelling::byte_level);
 }
 
 std::vector<std::int32_t> BpeTokenizer::add_tokens(const std::vector<std::string>& contents,
-                                                   bool special) {
-  std::vector<std::int32_t> ids;
-  for (const std::string& content : contents) {
+                                                   bool special, VocabularySpelling spelling) {
+  for (const std::string& content : contents) {  // all checked before anything changes
     if (content.empty()) throw Error("cannot add a token with empty content");
     if (!is_valid_utf8(content))
-      throw Error("cannot add token '" + content + "': it is not valid UTF-8");
+      throw Error("cannot add a token that is not valid UTF-8: '" + repair_utf8(content) + "'");
+  }
+  std::vector<std::int32_t> ids;
+  for (const std::string& content : contents) {
     if (const auto added = added_ids_.find(content); added != added_ids_.end()) {
       if (special) {
         parts_.added_tokens[added_index_by_id_.at(added->second)].special = true;
@@ -319,7 +321,9 @@ std::vector<std::int32_t> BpeTokenizer::add_tokens(const std::vector<std::string
     token.content = content;
     token.special = special;
     token.normalized = !special;  // Hugging Face's defaults
-    auto in_vocab = vocab_ids_.find(bytes_to_byte_level(content));
+    auto in_vocab = spelling == VocabularySpelling::byte_level
+                        ? vocab_ids_.find(bytes_to_byte_level(content))
+                        : vocab_ids_.end();
     if (in_vocab == vocab_ids_.end()) in_vocab = vocab_ids_.find(content);
     token.id = in_vocab != vocab_ids_.end() ? in_vocab->second
                                             : static_cast<std::int32_t>(id_to_token_.size());

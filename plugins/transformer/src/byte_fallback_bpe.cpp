@@ -84,9 +84,10 @@ ByteFallbackBpeTokenizer ByteFallbackBpeTokenizer::parse(std::string_view json_t
                                                          std::string_view label) {
   ByteFallbackBpeTokenizer tokenizer;
   tokenizer.source_ = std::string(label);
-  tokenizer.root_ = parse_tokenizer_json_document(json_text, label);
-  tokenizer.table_ = read_bpe_vocabulary(tokenizer.root_, label);
-  tokenizer.read_settings(tokenizer.root_);
+  const json root = parse_tokenizer_json_document(json_text, label);
+  tokenizer.table_ = read_bpe_vocabulary(root, label);
+  tokenizer.read_settings(root);
+  tokenizer.file_text_ = std::string(json_text);
   return tokenizer;
 }
 
@@ -105,6 +106,10 @@ void ByteFallbackBpeTokenizer::read_settings(const json& root) {
   };
   fuse_unk_ = flag("fuse_unk");
   ignore_merges_ = flag("ignore_merges");
+  if (const auto dropout = model.find("dropout"); dropout != model.end() && !dropout->is_null()) {
+    if (!dropout->is_number() || dropout->get<double>() != 0.0)
+      fail("model.dropout", "must be null or 0 (BPE dropout makes encoding random)");
+  }
   if (const auto unk = model.find("unk_token"); unk != model.end() && unk->is_string()) {
     model_unk_id_ = table_.vocab_id(unk->get<std::string>());
   }
@@ -113,8 +118,6 @@ void ByteFallbackBpeTokenizer::read_settings(const json& root) {
     std::snprintf(name, sizeof(name), "<0x%02X>", byte);
     byte_ids_[byte] = table_.vocab_id(name).value_or(-1);
   }
-  for (const AddedToken& token : table_.added_tokens()) added_matcher_.add(token.content, token.id);
-
   const json normalizer = root.value("normalizer", json());
   if (type_of(normalizer) == "Sequence") {
     const auto steps = normalizer.find("normalizers");
@@ -136,6 +139,7 @@ void ByteFallbackBpeTokenizer::read_settings(const json& root) {
   }
 
   const json decoder = root.value("decoder", json());
+  has_decoder_ = !decoder.is_null();
   if (type_of(decoder) == "Sequence") {
     const auto steps = decoder.find("decoders");
     if (steps == decoder.end() || !steps->is_array()) fail("decoder.decoders", "must be a list");
@@ -143,6 +147,19 @@ void ByteFallbackBpeTokenizer::read_settings(const json& root) {
       read_decoder_step((*steps)[i], "decoder.decoders[" + std::to_string(i) + "]");
   } else if (!decoder.is_null()) {
     read_decoder_step(decoder, "decoder");
+  }
+  index_added_tokens();
+}
+
+void ByteFallbackBpeTokenizer::index_added_tokens() {
+  added_matcher_ = {};
+  normalized_matcher_ = {};
+  for (const AddedToken& token : table_.added_tokens()) {
+    if (token.normalized && !normalizer_.empty()) {
+      normalized_matcher_.add(normalize(token.content), token.id);
+    } else {
+      added_matcher_.add(token.content, token.id);
+    }
   }
 }
 
@@ -183,7 +200,20 @@ ByteFallbackBpeTokenizer::Metaspace ByteFallbackBpeTokenizer::read_metaspace(
     fail(field + ".replacement", "must be one character");
   }
   metaspace.replacement = replacement->get<std::string>();
-  if (const auto scheme = settings.find("prepend_scheme"); scheme != settings.end()) {
+  const auto unset = [&](const char* key) {
+    const auto found = settings.find(key);
+    return found == settings.end() || found->is_null();
+  };
+  // Files from before prepend_scheme say add_prefix_space; the library refuses the two when
+  // they disagree.
+  std::optional<bool> add_prefix_space;
+  if (!unset("add_prefix_space")) {
+    if (!settings["add_prefix_space"].is_boolean())
+      fail(field + ".add_prefix_space", "must be true or false");
+    add_prefix_space = settings["add_prefix_space"].get<bool>();
+  }
+  if (const auto scheme = settings.find("prepend_scheme");
+      scheme != settings.end() && !scheme->is_null()) {
     const std::string name = scheme->is_string() ? scheme->get<std::string>() : "";
     if (name == "always") {
       metaspace.prepend = PrependScheme::always;
@@ -194,14 +224,14 @@ ByteFallbackBpeTokenizer::Metaspace ByteFallbackBpeTokenizer::read_metaspace(
     } else {
       fail(field + ".prepend_scheme", "must be \"always\", \"first\" or \"never\"");
     }
-  } else if (const auto add = settings.find("add_prefix_space"); add != settings.end()) {
-    // Files from before prepend_scheme.
-    if (!add->is_boolean()) fail(field + ".add_prefix_space", "must be true or false");
-    metaspace.prepend = add->get<bool>() ? PrependScheme::always : PrependScheme::never;
+    if (add_prefix_space == false && metaspace.prepend != PrependScheme::never)
+      fail(field + ".add_prefix_space", "false contradicts prepend_scheme \"" + name + "\"");
+  } else if (add_prefix_space) {
+    metaspace.prepend = *add_prefix_space ? PrependScheme::always : PrependScheme::never;
   }
-  if (const auto split = settings.find("split"); split != settings.end()) {
-    if (!split->is_boolean()) fail(field + ".split", "must be true or false");
-    metaspace.split = split->get<bool>();
+  if (!unset("split")) {
+    if (!settings["split"].is_boolean()) fail(field + ".split", "must be true or false");
+    metaspace.split = settings["split"].get<bool>();
   }
   return metaspace;
 }
@@ -256,17 +286,39 @@ std::vector<std::int32_t> ByteFallbackBpeTokenizer::encode(std::string_view text
   return ids;
 }
 
-void ByteFallbackBpeTokenizer::encode_segment(std::string_view text, bool at_start,
-                                              std::vector<std::int32_t>& out) const {
-  if (text.empty()) return;
+std::string ByteFallbackBpeTokenizer::normalize(std::string_view text) const {
   std::string normalized(text);
   for (const TextStep& step : normalizer_) {
     if (step.kind == TextStep::Kind::prepend) {
-      normalized.insert(0, step.text);
+      if (!normalized.empty()) normalized.insert(0, step.text);
     } else {
       replace_all(normalized, step.pattern, step.text);
     }
   }
+  return normalized;
+}
+
+void ByteFallbackBpeTokenizer::encode_segment(std::string_view text, bool at_start,
+                                              std::vector<std::int32_t>& out) const {
+  if (text.empty()) return;
+  const std::string normalized = normalize(text);
+  if (normalized_matcher_.empty()) {
+    encode_normalized(normalized, at_start, out);
+    return;
+  }
+  std::size_t start = 0;
+  while (const auto match = normalized_matcher_.find_next(normalized, start)) {
+    encode_normalized(normalized.substr(start, match->position - start), at_start && start == 0,
+                      out);
+    out.push_back(match->id);
+    start = match->position + match->length;
+  }
+  encode_normalized(normalized.substr(start), at_start && start == 0, out);
+}
+
+void ByteFallbackBpeTokenizer::encode_normalized(std::string normalized, bool at_start,
+                                                 std::vector<std::int32_t>& out) const {
+  if (normalized.empty()) return;
   if (!metaspace_) {
     encode_word(normalized, out);
     return;
@@ -309,10 +361,7 @@ std::vector<std::int32_t> ByteFallbackBpeTokenizer::initial_symbols(std::string_
       for (char byte : character) symbols.push_back(byte_ids_[static_cast<unsigned char>(byte)]);
       continue;
     }
-    if (!model_unk_id_) {
-      throw Error(source_ + ": cannot encode '" + std::string(character) +
-                  "': it is not in the vocabulary, has no byte tokens and there is no unk_token");
-    }
+    if (!model_unk_id_) continue;  // nothing to write it with: dropped, as in the library
     if (pending_unk && !fuse_unk_) symbols.push_back(*pending_unk);
     pending_unk = model_unk_id_;
   }
@@ -373,8 +422,8 @@ std::string ByteFallbackBpeTokenizer::decode(const std::vector<std::int32_t>& id
   for (std::int32_t id : ids) {
     const auto token = table_.id_to_token(id);
     if (!token) {
-      throw Error("cannot decode id " + std::to_string(id) + ": it is not in the vocabulary (" +
-                  std::to_string(vocab_size()) + " ids)");
+      throw Error(source_ + ": cannot decode id " + std::to_string(id) +
+                  ": it is not in the vocabulary (" + std::to_string(vocab_size()) + " ids)");
     }
     if (skip_special_tokens) {
       const bool special = std::any_of(added.begin(), added.end(), [&](const AddedToken& entry) {
@@ -385,7 +434,10 @@ std::string ByteFallbackBpeTokenizer::decode(const std::vector<std::int32_t>& id
     tokens.push_back(*token);
   }
   std::string text;
-  for (const std::string& piece : decode_steps(std::move(tokens))) text += piece;
+  for (const std::string& piece : decode_steps(std::move(tokens))) {
+    if (!has_decoder_ && !text.empty()) text += ' ';
+    text += piece;
+  }
   return text;
 }
 
@@ -460,14 +512,15 @@ std::vector<std::string> ByteFallbackBpeTokenizer::decode_steps(
 
 std::vector<std::int32_t> ByteFallbackBpeTokenizer::add_special_tokens(
     const std::vector<std::string>& contents) {
-  const auto ids = table_.add_special_tokens(contents);
-  for (std::size_t i = 0; i < contents.size(); ++i) added_matcher_.add(contents[i], ids[i]);
+  const auto ids =
+      table_.add_special_tokens(contents, BpeTokenizer::VocabularySpelling::as_written);
+  index_added_tokens();
   return ids;
 }
 
 std::string ByteFallbackBpeTokenizer::json_text() const {
-  json root = root_;
-  root["added_tokens"] = added_tokens_json<json>(table_.added_tokens());
+  auto root = nlohmann::ordered_json::parse(file_text_);  // it parsed once already
+  root["added_tokens"] = added_tokens_json<nlohmann::ordered_json>(table_.added_tokens());
   return root.dump(2) + "\n";
 }
 

@@ -5,6 +5,7 @@
 
 #include "paddock/error.hpp"
 #include "paddock/transformer/tokenizer_directory.hpp"
+#include "paddock/transformer/utf8.hpp"
 
 namespace paddock::transformer {
 namespace {
@@ -15,6 +16,12 @@ class SentencePieceAdapter : public ForwardingTokenizer<SentencePieceTokenizer> 
   // As Hugging Face's add_special_tokens: an added token or piece spelled the same keeps its
   // id (and becomes special), a new one gets the next id past the vocabulary.
   std::vector<std::int32_t> add_special_tokens(const std::vector<std::string>& contents) override {
+    for (const std::string& content : contents) {
+      if (content.empty() || !is_valid_utf8(content)) {
+        throw Error(tokenizer_.source() + ": cannot add the token '" + repair_utf8(content) +
+                    "': a token must be non-empty UTF-8 text");
+      }
+    }
     std::vector<AddedToken> tokens = tokenizer_.added_tokens();
     auto next_id = static_cast<std::int32_t>(tokenizer_.vocab_size());
     std::vector<std::int32_t> ids;

@@ -411,6 +411,9 @@ bool is_byte_fallback_bpe(const nlohmann::json& root) {
   if (!root.is_object()) return false;
   const auto model = root.find("model");
   if (model == root.end() || !model->is_object()) return false;
+  if (const auto type = model->find("type");
+      type != model->end() && !(type->is_string() && type->get<std::string>() == "BPE"))
+    return false;
   const auto flag = model->find("byte_fallback");
   return flag != model->end() && flag->is_boolean() && flag->get<bool>();
 }

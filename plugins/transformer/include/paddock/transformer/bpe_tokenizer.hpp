@@ -108,8 +108,14 @@ class BpeTokenizer {
 
   // Registers tokens matched before BPE. An existing token (vocabulary entry spelled the same
   // in bytes, or added token) keeps its id and is flagged; a new one gets the next free id.
-  // Returns the ids in order.
-  std::vector<std::int32_t> add_special_tokens(const std::vector<std::string>& contents);
+  // Returns the ids in order. Throws paddock::Error, changing nothing, for an empty content or
+  // one that is not UTF-8.
+  // How a new added token finds a vocabulary entry of the same text: byte-level BPE spells
+  // entries in its alphabet (" x" is "Ġx"); SentencePiece-style vocabularies as written.
+  enum class VocabularySpelling { byte_level, as_written };
+  std::vector<std::int32_t> add_special_tokens(
+      const std::vector<std::string>& contents,
+      VocabularySpelling spelling = VocabularySpelling::byte_level);
   std::vector<std::int32_t> add_tokens(const std::vector<std::string>& contents);
 
   // Throws paddock::Error when a role names a token the tokenizer does not have.
@@ -125,7 +131,8 @@ class BpeTokenizer {
   const std::vector<AddedToken>& added_tokens() const { return parts_.added_tokens; }
 
  private:
-  std::vector<std::int32_t> add_tokens(const std::vector<std::string>& contents, bool special);
+  std::vector<std::int32_t> add_tokens(const std::vector<std::string>& contents, bool special,
+                                       VocabularySpelling spelling);
   void index_added_token(const AddedToken& token);
   std::optional<std::int32_t> role_id(const std::string& content) const;
   void encode_plain(std::string_view text, std::vector<std::int32_t>& out) const;

@@ -10,9 +10,11 @@
 //   "never", split);
 // - model: BPE with byte_fallback, unk_token, fuse_unk, ignore_merges;
 // - decoder: Replace (String pattern), ByteFallback, Fuse, Strip, Metaspace, or a Sequence;
-// - added_tokens, matched whole in the raw text before anything else (as special tokens are;
-//   an added token with "normalized": true is matched the same way, not after normalizing).
-// Anything else is refused with an error naming the file and the field.
+// - added_tokens: matched whole in the raw text before anything else, except those with
+//   "normalized": true under a normalizer, which are normalized too and matched in each
+//   normalized stretch, as the library matches them.
+// A character with no token, no byte tokens and no unk_token is dropped, as the library
+// drops it. Anything else is refused with an error naming the file and the field.
 #pragma once
 
 #include <array>
@@ -62,7 +64,8 @@ class ByteFallbackBpeTokenizer {
   // keeps its id, a new one gets the next free id. Returns the ids in order.
   std::vector<std::int32_t> add_special_tokens(const std::vector<std::string>& contents);
 
-  // The tokenizer.json it was read from, with the added tokens as they are now.
+  // The tokenizer.json it was read from (its keys in their order), with the added tokens as
+  // they are now.
   std::string json_text() const;
   const std::string& source() const { return source_; }
 
@@ -95,23 +98,30 @@ class ByteFallbackBpeTokenizer {
   Metaspace read_metaspace(const nlohmann::json& settings, const std::string& field) const;
   [[noreturn]] void fail(const std::string& field, const std::string& message) const;
 
+  std::string normalize(std::string_view text) const;
+  void index_added_tokens();
   void encode_segment(std::string_view text, bool at_start, std::vector<std::int32_t>& out) const;
+  // A normalized stretch without added tokens: the Metaspace step, then BPE word by word.
+  void encode_normalized(std::string normalized, bool at_start,
+                         std::vector<std::int32_t>& out) const;
   void encode_word(std::string_view word, std::vector<std::int32_t>& out) const;
   // The word's characters as tokens: in the vocabulary, else as <0xXX> bytes, else unk.
   std::vector<std::int32_t> initial_symbols(std::string_view word) const;
   std::vector<std::string> decode_steps(std::vector<std::string> tokens) const;
 
-  BpeTokenizer table_;  // vocabulary, merges, added tokens and roles
-  nlohmann::json root_;
+  BpeTokenizer table_;     // vocabulary, merges, added tokens and roles
+  std::string file_text_;  // kept (not its parse, ten times larger) for json_text()
   std::string source_;
   std::vector<TextStep> normalizer_;
   std::optional<Metaspace> metaspace_;
   std::vector<DecoderStep> decoder_;
+  bool has_decoder_ = false;  // without one, decoded tokens are joined with spaces
   bool fuse_unk_ = false;
   bool ignore_merges_ = false;
   std::optional<std::int32_t> model_unk_id_;
   std::array<std::int32_t, 256> byte_ids_{};  // <0xXX> tokens; -1 where missing
-  AddedTokenMatcher added_matcher_;
+  AddedTokenMatcher added_matcher_;           // in the raw text
+  AddedTokenMatcher normalized_matcher_;      // their normalized form, in normalized stretches
 };
 
 }  // namespace paddock::transformer
