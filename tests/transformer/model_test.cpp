@@ -281,6 +281,10 @@ TEST(TransformerModel, LlamaCheckpointWithTokenizerModelLoadsAndSaves) {
   EXPECT_EQ(model.sequence_prefix(), std::vector<std::int64_t>{1});
   const std::string text = "Reverse the word cat.\n東京 🙂";
   EXPECT_EQ(model.detokenize(model.tokenize(text)), text);
+  // serve's per-token log-probabilities: each token's bytes, its word-initial space kept.
+  std::string token_bytes;
+  for (const std::int64_t id : model.tokenize(text)) token_bytes += model.token_bytes(id);
+  EXPECT_EQ(token_bytes, " " + text);
   // Quark's reward token: an id past the pieces and a row of its own, kept by a save.
   const auto reward = model.add_special_tokens({"<|reward_0|>"});
   ASSERT_EQ(reward.size(), 1u);

@@ -309,6 +309,12 @@ TEST(ByteFallbackBpe, ACheckpointWithOnlyThisTokenizerJsonLoadsItAndKeepsAddedTo
   EXPECT_EQ(tokenizer->eos_id(), 2);
   EXPECT_FALSE(tokenizer->pad_id().has_value());
   EXPECT_EQ(tokenizer->encode("hello world"), (Ids{piece("▁hello"), piece("▁world")}));
+  // Per-token text keeps each piece's space and bytes: the tokens add up to the encoded text.
+  std::string pieces_text;
+  for (std::int32_t id : tokenizer->encode("hello wé")) pieces_text += tokenizer->token_text(id);
+  EXPECT_EQ(pieces_text, " hello wé");
+  EXPECT_EQ(tokenizer->token_text(3 + 0xC3), "\xC3");
+  EXPECT_EQ(tokenizer->token_text(1), "<s>");
   // Quark's reward tokens: new ids after the vocabulary, matched whole.
   const std::int32_t vocabulary = static_cast<std::int32_t>(tokenizer->vocab_size());
   EXPECT_EQ(tokenizer->add_special_tokens({"<reward_0>", "</s>"}), (Ids{vocabulary, 2}));

@@ -524,6 +524,10 @@ TEST_F(TinyLlamaTokenizer, LoadsAsACheckpointTokenizerWithRolesFromTheConfig) {
   EXPECT_EQ(tokenizer->pad_id(), 0);
   const std::string text = "Reverse the word cat.";
   EXPECT_EQ(tokenizer->decode(tokenizer->encode(text), true), text);
+  // Per-token text keeps each piece's space and bytes: the tokens add up to the encoded text.
+  std::string pieces_text;
+  for (std::int32_t id : tokenizer->encode("the cat 東")) pieces_text += tokenizer->token_text(id);
+  EXPECT_EQ(pieces_text, " the cat 東");
   // Contents are all checked before any is added.
   EXPECT_THROW(tokenizer->add_special_tokens({"<ok>", "\xff"}), Error);
   EXPECT_THROW(tokenizer->add_special_tokens({"<ok>", ""}), Error);

@@ -155,8 +155,7 @@ void TransformerModel::generate_continuously(RequestFeed& feed, GenerationListen
 std::string TransformerModel::token_bytes(std::int64_t token_id) const {
   if (token_id < 0 || token_id >= static_cast<std::int64_t>(tokenizer_->vocab_size()))
     throw Error("token id " + std::to_string(token_id) + " is not in the tokenizer");
-  return tokenizer_->decode({static_cast<std::int32_t>(token_id)},
-                            /*skip_special_tokens=*/false);
+  return tokenizer_->token_text(static_cast<std::int32_t>(token_id));
 }
 
 std::vector<double> TransformerModel::score(std::span<const InstructionPrompt> prompts,

@@ -23,6 +23,10 @@ class Tokenizer {
   virtual std::vector<std::int32_t> encode(std::string_view text) const = 0;
   virtual std::string decode(const std::vector<std::int32_t>& ids,
                              bool skip_special_tokens) const = 0;
+  // The bytes one token stands for where it sits in a text (possibly part of a UTF-8
+  // character), for per-token reports: decode's answer for one id, except where decoding a
+  // lone token drops what it holds (SentencePiece's word-initial space, a byte piece).
+  virtual std::string token_text(std::int32_t id) const { return decode({id}, false); }
   // One past the largest id.
   virtual std::size_t vocab_size() const = 0;
   virtual std::optional<std::int32_t> bos_id() const = 0;
@@ -57,6 +61,9 @@ class ForwardingTokenizer : public Tokenizer {
  protected:
   Concrete tokenizer_;
 };
+
+// A SentencePiece piece as text: its "▁" are spaces and "<0xXX>" is that byte.
+std::string sentencepiece_piece_text(std::string_view piece);
 
 std::unique_ptr<Tokenizer> make_bpe_tokenizer(BpeTokenizer tokenizer);
 std::unique_ptr<Tokenizer> make_byte_fallback_bpe_tokenizer(ByteFallbackBpeTokenizer tokenizer);
