@@ -52,9 +52,12 @@ await check('chat: n, seed, logprobs, text parts', async () => {
     messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: [{ type: 'text', text: 'Name a colour.' }] }],
   });
   expect(reply.choices.length === 2, 'two choices');
-  const first = reply.choices[0].logprobs.content[0];
-  expect(first.top_logprobs.length === 2 && Array.isArray(first.bytes), 'token log-probabilities');
-  return first;
+  const tokens = reply.choices[0].logprobs.content;
+  expect(tokens[0].top_logprobs.length === 2 && Array.isArray(tokens[0].bytes), 'token log-probabilities');
+  // The tokens' bytes add up to the reply, spaces included.
+  const joined = Buffer.concat(tokens.map((token) => Buffer.from(token.bytes))).toString();
+  expect(joined === reply.choices[0].message.content, `tokens give ${JSON.stringify(joined)}`);
+  return tokens.map((token) => token.token);
 });
 await check('chat stream with usage', async () => {
   const stream = await client.chat.completions.create({ model, messages: user('Name a colour.'), max_tokens: 8, stream: true, stream_options: { include_usage: true } });
