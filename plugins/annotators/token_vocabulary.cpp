@@ -1,7 +1,6 @@
 // Token vocabularies for logit bias: tiktoken rank files and Hugging Face tokenizers.
 #include "token_vocabulary.hpp"
 
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <unordered_map>
@@ -13,7 +12,10 @@
 #include "paddock/error.hpp"
 #include "paddock/transformer/byte_fallback_bpe.hpp"
 #include "paddock/transformer/byte_level_alphabet.hpp"
+#include "paddock/transformer/sentencepiece_normalizer.hpp"
 #include "paddock/transformer/sentencepiece_tokenizer.hpp"
+#include "paddock/transformer/sentencepiece_vocabulary.hpp"
+#include "paddock/transformer/text_replace.hpp"
 #include "paddock/transformer/tokenizer_directory.hpp"
 #include "paddock/transformer/tokenizer_json.hpp"
 #include "paddock/transformer/vocab_merges_files.hpp"
@@ -102,52 +104,27 @@ class SentencePieceVocabulary final : public TokenVocabulary {
     for (const auto& added : tokenizer_.added_tokens()) {
       if (added.content == text) return added.id;
     }
-    if (const auto id = tokenizer_.token_to_id(piece_of(text))) return *id;
+    std::string piece(text);
+    transformer::replace_all(piece, " ", transformer::kSentencePieceSpace);
+    if (const auto id = tokenizer_.token_to_id(piece)) return *id;
     if (text.size() == 1) {
-      char name[8];
-      std::snprintf(name, sizeof(name), "<0x%02X>", static_cast<unsigned char>(text[0]));
-      if (const auto id = tokenizer_.token_to_id(name)) return *id;
+      const auto byte = static_cast<unsigned char>(text[0]);
+      if (const auto id = tokenizer_.token_to_id(transformer::sentencepiece_byte_piece(byte)))
+        return *id;
     }
     return std::nullopt;
   }
   std::vector<TokenPiece> split(std::string_view text) const override {
     std::vector<TokenPiece> pieces;
     for (const std::int32_t id : tokenizer_.encode(text)) {
-      std::string bytes = tokenizer_.id_to_token(id).value_or("");
-      if (const auto byte = byte_piece_value(bytes)) {
-        bytes = std::string(1, static_cast<char>(*byte));
-      } else {
-        replace_all(bytes, kMark, " ");
-      }
-      pieces.push_back({std::move(bytes), id});
+      pieces.push_back(
+          {transformer::sentencepiece_piece_text(tokenizer_.id_to_token(id).value_or("")), id});
     }
     return pieces;
   }
   std::string description() const override { return description_; }
 
  private:
-  static constexpr std::string_view kMark = "\xe2\x96\x81";  // U+2581, SentencePiece's space
-
-  static void replace_all(std::string& text, std::string_view from, std::string_view to) {
-    for (std::size_t at = text.find(from); at != std::string::npos;
-         at = text.find(from, at + to.size()))
-      text.replace(at, from.size(), to);
-  }
-  // The byte a "<0xXX>" piece stands for.
-  static std::optional<unsigned> byte_piece_value(const std::string& piece) {
-    unsigned value = 0;
-    char end = 0;
-    if (piece.size() != 6 || std::sscanf(piece.c_str(), "<0x%2X%c", &value, &end) != 2 ||
-        end != '>')
-      return std::nullopt;
-    return value;
-  }
-  static std::string piece_of(std::string_view text) {
-    std::string piece(text);
-    replace_all(piece, " ", kMark);
-    return piece;
-  }
-
   SentencePieceLike tokenizer_;
   std::string description_;
 };

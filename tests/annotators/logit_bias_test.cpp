@@ -248,11 +248,10 @@ std::string sentencepiece_style_json() {
                                            "r",      "d",  "▁h", "ll",   "▁he",   "▁hell",
                                            "▁hello", "▁w", "or", "▁wor", "▁worl", "▁world"};
   for (std::size_t i = 0; i < pieces.size(); ++i) vocab[pieces[i]] = 4 + i;
-  nlohmann::json added = nlohmann::json::array();
-  for (const auto& [id, content] :
-       std::vector<std::pair<int, std::string>>{{0, "<unk>"}, {1, "<s>"}, {2, "</s>"}}) {
-    added.push_back({{"id", id}, {"content", content}, {"special", true}});
-  }
+  const auto added = nlohmann::json::parse(R"([
+    {"id": 0, "content": "<unk>", "special": true},
+    {"id": 1, "content": "<s>", "special": true},
+    {"id": 2, "content": "</s>", "special": true}])");
   return nlohmann::json{
       {"added_tokens", added},
       {"normalizer",

@@ -2,11 +2,13 @@
 #include "paddock/transformer/byte_fallback_bpe.hpp"
 
 #include <algorithm>
-#include <cstdio>
+#include <cctype>
 #include <queue>
 
 #include "paddock/core/files.hpp"
 #include "paddock/error.hpp"
+#include "paddock/transformer/sentencepiece_vocabulary.hpp"
+#include "paddock/transformer/text_replace.hpp"
 #include "paddock/transformer/tokenizer_json.hpp"
 #include "paddock/transformer/utf8.hpp"
 
@@ -21,35 +23,13 @@ std::string type_of(const json& step) {
   return type != step.end() && type->is_string() ? type->get<std::string>() : "";
 }
 
-void replace_all(std::string& text, const std::string& pattern, const std::string& with) {
-  if (pattern.empty()) return;
-  std::string out;
-  std::size_t from = 0;
-  for (std::size_t at = text.find(pattern); at != std::string::npos;
-       at = text.find(pattern, from)) {
-    out.append(text, from, at - from).append(with);
-    from = at + pattern.size();
-  }
-  out.append(text, from, std::string::npos);
-  text = std::move(out);
-}
-
-// The byte a "<0xXX>" token stands for.
-std::optional<unsigned char> byte_token_value(const std::string& token) {
-  if (token.size() != 6 || token.compare(0, 3, "<0x") != 0 || token.back() != '>') {
-    return std::nullopt;
-  }
-  unsigned value = 0;
-  for (std::size_t i = 3; i < 5; ++i) {
-    const char c = token[i];
-    const int digit = c >= '0' && c <= '9'   ? c - '0'
-                      : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                      : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                             : -1;
-    if (digit < 0) return std::nullopt;
-    value = value * 16 + static_cast<unsigned>(digit);
-  }
-  return static_cast<unsigned char>(value);
+// The byte a "<0xXX>" token stands for; the library's decoder reads the two digits in
+// either case, SentencePiece spells them in upper case.
+std::optional<unsigned char> byte_token_value(std::string token) {
+  if (token.size() == 6)
+    for (std::size_t i = 3; i < 5; ++i)
+      token[i] = static_cast<char>(std::toupper(static_cast<unsigned char>(token[i])));
+  return sentencepiece_byte_piece_value(token);
 }
 
 // The code points of `text` as UTF-8 pieces (an invalid byte is a piece of its own).
@@ -113,11 +93,9 @@ void ByteFallbackBpeTokenizer::read_settings(const json& root) {
   if (const auto unk = model.find("unk_token"); unk != model.end() && unk->is_string()) {
     model_unk_id_ = table_.vocab_id(unk->get<std::string>());
   }
-  for (unsigned byte = 0; byte < 256; ++byte) {
-    char name[8];
-    std::snprintf(name, sizeof(name), "<0x%02X>", byte);
-    byte_ids_[byte] = table_.vocab_id(name).value_or(-1);
-  }
+  for (unsigned byte = 0; byte < 256; ++byte)
+    byte_ids_[byte] =
+        table_.vocab_id(sentencepiece_byte_piece(static_cast<unsigned char>(byte))).value_or(-1);
   const json normalizer = root.value("normalizer", json());
   if (type_of(normalizer) == "Sequence") {
     const auto steps = normalizer.find("normalizers");

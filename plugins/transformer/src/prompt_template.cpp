@@ -5,18 +5,12 @@
 
 #include "paddock/core/files.hpp"
 #include "paddock/error.hpp"
+#include "paddock/transformer/text_replace.hpp"
 
 namespace paddock::transformer {
 namespace {
 
 constexpr const char* kFileName = "paddock_prompt.json";
-
-void replace_all(std::string& text, const std::string& placeholder, const std::string& value) {
-  for (std::size_t at = text.find(placeholder); at != std::string::npos;
-       at = text.find(placeholder, at + value.size())) {
-    text.replace(at, placeholder.size(), value);
-  }
-}
 
 }  // namespace
 

@@ -10,14 +10,9 @@
 namespace paddock::transformer {
 namespace {
 
-class SentencePieceAdapter : public ForwardingTokenizer<SentencePieceTokenizer> {
+class SentencePieceAdapter : public ForwardingPieceTokenizer<SentencePieceTokenizer> {
  public:
-  using ForwardingTokenizer::ForwardingTokenizer;
-  std::string token_text(std::int32_t id) const override {
-    const auto token = tokenizer_.id_to_token(id);
-    if (!token) return decode({id}, false);  // its error names the id
-    return sentencepiece_piece_text(*token);
-  }
+  using ForwardingPieceTokenizer::ForwardingPieceTokenizer;
   // As Hugging Face's add_special_tokens: an added token or piece spelled the same keeps its
   // id (and becomes special), a new one gets the next id past the vocabulary.
   std::vector<std::int32_t> add_special_tokens(const std::vector<std::string>& contents) override {

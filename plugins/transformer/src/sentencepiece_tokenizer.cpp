@@ -27,20 +27,6 @@ std::string single_quoted(std::string_view text) {
   return "'" + std::string(text) + "'";
 }
 
-std::string spaces_restored(std::string_view piece) {
-  std::string text;
-  text.reserve(piece.size());
-  for (std::size_t position = 0; position < piece.size();) {
-    if (piece.substr(position, kSentencePieceSpace.size()) == kSentencePieceSpace) {
-      text += ' ';
-      position += kSentencePieceSpace.size();
-    } else {
-      text += piece[position++];
-    }
-  }
-  return text;
-}
-
 // Bytes from a run of byte pieces, one UTF-8 character at a time; a byte that starts no
 // well-formed character becomes U+FFFD.
 void append_byte_run(std::string_view bytes, std::string& text) {
@@ -250,7 +236,7 @@ std::string SentencePieceTokenizer::decode_pieces(const std::vector<std::int32_t
       // Without extra whitespace removal only the first piece loses its space.
       leading_space_removed = !spec.remove_extra_whitespaces;
     }
-    text += spaces_restored(piece);
+    text += sentencepiece_spaces_restored(piece);
   }
   append_byte_run(byte_run, text);
   if (model_->denormalizer) return model_->denormalizer->normalize(text);

@@ -4,6 +4,8 @@
 #include <string>
 
 #include "paddock/error.hpp"
+#include "paddock/transformer/sentencepiece_normalizer.hpp"
+#include "paddock/transformer/text_replace.hpp"
 
 namespace paddock::transformer {
 namespace {
@@ -27,6 +29,23 @@ std::optional<unsigned char> sentencepiece_byte_piece_value(std::string_view pie
   const int low = hex_digit(piece[4]);
   if (high < 0 || low < 0) return std::nullopt;
   return static_cast<unsigned char>(high * 16 + low);
+}
+
+std::string sentencepiece_byte_piece(unsigned char byte) {
+  constexpr char kDigits[] = "0123456789ABCDEF";
+  return std::string("<0x") + kDigits[byte >> 4] + kDigits[byte & 15] + ">";
+}
+
+std::string sentencepiece_spaces_restored(std::string_view piece) {
+  std::string text(piece);
+  replace_all(text, kSentencePieceSpace, " ");
+  return text;
+}
+
+std::string sentencepiece_piece_text(std::string_view piece) {
+  if (const auto byte = sentencepiece_byte_piece_value(piece))
+    return std::string(1, static_cast<char>(*byte));
+  return sentencepiece_spaces_restored(piece);
 }
 
 SentencePieceVocabulary::SentencePieceVocabulary(std::vector<SentencePieceEntry> pieces,

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -61,5 +62,14 @@ class SentencePieceVocabulary {
 
 // The byte a piece spelled "<0xXX>" (two upper-case hex digits) stands for, or nullopt.
 std::optional<unsigned char> sentencepiece_byte_piece_value(std::string_view piece);
+// The piece that spells `byte`: "<0x0A>" for a newline.
+std::string sentencepiece_byte_piece(unsigned char byte);
+
+// A piece with its "▁" written as spaces.
+std::string sentencepiece_spaces_restored(std::string_view piece);
+
+// The text a piece stands for where it sits in a text: a byte piece is its byte, any other
+// its spaces restored (a word-initial "▁the" is " the", which decoding it alone drops).
+std::string sentencepiece_piece_text(std::string_view piece);
 
 }  // namespace paddock::transformer

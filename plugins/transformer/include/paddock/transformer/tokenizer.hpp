@@ -12,6 +12,7 @@
 
 #include "paddock/transformer/bpe_tokenizer.hpp"
 #include "paddock/transformer/byte_fallback_bpe.hpp"
+#include "paddock/transformer/sentencepiece_vocabulary.hpp"
 
 namespace paddock::transformer {
 
@@ -62,8 +63,18 @@ class ForwardingTokenizer : public Tokenizer {
   Concrete tokenizer_;
 };
 
-// A SentencePiece piece as text: its "▁" are spaces and "<0xXX>" is that byte.
-std::string sentencepiece_piece_text(std::string_view piece);
+// For SentencePiece vocabularies (tokenizer.model, or a tokenizer.json with byte_fallback):
+// a token's text is its piece read as text, not decoded alone.
+template <class Concrete>
+class ForwardingPieceTokenizer : public ForwardingTokenizer<Concrete> {
+ public:
+  using ForwardingTokenizer<Concrete>::ForwardingTokenizer;
+  std::string token_text(std::int32_t id) const override {
+    const auto piece = this->tokenizer_.id_to_token(id);
+    if (!piece) return this->decode({id}, false);  // its error names the id
+    return sentencepiece_piece_text(*piece);
+  }
+};
 
 std::unique_ptr<Tokenizer> make_bpe_tokenizer(BpeTokenizer tokenizer);
 std::unique_ptr<Tokenizer> make_byte_fallback_bpe_tokenizer(ByteFallbackBpeTokenizer tokenizer);
