@@ -30,19 +30,22 @@ std::unique_ptr<Tokenizer> load_checkpoint_tokenizer(const std::filesystem::path
   const bool has_bpe =
       fs::exists(directory / "tokenizer.json") || fs::exists(directory / "vocab.json");
   const bool has_sentencepiece = fs::exists(directory / "tokenizer.model");
+  // tokenizer.model before a SentencePiece-style tokenizer.json: its reader also honours
+  // tokenizer_config.json's "legacy" spacing, which a tokenizer.json has baked in one way or
+  // the other.
   if (has_bpe) {
     try {
       return make_bpe_tokenizer(load_tokenizer(directory));
     } catch (const Error&) {
-      if (!has_sentencepiece && !byte_fallback_json(directory)) throw;  // report the BPE files
+      if (has_sentencepiece)
+        return make_sentencepiece_tokenizer(load_sentencepiece_tokenizer(directory));
+      if (byte_fallback_json(directory))
+        return make_byte_fallback_bpe_tokenizer(load_byte_fallback_tokenizer(directory));
+      throw;  // the BPE files are the only tokenizer: report them
     }
   }
-  // tokenizer.model first when both exist: its reader also honours tokenizer_config.json's
-  // "legacy" spacing, which a tokenizer.json has baked in one way or the other.
   if (has_sentencepiece)
     return make_sentencepiece_tokenizer(load_sentencepiece_tokenizer(directory));
-  if (byte_fallback_json(directory))
-    return make_byte_fallback_bpe_tokenizer(load_byte_fallback_tokenizer(directory));
   throw Error(directory.string() +
               ": no tokenizer (tokenizer.json, vocab.json + merges.txt or tokenizer.model)");
 }
