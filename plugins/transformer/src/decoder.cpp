@@ -9,6 +9,7 @@
 #include "paddock/error.hpp"
 #include "paddock/transformer/cpu_attention.hpp"
 #include "paddock/transformer/cpu_gelu.hpp"
+#include "paddock/transformer/rotary.hpp"
 
 namespace paddock::transformer {
 namespace {
@@ -183,11 +184,7 @@ Decoder::AttentionContext Decoder::attention_context(const torch::Tensor& positi
     context.bias = attention_bias(context.allowed);
   if (config_.family == ModelFamily::llama) {
     // Rotary embedding, halves convention: the angles of every position, once per pass.
-    const std::int64_t d = config_.head_dim();
-    const auto float_options =
-        torch::TensorOptions().dtype(torch::kFloat32).device(positions.device());
-    const auto inverse_frequency = torch::pow(
-        config_.rope_theta, -torch::arange(0, d, 2, float_options) / static_cast<double>(d));
+    const auto inverse_frequency = rotary_inverse_frequencies(config_, positions.device());
     const auto angles =
         positions.to(torch::kFloat32).unsqueeze(-1) * inverse_frequency;  // [B, T, D/2]
     const auto both = torch::cat({angles, angles}, -1).unsqueeze(1);      // [B, 1, T, D]

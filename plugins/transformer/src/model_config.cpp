@@ -2,6 +2,7 @@
 #include "paddock/transformer/model_config.hpp"
 
 #include <fstream>
+#include <optional>
 
 #include "paddock/core/files.hpp"
 #include "paddock/error.hpp"
@@ -11,8 +12,8 @@ namespace {
 
 class ConfigReader {
  public:
-  ConfigReader(const nlohmann::json& json, std::string source)
-      : json_(json), source_(std::move(source)) {}
+  ConfigReader(const nlohmann::json& json, std::string source, std::string prefix = "")
+      : json_(json), source_(std::move(source)), prefix_(std::move(prefix)) {}
 
   std::int64_t integer(const char* field) const {
     const auto* value = find(field);
@@ -64,7 +65,25 @@ class ConfigReader {
     fail(field, "is " + value->dump() + "; " + why);
   }
   [[noreturn]] void fail(const std::string& field, const std::string& problem) const {
-    throw Error(source_ + ": field '" + field + "' " + problem);
+    throw Error(source_ + ": field '" + prefix_ + field + "' " + problem);
+  }
+  // The object `field` (null or absent: none), read by a reader of its own whose errors
+  // name it as `field.member`.
+  std::optional<ConfigReader> object_or_none(const char* field) const {
+    const auto* value = find(field);
+    if (!value || value->is_null()) return std::nullopt;
+    if (!value->is_object()) fail(field, "must be an object or null");
+    return ConfigReader(*value, source_, prefix_ + field + ".");
+  }
+  bool has(const char* field) const {
+    const auto* value = find(field);
+    return value && !value->is_null();
+  }
+  double positive_number(const char* field) const {
+    if (!has(field)) fail(field, "is missing");
+    const double value = number_or(field, 0.0);
+    if (!(value > 0)) fail(field, "must be positive");
+    return value;
   }
 
  private:
@@ -74,7 +93,56 @@ class ConfigReader {
   }
   const nlohmann::json& json_;
   std::string source_;
+  std::string prefix_;  // "rope_scaling." inside that object: errors name the whole path
 };
+
+// rope_scaling's (or rope_parameters') type and values; `rope_type`, or the older `type`.
+RopeScaling read_rope_scaling(const ConfigReader& read) {
+  const std::string type =
+      read.has("rope_type") ? read.string_or("rope_type", "") : read.string_or("type", "default");
+  RopeScaling scaling;
+  if (type == "default") return scaling;
+  if (type == "linear") {
+    scaling.type = RopeScalingType::linear;
+    scaling.factor = read.positive_number("factor");
+  } else if (type == "llama3") {
+    scaling.type = RopeScalingType::llama3;
+    scaling.factor = read.positive_number("factor");
+    scaling.low_frequency_factor = read.positive_number("low_freq_factor");
+    scaling.high_frequency_factor = read.positive_number("high_freq_factor");
+    if (!(scaling.high_frequency_factor > scaling.low_frequency_factor))
+      read.fail("high_freq_factor", "must be greater than low_freq_factor");
+    scaling.original_max_positions = read.integer("original_max_position_embeddings");
+    if (scaling.original_max_positions <= 0)
+      read.fail("original_max_position_embeddings", "must be positive");
+  } else {
+    read.fail(read.has("rope_type") ? "rope_type" : "type",
+              "is '" + type + "'; supported: default, linear, llama3");
+  }
+  return scaling;
+}
+
+// LLaMA's rope_theta and rope_scaling, or the rope_parameters object newer files write in
+// their place (which holds rope_theta too); both at once must agree.
+void read_rotary_settings(const ConfigReader& read, ModelConfig& config) {
+  config.rope_theta = read.number_or("rope_theta", 10000.0);
+  const auto parameters = read.object_or_none("rope_parameters");
+  const auto scaling = read.object_or_none("rope_scaling");
+  if (parameters) {
+    if (parameters->has("rope_theta")) {
+      const double theta = parameters->number_or("rope_theta", 0.0);
+      if (read.has("rope_theta") && theta != config.rope_theta)
+        parameters->fail("rope_theta", "contradicts the top-level rope_theta");
+      config.rope_theta = theta;
+    }
+    config.rope_scaling = read_rope_scaling(*parameters);
+    if (scaling && read_rope_scaling(*scaling).type != config.rope_scaling.type)
+      read.fail("rope_scaling", "contradicts rope_parameters");
+  } else if (scaling) {
+    config.rope_scaling = read_rope_scaling(*scaling);
+  }
+  if (!(config.rope_theta > 0)) read.fail("rope_theta", "must be positive");
+}
 
 }  // namespace
 
@@ -161,11 +229,8 @@ ModelConfig parse_model_config(const nlohmann::json& json, const std::string& so
     config.intermediate_size = read.integer("intermediate_size");
     config.max_positions = read.integer("max_position_embeddings");
     config.norm_epsilon = read.number_or("rms_norm_eps", 1e-6);
-    config.rope_theta = read.number_or("rope_theta", 10000.0);
+    read_rotary_settings(read, config);
     config.tie_embeddings = read.boolean_or("tie_word_embeddings", false);
-    if (json.contains("rope_scaling") && !json["rope_scaling"].is_null()) {
-      read.fail("rope_scaling", "is set; scaled rotary embeddings are not supported yet");
-    }
     const std::string activation = read.string_or("hidden_act", "silu");
     if (activation != "silu")
       read.fail("hidden_act", "is '" + activation + "'; only silu is supported");
@@ -227,6 +292,16 @@ nlohmann::json model_config_to_json(const ModelConfig& config) {
             {"rope_theta", config.rope_theta},
             {"hidden_act", "silu"},
             {"tie_word_embeddings", config.tie_embeddings}};
+    const RopeScaling& scaling = config.rope_scaling;
+    if (scaling.type == RopeScalingType::linear) {
+      json["rope_scaling"] = {{"rope_type", "linear"}, {"factor", scaling.factor}};
+    } else if (scaling.type == RopeScalingType::llama3) {
+      json["rope_scaling"] = {{"rope_type", "llama3"},
+                              {"factor", scaling.factor},
+                              {"low_freq_factor", scaling.low_frequency_factor},
+                              {"high_freq_factor", scaling.high_frequency_factor},
+                              {"original_max_position_embeddings", scaling.original_max_positions}};
+    }
   }
   if (config.bos_token_id >= 0) json["bos_token_id"] = config.bos_token_id;
   if (config.eos_token_id >= 0) json["eos_token_id"] = config.eos_token_id;

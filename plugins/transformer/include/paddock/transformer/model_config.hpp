@@ -13,6 +13,19 @@ namespace paddock::transformer {
 
 enum class ModelFamily : std::uint8_t { gpt2, llama };
 
+// LLaMA's rotary scaling, config.json's rope_scaling (rope_parameters in newer files):
+// linear divides every frequency by `factor`; llama3 (LLaMA 3.1 and later) divides the low
+// frequencies by it, keeps the high ones and blends between (rotary.hpp).
+enum class RopeScalingType : std::uint8_t { none, linear, llama3 };
+
+struct RopeScaling {
+  RopeScalingType type = RopeScalingType::none;
+  double factor = 1.0;
+  double low_frequency_factor = 1.0;        // llama3
+  double high_frequency_factor = 4.0;       // llama3
+  std::int64_t original_max_positions = 0;  // llama3: the context it was trained on
+};
+
 struct ModelConfig {
   ModelFamily family = ModelFamily::gpt2;
   std::int64_t vocab_size = 0;
@@ -24,6 +37,7 @@ struct ModelConfig {
   std::int64_t max_positions = 0;
   double norm_epsilon = 1e-5;
   double rope_theta = 10000.0;  // LLaMA only
+  RopeScaling rope_scaling;     // LLaMA only
   bool tie_embeddings = true;   // output layer shares the token embedding
   // GPT-2's scale_attn_weights (scores / sqrt(head_dim)) and scale_attn_by_inverse_layer_idx
   // (scores / (layer + 1)); LLaMA always divides by sqrt(head_dim) alone.
