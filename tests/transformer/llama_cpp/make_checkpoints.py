@@ -2,7 +2,8 @@
 """Writes small random checkpoints in the Hugging Face layout (config.json, model.safetensors
 and a tokenizer) for the cross-check with llama.cpp (compare.sh): GPT-2, LLaMA with grouped
 keys and values and its own output layer, LLaMA with tied embeddings. LLaMA also with
-rotary scaling: llama3, and linear in the newer rope_parameters field. The weights are drawn
+rotary scaling: llama3, and linear in the newer rope_parameters field; and LLaMA in bfloat16,
+in two shards. The weights are drawn
 with a wide spread so that a wrong convention moves the logits far beyond rounding.
 
     make_checkpoints.py OUT_DIR GPT2_TOKENIZER_DIR LLAMA_TOKENIZER_MODEL
@@ -20,13 +21,19 @@ from pathlib import Path
 import torch
 
 
-def write_safetensors(path, tensors):
+def tensor_bytes(tensor, dtype):
+    if dtype == "BF16":  # numpy has no bfloat16: its bits, as 16-bit integers
+        return tensor.contiguous().to(torch.bfloat16).view(torch.int16).numpy().tobytes()
+    return tensor.contiguous().to(torch.float32).numpy().tobytes()
+
+
+def write_safetensors(path, tensors, dtype="F32"):
     """The safetensors layout: an 8-byte little-endian header length, the JSON header, the
-    data of every tensor in header order (F32, C order)."""
+    data of every tensor in header order (C order, little-endian)."""
     header, blobs, offset = {}, [], 0
     for name, tensor in tensors.items():
-        data = tensor.contiguous().to(torch.float32).numpy().tobytes()
-        header[name] = {"dtype": "F32", "shape": list(tensor.shape),
+        data = tensor_bytes(tensor, dtype)
+        header[name] = {"dtype": dtype, "shape": list(tensor.shape),
                         "data_offsets": [offset, offset + len(data)]}
         blobs.append(data)
         offset += len(data)
@@ -37,6 +44,21 @@ def write_safetensors(path, tensors):
         out.write(text)
         for blob in blobs:
             out.write(blob)
+
+
+def write_two_shards(directory, tensors, dtype):
+    """Hugging Face's sharded layout: model-0000N-of-00002.safetensors and the index naming
+    each tensor's file."""
+    names = list(tensors)
+    halves = (names[:len(names) // 2], names[len(names) // 2:])
+    weight_map = {}
+    for number, part in enumerate(halves, 1):
+        file = f"model-{number:05d}-of-00002.safetensors"
+        write_safetensors(directory / file, {name: tensors[name] for name in part}, dtype)
+        weight_map.update({name: file for name in part})
+    size = sum(t.numel() * (2 if dtype == "BF16" else 4) for t in tensors.values())
+    index = {"metadata": {"total_size": size}, "weight_map": weight_map}
+    (directory / "model.safetensors.index.json").write_text(json.dumps(index, indent=2))
 
 
 def spread(generator, *shape, scale=0.3):
@@ -123,6 +145,10 @@ def main():
                                  "high_freq_factor": 4.0,
                                  "original_max_position_embeddings": 64}}),
             llama_tokenizer),
+        # The weights in bfloat16, in two shards with their index.
+        "llama_bf16_sharded": (
+            llama(generator, kv_heads=2, tied=False, rope_theta=10000.0, eps=1e-5),
+            llama_tokenizer),
         # Linear scaling, written the newer way: rope_parameters holds rope_theta too.
         "llama_rope_linear": (
             llama(generator, kv_heads=4, tied=True, rope_theta=None, eps=1e-5, rotary={
@@ -138,8 +164,12 @@ def main():
                 shutil.copy(tokenizer / file, directory / file)
         else:
             shutil.copy(tokenizer, directory / "tokenizer.model")
+        if name.endswith("_sharded"):
+            config["torch_dtype"] = "bfloat16"
+            write_two_shards(directory, tensors, "BF16")
+        else:
+            write_safetensors(directory / "model.safetensors", tensors)
         (directory / "config.json").write_text(json.dumps(config, indent=2))
-        write_safetensors(directory / "model.safetensors", tensors)
         print(directory)
 
 
