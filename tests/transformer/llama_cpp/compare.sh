@@ -3,7 +3,8 @@
 # and LLaMA: small random checkpoints in the Hugging Face layout (make_checkpoints.py) go
 # through llama.cpp's own converter to GGUF (convert_without_vocab.py), and both programs
 # compute the logits of the same token ids (model_logits, llama_logits.c), compared by
-# compare_logits.py. Run by hand (it needs npm, gcc and Debian's python3-torch and
+# compare_logits.py, and greedy continuations of four prompts (compare_greedy.py): Paddock's
+# from its sampler (KV cache, continuous batch), llama.cpp's one row at a time. Run by hand (it needs npm, gcc and Debian's python3-torch and
 # python3-tqdm); docs/models.md has the results.
 #
 #   tests/transformer/llama_cpp/compare.sh BUILD_DIR WORK_DIR
@@ -44,6 +45,10 @@ print(c.get('n_positions', c.get('max_position_embeddings')))" "$model/config.js
   "$python" -c "import random,sys; r=random.Random(7); v,n=int(sys.argv[1]),int(sys.argv[2]); \
 [print(' '.join(str(r.randrange(v)) for _ in range(k))) for k in (5,37,min(n,200))]" \
     "$vocab" "$positions" > "$model.rows"
+  # Four prompts of 3, 11, 29 and 60 ids for 48 greedy tokens each.
+  "$python" -c "import random,sys; r=random.Random(11); v=int(sys.argv[1]); \
+[print(' '.join(str(r.randrange(v)) for _ in range(k))) for k in (3,11,29,60)]" \
+    "$vocab" > "$model.prompts"
   "$python" "$here/convert_without_vocab.py" llama.cpp "$here/stubs" "$model" "$model.gguf" \
     > "$model.convert.log" 2>&1
   "$build/tests/model_logits" "$model" < "$model.rows" > "$model.paddock"
@@ -55,6 +60,11 @@ print(c.get('n_positions', c.get('max_position_embeddings')))" "$model/config.js
   [ "$name" = gpt2 ] && tolerance=1e-2
   "$python" "$here/compare_logits.py" "$model.rows" "$vocab" "$model.paddock" \
     "$model.llama_cpp" "$tolerance" || status=1
+  "$build/tests/model_logits" --greedy 48 "$model" < "$model.prompts" > "$model.paddock.greedy"
+  ./llama_logits --greedy 48 "$bins" "$model.gguf" < "$model.prompts" \
+    > "$model.llama_cpp.greedy" 2>> "$model.llama.log"
+  "$python" "$here/compare_greedy.py" "$model.paddock.greedy" "$model.llama_cpp.greedy" \
+    || status=1
   if [ "$name" = gpt2 ]; then
     for mode in exact half-gelu; do
       "$python" "$here/gpt2_reference.py" "$model" "$model.rows" $mode > "$model.$mode"
