@@ -440,7 +440,7 @@ class RequestFeedSource final : public RowSource {
 
  private:
   AdmittedRequest admit(std::size_t id, GenerationRequest& request) const {
-    const std::int64_t max_positions = decoder_.config().max_positions;
+    const std::int64_t max_positions = decoder_.config().context_length();
     sampling::check_options(request.options, "");
     sampling::check_logit_bias(request.logit_bias, decoder_.config().vocab_size);
     if (request.top_logprobs < 0 || request.top_logprobs > sampling::kMaxTopLogprobs) {
@@ -456,7 +456,7 @@ class RequestFeedSource final : public RowSource {
       request.options.max_new_tokens =
           std::min(request.options.max_new_tokens, max_positions - prompt_length);
     }
-    sampling::check_fits(prompt_length, request.options.max_new_tokens, max_positions);
+    sampling::check_fits(prompt_length, request.options.max_new_tokens, decoder_.config());
     return {id,
             /*seed_prompt=*/0,
             std::move(request.options),
@@ -555,7 +555,7 @@ std::vector<std::vector<Generation>> sample_continuations(
   for (std::size_t p = 0; p < prompts.size(); ++p) {
     if (prompts[p].empty()) throw Error("prompt " + std::to_string(p) + " has no tokens");
     sampling::check_fits(static_cast<std::int64_t>(prompts[p].size()), options.max_new_tokens,
-                         decoder.config().max_positions);
+                         decoder.config());
   }
   // On the CPU, the prompts (shortest first) are dealt to the lanes in turn, each lane
   // decoding its share of batch_size rows. A row's draws depend on its prompt's index only.

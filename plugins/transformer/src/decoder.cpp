@@ -300,6 +300,13 @@ torch::Tensor Decoder::forward(const torch::Tensor& ids, const torch::Tensor& po
     x = torch::embedding(weight("wte.weight"), ids) +
         torch::embedding(weight("wpe.weight"), positions);
   } else {
+    // Whole-sequence attention is the sliding window's only up to the window.
+    if (config_.sliding_window > 0 &&
+        positions.max().item<std::int64_t>() >= config_.sliding_window) {
+      throw Error("sequence longer than the model's sliding window of " +
+                  std::to_string(config_.sliding_window) +
+                  " positions, which Paddock does not apply");
+    }
     x = torch::embedding(weight("model.embed_tokens.weight"), ids);
   }
   const std::string block = config_.family == ModelFamily::gpt2 ? "ln_1" : "input_layernorm";

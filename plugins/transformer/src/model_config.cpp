@@ -197,6 +197,7 @@ ModelConfig parse_model_config(const nlohmann::json& json, const std::string& so
     const std::string architecture = json["architectures"][0];
     if (architecture.rfind("GPT2", 0) == 0) type = "gpt2";
     if (architecture.rfind("Llama", 0) == 0) type = "llama";
+    if (architecture.rfind("Mistral", 0) == 0) type = "mistral";
   }
   ModelConfig config;
   if (type == "gpt2") {
@@ -219,8 +220,15 @@ ModelConfig parse_model_config(const nlohmann::json& json, const std::string& so
     config.scale_attention_by_layer = read.boolean_or("scale_attn_by_inverse_layer_idx", false);
     read.require("add_cross_attention", false,
                  "cross-attention (an encoder-decoder GPT-2) is not supported");
-  } else if (type == "llama") {
+  } else if (type == "llama" || type == "mistral") {
     config.family = ModelFamily::llama;
+    config.mistral = type == "mistral";
+    // Hugging Face's LLaMA ignores a sliding_window; so does Paddock.
+    if (config.mistral) {
+      config.sliding_window = read.integer_or("sliding_window", 0);
+      if (config.sliding_window <= 0 && read.has("sliding_window"))
+        read.fail("sliding_window", "must be positive or null");
+    }
     config.vocab_size = read.integer("vocab_size");
     config.hidden_size = read.integer("hidden_size");
     config.layers = read.integer("num_hidden_layers");
@@ -244,7 +252,7 @@ ModelConfig parse_model_config(const nlohmann::json& json, const std::string& so
   } else if (type.empty()) {
     read.fail("model_type", "is missing (and no known architectures entry)");
   } else {
-    read.fail("model_type", "is '" + type + "'; supported: gpt2, llama");
+    read.fail("model_type", "is '" + type + "'; supported: gpt2, llama, mistral");
   }
   config.bos_token_id = read.token_id_or("bos_token_id", -1);
   config.eos_token_id = read.token_id_or("eos_token_id", -1);
@@ -279,8 +287,8 @@ nlohmann::json model_config_to_json(const ModelConfig& config) {
             {"scale_attn_by_inverse_layer_idx", config.scale_attention_by_layer},
             {"tie_word_embeddings", config.tie_embeddings}};
   } else {
-    json = {{"architectures", {"LlamaForCausalLM"}},
-            {"model_type", "llama"},
+    json = {{"architectures", {config.mistral ? "MistralForCausalLM" : "LlamaForCausalLM"}},
+            {"model_type", config.mistral ? "mistral" : "llama"},
             {"vocab_size", config.vocab_size},
             {"hidden_size", config.hidden_size},
             {"num_hidden_layers", config.layers},
@@ -292,6 +300,10 @@ nlohmann::json model_config_to_json(const ModelConfig& config) {
             {"rope_theta", config.rope_theta},
             {"hidden_act", "silu"},
             {"tie_word_embeddings", config.tie_embeddings}};
+    if (config.mistral) {
+      json["sliding_window"] =
+          config.sliding_window > 0 ? nlohmann::json(config.sliding_window) : nlohmann::json();
+    }
     const RopeScaling& scaling = config.rope_scaling;
     if (scaling.type == RopeScalingType::linear) {
       json["rope_scaling"] = {{"rope_type", "linear"}, {"factor", scaling.factor}};

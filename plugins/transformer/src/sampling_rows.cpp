@@ -67,11 +67,15 @@ void check_options(const GenerationOptions& options, const std::string& where) {
 }
 
 void check_fits(std::int64_t prompt_length, std::int64_t max_new_tokens,
-                std::int64_t max_positions) {
-  if (prompt_length + max_new_tokens <= max_positions) return;
+                const ModelConfig& config) {
+  const std::int64_t context = config.context_length();
+  if (prompt_length + max_new_tokens <= context) return;
   throw Error("a prompt of " + std::to_string(prompt_length) + " tokens plus " +
               std::to_string(max_new_tokens) + " new tokens exceeds the model's " +
-              std::to_string(max_positions) + " positions");
+              std::to_string(context) + " positions" +
+              (context < config.max_positions ? " (its sliding window, which Paddock does not "
+                                                "apply: it runs no longer sequences)"
+                                              : ""));
 }
 
 std::uint64_t row_seed(std::uint64_t seed, std::size_t prompt, std::int64_t sample) {

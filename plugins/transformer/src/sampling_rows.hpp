@@ -15,6 +15,7 @@
 
 #include "paddock/capabilities.hpp"
 #include "paddock/request_generator.hpp"
+#include "paddock/transformer/model_config.hpp"
 #include "paddock/transformer/sampler.hpp"
 
 namespace paddock::transformer::sampling {
@@ -39,9 +40,8 @@ struct Row {
 void check_options(const GenerationOptions& options, const std::string& where);
 
 // Throws paddock::Error when a prompt of `prompt_length` tokens and `max_new_tokens` more
-// do not fit in the model's `max_positions`.
-void check_fits(std::int64_t prompt_length, std::int64_t max_new_tokens,
-                std::int64_t max_positions);
+// do not fit in the model's context (ModelConfig::context_length).
+void check_fits(std::int64_t prompt_length, std::int64_t max_new_tokens, const ModelConfig& config);
 
 // The seed of a row's own generator: derive_seed(seed, "prompt P sample S"). The same for a
 // prompt alone or among others; a request of a RequestGenerator call is always prompt 0.

@@ -3,7 +3,7 @@
 and a tokenizer) for the cross-check with llama.cpp (compare.sh): GPT-2, LLaMA with grouped
 keys and values and its own output layer, LLaMA with tied embeddings. LLaMA also with
 rotary scaling: llama3, and linear in the newer rope_parameters field; and LLaMA in bfloat16,
-in two shards. The weights are drawn
+in two shards; Mistral (the LLaMA architecture under its own name, with a sliding window). The weights are drawn
 with a wide spread so that a wrong convention moves the logits far beyond rounding.
 
     make_checkpoints.py OUT_DIR GPT2_TOKENIZER_DIR LLAMA_TOKENIZER_MODEL
@@ -98,7 +98,8 @@ def gpt2(generator):
     return config, t
 
 
-def llama(generator, kv_heads, tied, rope_theta, eps, rotary=None):
+def llama(generator, kv_heads, tied, rope_theta, eps, extra=None):
+    """`rotary`: config entries to add or override (scaling, or Mistral's names)."""
     h, layers, heads, inner, vocab = 64, 2, 4, 160, 32000
     d = h // heads
     config = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": vocab,
@@ -107,7 +108,7 @@ def llama(generator, kv_heads, tied, rope_theta, eps, rotary=None):
               "max_position_embeddings": 256, "rms_norm_eps": eps, "rope_theta": rope_theta,
               "hidden_act": "silu", "tie_word_embeddings": tied, "bos_token_id": 1,
               "eos_token_id": 2, "torch_dtype": "float32"}
-    config.update(rotary or {})
+    config.update(extra or {})
     if rope_theta is None:
         del config["rope_theta"]
     t = {"model.embed_tokens.weight": spread(generator, vocab, h),
@@ -140,7 +141,7 @@ def main():
         # LLaMA 3.1's scaling, its original context shrunk to 64 so that the eight
         # frequencies fall in all three of its bands (kept, blended, slowed).
         "llama_rope_llama3": (
-            llama(generator, kv_heads=2, tied=False, rope_theta=500000.0, eps=1e-5, rotary={
+            llama(generator, kv_heads=2, tied=False, rope_theta=500000.0, eps=1e-5, extra={
                 "rope_scaling": {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
                                  "high_freq_factor": 4.0,
                                  "original_max_position_embeddings": 64}}),
@@ -151,9 +152,16 @@ def main():
             llama_tokenizer),
         # Linear scaling, written the newer way: rope_parameters holds rope_theta too.
         "llama_rope_linear": (
-            llama(generator, kv_heads=4, tied=True, rope_theta=None, eps=1e-5, rotary={
+            llama(generator, kv_heads=4, tied=True, rope_theta=None, eps=1e-5, extra={
                 "rope_parameters": {"rope_type": "linear", "factor": 4.0,
                                     "rope_theta": 20000.0}}),
+            llama_tokenizer),
+        # Mistral: LLaMA's architecture under its own name, with a sliding window longer
+        # than the rows (Paddock runs nothing longer).
+        "mistral": (
+            llama(generator, kv_heads=2, tied=False, rope_theta=1000000.0, eps=1e-5, extra={
+                "architectures": ["MistralForCausalLM"], "model_type": "mistral",
+                "sliding_window": 256}),
             llama_tokenizer),
     }
     for name, ((config, tensors), tokenizer) in models.items():

@@ -38,7 +38,12 @@ struct ModelConfig {
   double norm_epsilon = 1e-5;
   double rope_theta = 10000.0;  // LLaMA only
   RopeScaling rope_scaling;     // LLaMA only
-  bool tie_embeddings = true;   // output layer shares the token embedding
+  // Mistral's checkpoints: the LLaMA architecture, saved back as model_type "mistral", whose
+  // attention sees only the last `sliding_window` positions (0: all). Paddock attends to the
+  // whole sequence, the same thing up to the window, so runs no longer sequences.
+  bool mistral = false;
+  std::int64_t sliding_window = 0;
+  bool tie_embeddings = true;  // output layer shares the token embedding
   // GPT-2's scale_attn_weights (scores / sqrt(head_dim)) and scale_attn_by_inverse_layer_idx
   // (scores / (layer + 1)); LLaMA always divides by sqrt(head_dim) alone.
   bool scale_attention_by_head_dim = true;
@@ -47,6 +52,10 @@ struct ModelConfig {
   std::int64_t eos_token_id = -1;
 
   std::int64_t head_dim() const { return hidden_size / heads; }
+  // The longest sequence Paddock runs: max_positions, or a shorter sliding window.
+  std::int64_t context_length() const {
+    return sliding_window > 0 && sliding_window < max_positions ? sliding_window : max_positions;
+  }
   std::int64_t parameter_count() const;  // without reward and value heads
 };
 

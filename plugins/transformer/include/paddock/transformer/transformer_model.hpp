@@ -80,7 +80,7 @@ class TransformerModel : public Model,
   std::int64_t eos_token_id() const override;
   std::int64_t pad_token_id() const override;
   std::int64_t vocab_size() const override { return decoder_.config().vocab_size; }
-  std::int64_t max_sequence_length() const override { return decoder_.config().max_positions; }
+  std::int64_t max_sequence_length() const override { return decoder_.config().context_length(); }
   torch::Device device() const override { return decoder_.device(); }
   torch::Tensor hidden_states(const torch::Tensor& ids, const torch::Tensor& mask) override;
   torch::Tensor lm_logits(const torch::Tensor& hidden) override { return decoder_.logits(hidden); }
