@@ -167,6 +167,12 @@ TEST(RotaryScaling, BadSettingsAreRefusedWithTheField) {
   EXPECT_EQ(error_of(both), "m/config.json: field 'rope_scaling' contradicts rope_parameters");
   both.erase("rope_scaling");
   EXPECT_EQ(error_of(both), "(accepted)");
+  // The same type with another factor contradicts too; the same settings do not.
+  both["rope_parameters"] = llama3_scaling();
+  both["rope_scaling"] = llama3_scaling();
+  EXPECT_EQ(error_of(both), "(accepted)");
+  both["rope_scaling"]["factor"] = 4.0;
+  EXPECT_EQ(error_of(both), "m/config.json: field 'rope_scaling' contradicts rope_parameters");
 }
 
 }  // namespace

@@ -136,7 +136,7 @@ void read_rotary_settings(const ConfigReader& read, ModelConfig& config) {
       config.rope_theta = theta;
     }
     config.rope_scaling = read_rope_scaling(*parameters);
-    if (scaling && read_rope_scaling(*scaling).type != config.rope_scaling.type)
+    if (scaling && !(read_rope_scaling(*scaling) == config.rope_scaling))
       read.fail("rope_scaling", "contradicts rope_parameters");
   } else if (scaling) {
     config.rope_scaling = read_rope_scaling(*scaling);

@@ -24,6 +24,8 @@ struct RopeScaling {
   double low_frequency_factor = 1.0;        // llama3
   double high_frequency_factor = 4.0;       // llama3
   std::int64_t original_max_positions = 0;  // llama3: the context it was trained on
+
+  bool operator==(const RopeScaling&) const = default;
 };
 
 struct ModelConfig {
