@@ -1,5 +1,6 @@
 // Dataset persistence: JSON Lines and JSON arrays in, JSON Lines out, with located errors.
 #include "paddock/dataset.hpp"
+#include "paddock/core/json_text.hpp"
 
 #include <sstream>
 
@@ -39,7 +40,7 @@ Dataset load_json_lines(const std::filesystem::path& file, const std::string& te
     if (line.find_first_not_of(" \t") != std::string_view::npos) {
       Record record;
       try {
-        record = Record::parse(line);
+        record = core::parse_json_text<Record>(line);
       } catch (const nlohmann::json::parse_error& error) {
         const std::size_t column = error.byte == 0 ? 1 : error.byte;
         throw Error(where(file, line_number, column) + ": not valid JSON: " + error.what());
@@ -58,7 +59,7 @@ Dataset load_json_lines(const std::filesystem::path& file, const std::string& te
 Dataset load_json_array(const std::filesystem::path& file, const std::string& text) {
   Record document;
   try {
-    document = Record::parse(text);
+    document = core::parse_json_text<Record>(text);
   } catch (const nlohmann::json::parse_error& error) {
     auto [line, column] = line_and_column(text, error.byte == 0 ? 0 : error.byte - 1);
     throw Error(where(file, line, column) + ": not valid JSON: " + error.what());

@@ -10,6 +10,7 @@
 
 #include "csv_reader.hpp"
 #include "paddock/core/files.hpp"
+#include "paddock/core/json_text.hpp"
 #include "paddock/error.hpp"
 #include "utf8.hpp"
 
@@ -149,7 +150,7 @@ void read_jsonl(const std::string& text, Collector& out) {
         out.problem(line, encoding_problem(row, *bad));
       } else {
         try {
-          out.accept(line, nlohmann::json::parse(row));
+          out.accept(line, core::parse_json_text<nlohmann::json>(row));
         } catch (const nlohmann::json::parse_error& error) {
           ++out.contents().rows_seen;
           out.problem(line, fmt::format("invalid JSON at column {}: {}", error.byte, error.what()));
@@ -220,7 +221,7 @@ void read_json_array(std::string text, Collector& out) {
   }
   nlohmann::json document;
   try {
-    document = nlohmann::json::parse(text);
+    document = core::parse_json_text<nlohmann::json>(text);
   } catch (const nlohmann::json::parse_error& error) {
     const std::size_t offset = error.byte > 0 ? error.byte - 1 : 0;
     const std::size_t line = line_of(offset);

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "paddock/core/files.hpp"
+#include "paddock/core/json_text.hpp"
 #include "paddock/error.hpp"
 #include "paddock/transformer/byte_fallback_bpe.hpp"
 #include "paddock/transformer/byte_level_alphabet.hpp"
@@ -173,7 +174,7 @@ std::unique_ptr<TokenVocabulary> load_json_vocabulary(const std::filesystem::pat
   const std::string text = read_file(file, "tokenizer file");
   nlohmann::json document;
   try {
-    document = nlohmann::json::parse(text);
+    document = core::parse_json_text<nlohmann::json>(text);
   } catch (const nlohmann::json::parse_error& error) {
     throw Error(file.string() + ":" + line_and_column(text, error.byte > 0 ? error.byte - 1 : 0) +
                 ": not valid JSON (" + error.what() + ")");

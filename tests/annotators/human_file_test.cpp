@@ -83,6 +83,24 @@ TEST(HumanFile, JsonLinesReportsEveryMalformedRowWithItsLine) {
       has_problem(contents, "h.jsonl:12: ", "field 'annotator' must be a string or an integer"));
 }
 
+TEST(HumanFile, ANumberTooLargeForADoubleIsABadRowNotACrash) {
+  const std::string text =
+      R"({"instruction": "i1", "input": "", "output_1": "a", "output_2": "b", "preference": 2})"
+      "\n"
+      R"({"instruction": "i2", "input": "", "output_1": "a", "output_2": "b", "preference": 1e999})"
+      "\n";
+  const auto contents = read_human_text(text, "h.jsonl", HumanFileFormat::automatic);
+  EXPECT_EQ(contents.rows.size(), 1u);
+  ASSERT_EQ(contents.problems.size(), 1u) << ::testing::PrintToString(described(contents));
+  EXPECT_TRUE(has_problem(contents, "h.jsonl:2: ", "invalid JSON at column 88"));
+  try {
+    read_human_text("[{\"preference\": 1e999}]", "h.json", HumanFileFormat::automatic);
+    FAIL() << "accepted";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("h.json:1:"), std::string::npos) << error.what();
+  }
+}
+
 TEST(HumanFile, JsonArrayRowsAreLocatedByLine) {
   const std::string text =
       "[\n"

@@ -336,6 +336,8 @@ TEST_F(LogitBiasTest, BadTokenizerFilesAreRefusedWithTheirPlace) {
   const auto broken = write("broken/vocab.json", "{\"a\": 1,\n  \"b\" 2}");
   EXPECT_THAT(error_of([&] { load_token_vocabulary(broken); }),
               HasSubstr("broken/vocab.json:2:7: not valid JSON"));
+  const auto huge = write("huge/vocab.json", "{\"a\": 1,\n  \"b\": 1e999}");
+  EXPECT_THAT(error_of([&] { load_token_vocabulary(huge); }), HasSubstr("huge/vocab.json:2:"));
   const auto array = write("array/vocab.json", "[1, 2]");
   EXPECT_THAT(error_of([&] { load_token_vocabulary(array); }), HasSubstr("expected a JSON object"));
   const auto negative = write("negative/vocab.json", R"({"a": 0, "b": -1})");

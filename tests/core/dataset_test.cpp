@@ -53,6 +53,22 @@ TEST(Dataset, BadJsonLineNamesFileLineAndColumn) {
   EXPECT_NE(error.find("not valid JSON"), std::string::npos) << error;
 }
 
+TEST(Dataset, ANumberTooLargeForADoubleIsLocatedLikeAnyBadJson) {
+  // nlohmann reports 1e999 as out_of_range, without a place; it used to escape the loader.
+  TempDir dir;
+  write_text(dir / "d.jsonl", "{\"a\": 1}\n{\"a\": 1e999}\n");
+  std::string error = load_error(dir / "d.jsonl");
+  // Column 11: the number's last character, where the parser stopped.
+  EXPECT_NE(error.find("d.jsonl:2:11: not valid JSON: [json.exception.parse_error.406] parse "
+                       "error at byte 11: number overflow parsing '1e999'"),
+            std::string::npos)
+      << error;
+  write_text(dir / "d.json", "[\n  {\"a\": -2e400}\n]");
+  error = load_error(dir / "d.json");
+  EXPECT_NE(error.find("d.json:2:"), std::string::npos) << error;
+  EXPECT_NE(error.find("not valid JSON"), std::string::npos) << error;
+}
+
 TEST(Dataset, NonObjectLineIsRejected) {
   TempDir dir;
   write_text(dir / "d.jsonl", "{\"a\": 1}\n[1, 2]\n");

@@ -362,6 +362,21 @@ double largest_logit_difference(const Decoder& a, const Decoder& b) {
       .item<double>();
 }
 
+TEST(ModelConfigFields, ANumberTooLargeForADoubleIsBadJsonNotACrash) {
+  // nlohmann reports 1e999 as out_of_range rather than a parse error; found by
+  // fuzz_model_config, it used to escape read_model_config.
+  TempDir dir;
+  core::write_file_atomically(dir.path() / "config.json",
+                              "{\"model_type\": \"llama\", \"rope_theta\": 1e999}");
+  try {
+    read_model_config(dir.path() / "config.json");
+    FAIL() << "accepted";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("config.json: not valid JSON"), std::string::npos)
+        << error.what();
+  }
+}
+
 TEST(ModelConfigFields, Gpt2AttentionScalingFollowsHuggingFace) {
   torch::manual_seed(3);
   nlohmann::json json = model_config_to_json(tiny_config(ModelFamily::gpt2));

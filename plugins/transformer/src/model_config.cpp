@@ -1,5 +1,6 @@
 // config.json <-> ModelConfig for the GPT-2 and LLaMA families.
 #include "paddock/transformer/model_config.hpp"
+#include "paddock/core/json_text.hpp"
 
 #include <fstream>
 #include <optional>
@@ -263,7 +264,7 @@ ModelConfig parse_model_config(const nlohmann::json& json, const std::string& so
 ModelConfig read_model_config(const std::filesystem::path& file) {
   nlohmann::json json;
   try {
-    json = nlohmann::json::parse(core::read_file(file));
+    json = core::parse_json_text<nlohmann::json>(core::read_file(file));
   } catch (const nlohmann::json::parse_error& error) {
     throw Error(file.string() + ": not valid JSON: " + error.what());
   }
