@@ -282,6 +282,8 @@ nlohmann::json model_config_to_json(const ModelConfig& config) {
             {"n_head", config.heads},
             {"n_inner", config.intermediate_size},
             {"n_positions", config.max_positions},
+            // Its old alias: llama.cpp's converter, for one, reads only this.
+            {"n_ctx", config.max_positions},
             {"layer_norm_epsilon", config.norm_epsilon},
             {"activation_function", "gelu_new"},
             {"scale_attn_weights", config.scale_attention_by_head_dim},

@@ -2,13 +2,16 @@
 //
 //   model_logits CHECKPOINT_DIR < ROWS > LOGITS
 //   model_logits --greedy N CHECKPOINT_DIR < ROWS > CONTINUATIONS
+//   model_logits --resave OUT_DIR CHECKPOINT_DIR
 //
 // ROWS: one row of space-separated token ids per line. LOGITS: for every row and every
 // position, the vocabulary's logits as float32 in the machine's byte order, rows one after
 // the other; each row is run alone through Decoder::forward, as training and scoring do.
 // CONTINUATIONS: each row's N greedy tokens, one line per row, from the sampler every node
 // uses (KV cache, rows of different lengths left-padded in one continuous batch of two,
-// a finished row's slot refilled), never stopping at an end-of-sequence token.
+// a finished row's slot refilled), never stopping at an end-of-sequence token. --resave
+// writes the checkpoint back as Paddock saves models (config.json, safetensors in shards of
+// about a third of the weights, their index), for another program to read.
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -71,13 +74,20 @@ void write_greedy(const Decoder& decoder, const std::vector<std::vector<std::int
 
 int main(int argc, char** argv) {
   const bool greedy = argc == 4 && std::strcmp(argv[1], "--greedy") == 0;
-  if (argc != 2 && !greedy) {
-    std::cerr << "usage: model_logits [--greedy N] CHECKPOINT_DIR < ROWS > OUTPUT\n";
+  const bool resave = argc == 4 && std::strcmp(argv[1], "--resave") == 0;
+  if (argc != 2 && !greedy && !resave) {
+    std::cerr << "usage: model_logits [--greedy N | --resave OUT_DIR] CHECKPOINT_DIR\n";
     return 2;
   }
   try {
     const auto checkpoint =
         paddock::transformer::load_decoder_checkpoint(argv[argc - 1], torch::kCPU);
+    if (resave) {
+      const auto bytes = 4 * checkpoint.decoder.config().parameter_count();
+      paddock::transformer::save_decoder_checkpoint(checkpoint.decoder, checkpoint.heads, argv[2],
+                                                    static_cast<std::uint64_t>(bytes / 3));
+      return 0;
+    }
     const auto rows = read_rows();
     if (greedy) {
       write_greedy(checkpoint.decoder, rows, std::stoll(argv[2]));
