@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "config_error.hpp"
 #include "paddock/error.hpp"
 #include "paddock/transformer/decoder.hpp"
 #include "paddock/transformer/model_config.hpp"
@@ -28,15 +29,6 @@ ModelConfig llama_config() {
   config.rope_theta = 500000;
   config.tie_embeddings = false;
   return config;
-}
-
-std::string error_of(const nlohmann::json& json) {
-  try {
-    parse_model_config(json, "m/config.json");
-  } catch (const Error& error) {
-    return error.what();
-  }
-  return "(accepted)";
 }
 
 nlohmann::json llama3_scaling() {
@@ -133,46 +125,46 @@ TEST(RotaryScaling, BadSettingsAreRefusedWithTheField) {
     json["rope_scaling"] = scaling;
     return json;
   };
-  EXPECT_EQ(error_of(with_scaling({{"rope_type", "yarn"}, {"factor", 4.0}})),
+  EXPECT_EQ(config_error(with_scaling({{"rope_type", "yarn"}, {"factor", 4.0}})),
             "m/config.json: field 'rope_scaling.rope_type' is 'yarn'; supported: default, "
             "linear, llama3");
-  EXPECT_EQ(error_of(with_scaling({{"type", "dynamic"}, {"factor", 4.0}})),
+  EXPECT_EQ(config_error(with_scaling({{"type", "dynamic"}, {"factor", 4.0}})),
             "m/config.json: field 'rope_scaling.type' is 'dynamic'; supported: default, linear, "
             "llama3");
-  EXPECT_EQ(error_of(with_scaling({{"rope_type", "linear"}})),
+  EXPECT_EQ(config_error(with_scaling({{"rope_type", "linear"}})),
             "m/config.json: field 'rope_scaling.factor' is missing");
-  EXPECT_EQ(error_of(with_scaling({{"rope_type", "linear"}, {"factor", 0}})),
+  EXPECT_EQ(config_error(with_scaling({{"rope_type", "linear"}, {"factor", 0}})),
             "m/config.json: field 'rope_scaling.factor' must be positive");
-  EXPECT_EQ(error_of(with_scaling({{"rope_type", "linear"}, {"factor", "2"}})),
+  EXPECT_EQ(config_error(with_scaling({{"rope_type", "linear"}, {"factor", "2"}})),
             "m/config.json: field 'rope_scaling.factor' must be a number");
   auto missing = llama3_scaling();
   missing.erase("original_max_position_embeddings");
-  EXPECT_EQ(error_of(with_scaling(missing)),
+  EXPECT_EQ(config_error(with_scaling(missing)),
             "m/config.json: field 'rope_scaling.original_max_position_embeddings' is missing");
   auto inverted = llama3_scaling();
   inverted["high_freq_factor"] = 1.0;
-  EXPECT_EQ(error_of(with_scaling(inverted)),
+  EXPECT_EQ(config_error(with_scaling(inverted)),
             "m/config.json: field 'rope_scaling.high_freq_factor' must be greater than "
             "low_freq_factor");
-  EXPECT_EQ(error_of(with_scaling("linear")),
+  EXPECT_EQ(config_error(with_scaling("linear")),
             "m/config.json: field 'rope_scaling' must be an object or null");
 
   auto both = model_config_to_json(llama_config());  // rope_theta 500000
   both["rope_parameters"] = {{"rope_type", "default"}, {"rope_theta", 10000.0}};
-  EXPECT_EQ(error_of(both),
+  EXPECT_EQ(config_error(both),
             "m/config.json: field 'rope_parameters.rope_theta' contradicts the top-level "
             "rope_theta");
   both["rope_parameters"]["rope_theta"] = 500000.0;
   both["rope_scaling"] = llama3_scaling();
-  EXPECT_EQ(error_of(both), "m/config.json: field 'rope_scaling' contradicts rope_parameters");
+  EXPECT_EQ(config_error(both), "m/config.json: field 'rope_scaling' contradicts rope_parameters");
   both.erase("rope_scaling");
-  EXPECT_EQ(error_of(both), "(accepted)");
+  EXPECT_EQ(config_error(both), "(accepted)");
   // The same type with another factor contradicts too; the same settings do not.
   both["rope_parameters"] = llama3_scaling();
   both["rope_scaling"] = llama3_scaling();
-  EXPECT_EQ(error_of(both), "(accepted)");
+  EXPECT_EQ(config_error(both), "(accepted)");
   both["rope_scaling"]["factor"] = 4.0;
-  EXPECT_EQ(error_of(both), "m/config.json: field 'rope_scaling' contradicts rope_parameters");
+  EXPECT_EQ(config_error(both), "m/config.json: field 'rope_scaling' contradicts rope_parameters");
 }
 
 }  // namespace
