@@ -8,6 +8,9 @@
 #include "paddock/transformer/decoder.hpp"
 #include "paddock/transformer/model_config.hpp"
 #include "paddock/transformer/sampler.hpp"
+#include "paddock/transformer/tokenizer.hpp"
+#include "paddock/transformer/transformer_model.hpp"
+#include "test_support.hpp"
 
 namespace paddock::transformer {
 namespace {
@@ -40,6 +43,12 @@ TEST(Mistral, ReadAsLlamaAndSavedBackAsMistral) {
   EXPECT_EQ(saved["architectures"][0], "MistralForCausalLM");
   EXPECT_EQ(saved["sliding_window"], 16);
   EXPECT_EQ(saved["max_position_embeddings"], 64);
+
+  // No field at all: Hugging Face's default, Mistral 7B v0.1's 4096.
+  auto unstated = mistral_json();
+  unstated.erase("sliding_window");
+  unstated["max_position_embeddings"] = 32768;
+  EXPECT_EQ(parse_model_config(unstated, "config.json").context_length(), 4096);
 
   // Mistral 7B v0.2 and later: no window. The architecture alone names the type too.
   auto unwindowed = mistral_json();
@@ -87,6 +96,9 @@ TEST(Mistral, NothingLongerThanTheSlidingWindowRuns) {
 
   SamplingVocabulary vocabulary;
   vocabulary.decode = [](const std::vector<std::int64_t>&) { return std::string(); };
+  vocabulary.encode = [](const std::string& text) {
+    return std::vector<std::int64_t>(text.size(), 3);  // a token per character
+  };
   GenerationOptions options;
   options.max_new_tokens = 6;
   EXPECT_EQ(
@@ -101,6 +113,25 @@ TEST(Mistral, NothingLongerThanTheSlidingWindowRuns) {
                  "a prompt of 11 tokens plus 6 new tokens exceeds the model's 16 positions (its "
                  "sliding window, which Paddock does not apply: it runs no longer sequences)");
   }
+  // A request that may shrink to the room left (a chat request without max_tokens) stops at
+  // the window: 10 prompt tokens, 6 new.
+  GenerationRequest request;
+  request.prompt = std::string(10, 'a');
+  request.options.max_new_tokens = 100;
+  request.fit_to_context = true;
+  EXPECT_EQ(sample_requests(decoder, {request}, vocabulary, nullptr)[0][0].token_ids.size(), 6U);
+}
+
+TEST(Mistral, LearnersSeeTheWindowAsTheLongestSequence) {
+  auto json = mistral_json();
+  json["vocab_size"] = 320;  // the tiny SentencePiece model's pieces
+  const ModelConfig config = parse_model_config(json, "config.json");
+  testing::TempDir tokenizer_dir;
+  std::filesystem::copy_file(PADDOCK_TINY_LLAMA_TOKENIZER,
+                             tokenizer_dir.path() / "tokenizer.model");
+  const TransformerModel model(Decoder::initialise(config, 5, torch::kCPU), Decoder::WeightMap{},
+                               load_checkpoint_tokenizer(tokenizer_dir.path()), PromptTemplate{});
+  EXPECT_EQ(model.max_sequence_length(), 16);
 }
 
 }  // namespace

@@ -148,6 +148,23 @@ TEST(RotaryScaling, BadSettingsAreRefusedWithTheField) {
             "low_freq_factor");
   EXPECT_EQ(config_error(with_scaling("linear")),
             "m/config.json: field 'rope_scaling' must be an object or null");
+  // Hugging Face copies the older `type` over `rope_type`: they must agree.
+  EXPECT_EQ(
+      config_error(with_scaling({{"type", "linear"}, {"rope_type", "llama3"}, {"factor", 2}})),
+      "m/config.json: field 'rope_scaling.type' is 'linear', but rope_type is 'llama3'");
+  EXPECT_EQ(
+      config_error(with_scaling({{"type", "linear"}, {"rope_type", "linear"}, {"factor", 2}})),
+      "(accepted)");
+  // Settings without a type are not silently dropped; an empty object is no scaling.
+  EXPECT_EQ(config_error(with_scaling({{"factor", 8.0}})),
+            "m/config.json: field 'rope_scaling.rope_type' is missing");
+  EXPECT_EQ(config_error(with_scaling(nlohmann::json::object())), "(accepted)");
+  auto theta_only = model_config_to_json(llama_config());
+  theta_only["rope_parameters"] = {{"rope_theta", 500000.0}};
+  EXPECT_EQ(config_error(theta_only), "(accepted)");
+  theta_only["rope_parameters"]["full_attention"] = {{"rope_type", "default"}};
+  EXPECT_EQ(config_error(theta_only),
+            "m/config.json: field 'rope_parameters.rope_type' is missing");
 
   auto both = model_config_to_json(llama_config());  // rope_theta 500000
   both["rope_parameters"] = {{"rope_type", "default"}, {"rope_theta", 10000.0}};

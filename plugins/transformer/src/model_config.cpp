@@ -76,6 +76,7 @@ class ConfigReader {
     if (!value->is_object()) fail(field, "must be an object or null");
     return ConfigReader(*value, source_, prefix_ + field + ".");
   }
+  std::size_t size() const { return json_.size(); }
   bool has(const char* field) const {
     const auto* value = find(field);
     return value && !value->is_null();
@@ -97,11 +98,21 @@ class ConfigReader {
   std::string prefix_;  // "rope_scaling." inside that object: errors name the whole path
 };
 
-// rope_scaling's (or rope_parameters') type and values; `rope_type`, or the older `type`.
-RopeScaling read_rope_scaling(const ConfigReader& read) {
-  const std::string type =
-      read.has("rope_type") ? read.string_or("rope_type", "") : read.string_or("type", "default");
+// rope_scaling's (or rope_parameters') type and values; `rope_type`, or the older `type`
+// (Hugging Face copies `type` over `rope_type`: the two must agree). An object with other
+// settings but no type is refused, not read as unscaled.
+RopeScaling read_rope_scaling(const ConfigReader& read, bool holds_rope_theta) {
+  const std::string rope_type = read.string_or("rope_type", "");
+  const std::string old_type = read.string_or("type", "");
+  if (!rope_type.empty() && !old_type.empty() && rope_type != old_type)
+    read.fail("type", "is '" + old_type + "', but rope_type is '" + rope_type + "'");
+  const std::string type = old_type.empty() ? rope_type : old_type;
   RopeScaling scaling;
+  if (type.empty()) {
+    if (read.size() > (holds_rope_theta && read.has("rope_theta") ? 1U : 0U))
+      read.fail("rope_type", "is missing");
+    return scaling;
+  }
   if (type == "default") return scaling;
   if (type == "linear") {
     scaling.type = RopeScalingType::linear;
@@ -136,11 +147,11 @@ void read_rotary_settings(const ConfigReader& read, ModelConfig& config) {
         parameters->fail("rope_theta", "contradicts the top-level rope_theta");
       config.rope_theta = theta;
     }
-    config.rope_scaling = read_rope_scaling(*parameters);
-    if (scaling && !(read_rope_scaling(*scaling) == config.rope_scaling))
+    config.rope_scaling = read_rope_scaling(*parameters, /*holds_rope_theta=*/true);
+    if (scaling && !(read_rope_scaling(*scaling, false) == config.rope_scaling))
       read.fail("rope_scaling", "contradicts rope_parameters");
   } else if (scaling) {
-    config.rope_scaling = read_rope_scaling(*scaling);
+    config.rope_scaling = read_rope_scaling(*scaling, false);
   }
   if (!(config.rope_theta > 0)) read.fail("rope_theta", "must be positive");
 }
@@ -224,9 +235,11 @@ ModelConfig parse_model_config(const nlohmann::json& json, const std::string& so
   } else if (type == "llama" || type == "mistral") {
     config.family = ModelFamily::llama;
     config.mistral = type == "mistral";
-    // Hugging Face's LLaMA ignores a sliding_window; so does Paddock.
+    // Hugging Face's LLaMA ignores a sliding_window; so does Paddock. Its Mistral reads an
+    // absent one as 4096 (Mistral 7B v0.1's) and null as none.
     if (config.mistral) {
-      config.sliding_window = read.integer_or("sliding_window", 0);
+      config.sliding_window =
+          json.contains("sliding_window") ? read.integer_or("sliding_window", 0) : 4096;
       if (config.sliding_window <= 0 && read.has("sliding_window"))
         read.fail("sliding_window", "must be positive or null");
     }

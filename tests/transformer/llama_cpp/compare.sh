@@ -39,8 +39,10 @@ for model in checkpoints/*/; do
   name=$(basename "$model")
   vocab=$("$python" -c "import json,sys; print(json.load(open(sys.argv[1]))['vocab_size'])" \
     "$model/config.json")
+  # The longest row the model runs: its positions, or a shorter sliding window.
   positions=$("$python" -c "import json,sys; c=json.load(open(sys.argv[1])); \
-print(c.get('n_positions', c.get('max_position_embeddings')))" "$model/config.json")
+print(min(c.get('n_positions') or c['max_position_embeddings'], c.get('sliding_window') or 10**9))" \
+    "$model/config.json")
   # Three rows of random ids: 5 tokens, 37 and the longest the model (or 200) allows.
   "$python" -c "import random,sys; r=random.Random(7); v,n=int(sys.argv[1]),int(sys.argv[2]); \
 [print(' '.join(str(r.randrange(v)) for _ in range(k))) for k in (5,37,min(n,200))]" \

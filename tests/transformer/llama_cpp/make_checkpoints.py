@@ -99,7 +99,7 @@ def gpt2(generator):
 
 
 def llama(generator, kv_heads, tied, rope_theta, eps, extra=None):
-    """`rotary`: config entries to add or override (scaling, or Mistral's names)."""
+    """`extra`: config entries to add or override (scaling, or Mistral's names)."""
     h, layers, heads, inner, vocab = 64, 2, 4, 160, 32000
     d = h // heads
     config = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": vocab,
