@@ -10,6 +10,7 @@
 #include "api_judge_config.hpp"
 #include "api_llm_annotator.hpp"
 #include "api_llm_factory.hpp"
+#include "llama2_style_tokenizer.hpp"
 #include "logit_bias.hpp"
 #include "loopback_server.hpp"
 #include "paddock/error.hpp"
@@ -241,53 +242,26 @@ TEST_F(LogitBiasTest, TokenizerJsonMapsRawTextThroughTheByteLevelAlphabet) {
                         "; it splits into 2 tokens: 'hello' (12), ' world' (17)"));
 }
 
-// A SentencePiece-style tokenizer.json (LLaMA-2's layout): "▁hello", "▁world", byte pieces.
-std::string sentencepiece_style_json() {
-  nlohmann::json vocab = {{"<unk>", 0}, {"<s>", 1}, {"</s>", 2}, {"<0x0A>", 3}};
-  const std::vector<std::string> pieces = {"▁",      "h",  "e",  "l",    "o",     "w",
-                                           "r",      "d",  "▁h", "ll",   "▁he",   "▁hell",
-                                           "▁hello", "▁w", "or", "▁wor", "▁worl", "▁world"};
-  for (std::size_t i = 0; i < pieces.size(); ++i) vocab[pieces[i]] = 4 + i;
-  const auto added = nlohmann::json::parse(R"([
-    {"id": 0, "content": "<unk>", "special": true},
-    {"id": 1, "content": "<s>", "special": true},
-    {"id": 2, "content": "</s>", "special": true}])");
-  return nlohmann::json{
-      {"added_tokens", added},
-      {"normalizer",
-       {{"type", "Sequence"},
-        {"normalizers",
-         {{{"type", "Prepend"}, {"prepend", "▁"}},
-          {{"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", "▁"}}}}}},
-      {"pre_tokenizer", nullptr},
-      {"decoder", nullptr},
-      {"model",
-       {{"type", "BPE"},
-        {"unk_token", "<unk>"},
-        {"byte_fallback", true},
-        {"vocab", vocab},
-        {"merges",
-         {"▁ h", "l l", "▁h e", "▁he ll", "▁hell o", "▁ w", "o r", "▁w or", "▁wor l", "▁worl d"}}}}}
-      .dump();
-}
-
 TEST_F(LogitBiasTest, SentencePieceVocabulariesSpellASpaceAsTheirMark) {
-  const auto file = write("llama/tokenizer.json", sentencepiece_style_json());
+  const auto file = write(
+      "llama/tokenizer.json",
+      paddock::testing::llama2_style(paddock::testing::kHelloPieces, paddock::testing::kHelloMerges)
+          .dump());
   for (const auto& path : {file, file.parent_path()}) {
     const auto vocabulary = load_token_vocabulary(path);
-    EXPECT_EQ(vocabulary->id_of(" world"), 21) << path;
-    EXPECT_EQ(vocabulary->id_of(" hello"), 16);
+    EXPECT_EQ(vocabulary->id_of(" world"), 276) << path;
+    EXPECT_EQ(vocabulary->id_of(" hello"), 271);
     EXPECT_FALSE(vocabulary->id_of("hello"));
-    EXPECT_EQ(vocabulary->id_of("\n"), 3);  // a byte piece
+    EXPECT_EQ(vocabulary->id_of("\n"), 13);  // a byte piece, <0x0A>
     EXPECT_EQ(vocabulary->id_of("</s>"), 2);
   }
   EXPECT_EQ(resolve({}, {{" world", -100}, {"</s>", 5}}, file),
-            nlohmann::json({{"21", -100}, {"2", 5}}));
+            nlohmann::json({{"276", -100}, {"2", 5}}));
   EXPECT_THAT(error_of([&] {
                 resolve({}, {{"hello world", 3}}, file);
               }),
               HasSubstr("'hello world' is not one token of tokenizer.json " + file.string() +
-                        "; it splits into 2 tokens: ' hello' (16), ' world' (21)"));
+                        "; it splits into 2 tokens: ' hello' (271), ' world' (276)"));
 
   // A SentencePiece tokenizer.model, alone or in a model directory: its pieces, as the
   // tokenizer itself names them.

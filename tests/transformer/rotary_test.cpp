@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <vector>
 
 #include "config_error.hpp"
 #include "paddock/error.hpp"
@@ -15,6 +16,16 @@ namespace paddock::transformer {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
+
+// How much the config's scaling slows each rotary frequency (1: not at all).
+std::vector<double> rotary_slowdowns(const ModelConfig& config) {
+  ModelConfig unscaled = config;
+  unscaled.rope_scaling = RopeScaling{};
+  const auto ratio = (rotary_inverse_frequencies(unscaled, torch::kCPU).to(torch::kFloat64) /
+                      rotary_inverse_frequencies(config, torch::kCPU).to(torch::kFloat64))
+                         .contiguous();
+  return {ratio.data_ptr<double>(), ratio.data_ptr<double>() + ratio.numel()};
+}
 
 ModelConfig llama_config() {
   ModelConfig config;

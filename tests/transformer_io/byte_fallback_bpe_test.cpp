@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "llama2_style_tokenizer.hpp"
 #include "paddock/error.hpp"
 #include "paddock/transformer/byte_fallback_bpe.hpp"
 #include "paddock/transformer/tokenizer.hpp"
@@ -21,67 +22,10 @@ using testing::error_message;
 using ::testing::HasSubstr;
 using testing::TempDir;
 using Ids = std::vector<std::int32_t>;
-
-// Ids 0-2 are <unk>, <s>, </s>; 3-258 the byte tokens <0x00>..<0xFF>; then `pieces` in order.
-constexpr std::int32_t kFirstPiece = 259;
-
-json llama2_style(const std::vector<std::string>& pieces,
-                  const std::vector<std::pair<std::string, std::string>>& merges,
-                  bool byte_tokens = true) {
-  json vocab = {{"<unk>", 0}, {"<s>", 1}, {"</s>", 2}};
-  if (byte_tokens) {
-    for (int byte = 0; byte < 256; ++byte) {
-      char name[8];
-      std::snprintf(name, sizeof(name), "<0x%02X>", byte);
-      vocab[name] = 3 + byte;
-    }
-  }
-  for (std::size_t i = 0; i < pieces.size(); ++i)
-    vocab[pieces[i]] = kFirstPiece + static_cast<std::int32_t>(i);
-  json merge_list = json::array();
-  for (const auto& [left, right] : merges) merge_list.push_back(left + " " + right);
-  json added = json::array();
-  for (const auto& [id, content] :
-       std::vector<std::pair<int, std::string>>{{0, "<unk>"}, {1, "<s>"}, {2, "</s>"}}) {
-    added.push_back({{"id", id},
-                     {"content", content},
-                     {"single_word", false},
-                     {"lstrip", false},
-                     {"rstrip", false},
-                     {"normalized", false},
-                     {"special", true}});
-  }
-  return {{"version", "1.0"},
-          {"added_tokens", added},
-          {"normalizer",
-           {{"type", "Sequence"},
-            {"normalizers",
-             {{{"type", "Prepend"}, {"prepend", "▁"}},
-              {{"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", "▁"}}}}}},
-          {"pre_tokenizer", nullptr},
-          {"decoder",
-           {{"type", "Sequence"},
-            {"decoders",
-             {{{"type", "Replace"}, {"pattern", {{"String", "▁"}}}, {"content", " "}},
-              {{"type", "ByteFallback"}},
-              {{"type", "Fuse"}},
-              {{"type", "Strip"}, {"content", " "}, {"start", 1}, {"stop", 0}}}}}},
-          {"model",
-           {{"type", "BPE"},
-            {"unk_token", "<unk>"},
-            {"fuse_unk", true},
-            {"byte_fallback", true},
-            {"vocab", vocab},
-            {"merges", merge_list}}}};
-}
-
-// "▁hello ▁world" and the pieces to build them.
-const std::vector<std::string> kHelloPieces = {
-    "▁",   "h",     "e",      "l",  "o",  "w",    "r",     "d",      "▁h", "ll",
-    "▁he", "▁hell", "▁hello", "▁w", "or", "▁wor", "▁worl", "▁world", "▁▁"};
-const std::vector<std::pair<std::string, std::string>> kHelloMerges = {
-    {"▁", "h"}, {"l", "l"},   {"▁h", "e"},   {"▁he", "ll"},  {"▁hell", "o"}, {"▁", "w"},
-    {"o", "r"}, {"▁w", "or"}, {"▁wor", "l"}, {"▁worl", "d"}, {"▁", "▁"}};
+using paddock::testing::kFirstPiece;
+using paddock::testing::kHelloMerges;
+using paddock::testing::kHelloPieces;
+using paddock::testing::llama2_style;
 
 std::int32_t piece(const std::string& text) {
   const auto found = std::find(kHelloPieces.begin(), kHelloPieces.end(), text);

@@ -54,7 +54,10 @@ bool may_share_prompts(const torch::Tensor& documents) {
 }  // namespace
 
 Decoder::Decoder(ModelConfig config, WeightMap weights)
-    : config_(std::move(config)), weights_(std::move(weights)) {}
+    : config_(std::move(config)), weights_(std::move(weights)) {
+  if (config_.family == ModelFamily::llama && !weights_.empty())
+    rotary_frequencies_ = rotary_inverse_frequencies(config_, device());
+}
 
 torch::Device Decoder::device() const {
   return weights_.begin()->second.device();
@@ -184,7 +187,10 @@ Decoder::AttentionContext Decoder::attention_context(const torch::Tensor& positi
     context.bias = attention_bias(context.allowed);
   if (config_.family == ModelFamily::llama) {
     // Rotary embedding, halves convention: the angles of every position, once per pass.
-    const auto inverse_frequency = rotary_inverse_frequencies(config_, positions.device());
+    const auto inverse_frequency =
+        rotary_frequencies_.defined() && rotary_frequencies_.device() == positions.device()
+            ? rotary_frequencies_
+            : rotary_inverse_frequencies(config_, positions.device());
     const auto angles =
         positions.to(torch::kFloat32).unsqueeze(-1) * inverse_frequency;  // [B, T, D/2]
     const auto both = torch::cat({angles, angles}, -1).unsqueeze(1);      // [B, 1, T, D]

@@ -31,13 +31,4 @@ torch::Tensor rotary_inverse_frequencies(const ModelConfig& config, const torch:
       torch::where(wavelength < original / scaling.high_frequency_factor, plain, blended));
 }
 
-std::vector<double> rotary_slowdowns(const ModelConfig& config) {
-  ModelConfig unscaled = config;
-  unscaled.rope_scaling = RopeScaling{};
-  const auto ratio = (rotary_inverse_frequencies(unscaled, torch::kCPU).to(torch::kFloat64) /
-                      rotary_inverse_frequencies(config, torch::kCPU).to(torch::kFloat64))
-                         .contiguous();
-  return {ratio.data_ptr<double>(), ratio.data_ptr<double>() + ratio.numel()};
-}
-
 }  // namespace paddock::transformer

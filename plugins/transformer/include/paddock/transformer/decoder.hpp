@@ -82,6 +82,9 @@ class Decoder {
 
   ModelConfig config_;
   WeightMap weights_;
+  // LLaMA's rotary frequencies on the weights' device at construction, so a decoding step
+  // does not recompute them (recomputed for another device).
+  torch::Tensor rotary_frequencies_;
 };
 
 // Positions for a left- or right-padded batch: each document (a run of one non-zero mask

@@ -3,8 +3,6 @@
 
 #include <torch/types.h>
 
-#include <vector>
-
 #include "paddock/transformer/model_config.hpp"
 
 namespace paddock::transformer {
@@ -15,8 +13,5 @@ namespace paddock::transformer {
 // longer than original_max_positions / low_freq_factor by `factor`, and blends between, as
 // Hugging Face and Meta's reference compute it.
 torch::Tensor rotary_inverse_frequencies(const ModelConfig& config, const torch::Device& device);
-
-// How much the scaling slows each frequency (1: not at all), for inspection and tests.
-std::vector<double> rotary_slowdowns(const ModelConfig& config);
 
 }  // namespace paddock::transformer
